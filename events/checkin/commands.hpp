@@ -1,0 +1,87 @@
+#pragma once
+/// Commands on check-ins: what a principal (or the timer) asks for. Each carries `now`
+/// and any fresh ids, so `decide` stays pure.
+
+#include "events/checkin/terms.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace waitroom::events::checkin {
+
+/// Fresh message ids for the thread messages a command writes (status changes and
+/// decisions); three cover every command.
+using fresh_ids = std::vector<std::string>;
+
+/// An agent asks the humans of a room (`POST /v1/rooms/:room/check-in`). Absent
+/// optionals take the room's defaults.
+struct create {
+  std::string id;
+  std::string room_id;
+  std::string org_id;
+  std::string agent_id;
+  std::string action;
+  std::string reason;
+  risk risk_level = risk::medium;
+  urgency_level urgency = urgency_level::normal;
+  boost::json::object metadata;
+  std::optional<duration_ms> timeout_ms;
+  std::optional<timeout_behavior> timeout_action;
+  std::optional<int> required_approvals;
+  timestamp now;
+  fresh_ids message_ids;
+};
+
+struct approve {
+  actor_ref by;
+  std::optional<std::string> reason;
+  timestamp now;
+  fresh_ids message_ids;
+};
+
+struct reject {
+  actor_ref by;
+  std::optional<std::string> reason;
+  timestamp now;
+  fresh_ids message_ids;
+};
+
+struct modify {
+  actor_ref by;
+  boost::json::object modifications;
+  std::optional<std::string> reason;
+  timestamp now;
+  fresh_ids message_ids;
+};
+
+struct withdraw {
+  actor_ref by;
+  std::optional<std::string> reason;
+  timestamp now;
+  fresh_ids message_ids;
+};
+
+struct extend {
+  actor_ref by;
+  duration_ms by_ms = 0;
+  timestamp now;
+};
+
+/// From the timer service: the deadline may have passed.
+struct expire {
+  timestamp now;
+  fresh_ids message_ids;
+};
+
+/// From the timer service: the expiry warning may be due.
+struct announce_expiry {
+  timestamp now;
+};
+
+using command = std::variant<approve, reject, modify, withdraw, extend, expire, announce_expiry>;
+
+} // namespace waitroom::events::checkin

@@ -1,0 +1,42 @@
+#pragma once
+/// The rules of check-ins: `decide(state, command) -> events | error`.
+///
+/// - Decisions (approve, reject, modify) need status `pending` (or `in_review` for tasks),
+///   otherwise 409 CONFLICT. Only users decide.
+/// - With `required_approvals` N > 1 each approve/modify of a distinct user is recorded
+///   (`checkin.approval_recorded`); the same user twice is CONFLICT; the N-th makes the
+///   check-in `approved`, or `modified` (modifications merged in order) if any counted
+///   decision was a modify. A reject ends it at once.
+/// - Withdraw: only the creating agent, only while pending/open.
+/// - Extend: 1 s to 7 days, only while pending/open with a deadline (`hold` has none).
+/// - Expire (timer): when the deadline passed while waiting: `cancel` -> expired,
+///   `auto_approve` -> approved by `timeout`. Otherwise nothing (idempotent).
+/// - Announce expiry (timer): `checkin.expiring` once per deadline, at
+///   `expires_at - warn_before_ms`, where warn_before_ms = min(room warning, timeout/10).
+/// - Every status change appends a `status_change` message, every human decision a
+///   `decision` message.
+
+#include "events/checkin/commands.hpp"
+#include "events/checkin/state.hpp"
+#include "events/event.hpp"
+#include "events/outcome.hpp"
+#include "events/room/state.hpp"
+
+namespace waitroom::events::checkin {
+
+/// Creates an agent check-in in `room`, evaluating the room's policy with the agent's
+/// current `trust_score` in that room. Errors: VALIDATION_ERROR (field named), never
+/// POLICY_FORBIDS (a forbidden check-in is recorded; see `answer_error`).
+outcome<event_list> decide_create(const create& cmd, const room::state& room,
+                                  double trust_score);
+
+/// Decides a command on an existing check-in. No events when the intent already holds
+/// for timer commands; errors otherwise as documented above.
+outcome<event_list> decide(const state& s, const command& cmd);
+
+/// The error the caller must answer after the events of a create were committed: 403
+/// POLICY_FORBIDS with `details.check_in_id` and `details.rule_id` when the policy
+/// rejected it; nothing otherwise.
+std::optional<error> answer_error(const state& created);
+
+} // namespace waitroom::events::checkin

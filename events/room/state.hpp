@@ -1,0 +1,31 @@
+#pragma once
+/// The state of one room, folded from its stream.
+
+#include "events/event.hpp"
+#include "events/room/events.hpp"
+#include "events/room/policy.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace waitroom::events::room {
+
+struct state {
+  std::string id;
+  std::string org_id;
+  std::string slug;
+  std::string name;
+  std::string description;
+  room_settings settings;
+  room::policy policy;
+  timestamp created_at;
+  timestamp updated_at;
+  std::uint32_t version = 0;
+
+  bool exists() const noexcept { return version > 0; }
+};
+
+/// Folds one event of this room's stream into `s`.
+void evolve(state& s, const recorded_event& e);
+
+} // namespace waitroom::events::room

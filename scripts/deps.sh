@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Waitroom needs to build, test and benchmark.
+# Idempotent: asks apt only for what is missing. Works as root on a fresh Debian 12.
+set -euo pipefail
+packages=(
+  cmake ninja-build ccache g++ make pkg-config git
+  libcaf-dev librocksdb-dev libsimdjson-dev
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libssl-dev libcli11-dev libspdlog-dev libfmt-dev libhiredis-dev libre2-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  curl wrk hyperfine python3
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "deps: installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
