@@ -1,0 +1,66 @@
+#include "projections/checkin_index.hpp"
+
+namespace waitroom::projections {
+
+namespace ev = waitroom::events;
+using ev::checkin::checkin_status;
+
+bool queued(const ev::checkin::state& s) {
+  return (s.status == checkin_status::pending
+          && s.direction == ev::checkin::checkin_direction::agent_to_human)
+         || s.status == checkin_status::in_review;
+}
+
+const ev::checkin::state& checkin_index::apply(const ev::recorded_event& e) {
+  auto [it, inserted] = by_id_.try_emplace(e.meta.stream);
+  auto& s = it->second;
+  bool was_queued = !inserted && queued(s);
+  if (!inserted)
+    --status_counts_[static_cast<std::size_t>(s.status)];
+  ev::checkin::evolve(s, e);
+  ++status_counts_[static_cast<std::size_t>(s.status)];
+  if (inserted)
+    by_room_[s.room_id].push_back(s.id);
+  bool now_queued = queued(s);
+  if (was_queued != now_queued) {
+    auto& q = queues_[s.room_id];
+    if (now_queued)
+      q.emplace(s.created_seq, s.id);
+    else
+      q.erase({s.created_seq, s.id});
+  }
+  return s;
+}
+
+const ev::checkin::state* checkin_index::find(std::string_view id) const {
+  auto it = by_id_.find(std::string(id));
+  return it == by_id_.end() ? nullptr : &it->second;
+}
+
+std::vector<const ev::checkin::state*> checkin_index::queue(std::string_view room_id,
+                                                            std::uint64_t after_seq,
+                                                            std::size_t limit) const {
+  std::vector<const ev::checkin::state*> out;
+  auto qit = queues_.find(std::string(room_id));
+  if (qit == queues_.end())
+    return out;
+  for (auto it = qit->second.upper_bound({after_seq, std::string(64, '\xff')});
+       it != qit->second.end() && out.size() < limit; ++it)
+    out.push_back(&by_id_.at(it->second));
+  return out;
+}
+
+std::size_t checkin_index::queue_size(std::string_view room_id) const {
+  auto it = queues_.find(std::string(room_id));
+  return it == queues_.end() ? 0 : it->second.size();
+}
+
+std::vector<const ev::checkin::state*> checkin_index::of_room(std::string_view room_id) const {
+  std::vector<const ev::checkin::state*> out;
+  if (auto it = by_room_.find(std::string(room_id)); it != by_room_.end())
+    for (const auto& id : it->second)
+      out.push_back(&by_id_.at(id));
+  return out;
+}
+
+} // namespace waitroom::projections
