@@ -1,0 +1,163 @@
+#pragma once
+/// The append-only event log: the single source of truth and the audit trail.
+///
+/// Every event gets a global, gap-free `seq` (1-based) and a per-stream `version`
+/// (1-based). Appends are atomic across the streams of one request and checked against
+/// each stream's expected version. A dedicated writer thread group-commits: everything
+/// queued while the previous batch was being synced goes into one `WriteBatch`, written
+/// with `sync=true` under `durability::fsync`. Each event's chain hash is
+/// `h(n) = SHA-256(h(n-1) || encoded event n)`, with h(0) = 32 zero bytes.
+///
+/// Thread-safety: all members are safe to call from any thread. Completions run on the
+/// writer thread and must not block.
+
+#include "events/event.hpp"
+#include "events/outcome.hpp"
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace waitroom::storage {
+
+/// `fsync`: an acknowledged append survives power loss. `none`: the OS decides when to
+/// write (unsafe: a crash may lose acknowledged appends; for benchmarks and tests only).
+enum class durability { fsync, none };
+
+using hash256 = std::array<std::uint8_t, 32>;
+
+/// Lower-case hex of a hash.
+std::string to_hex(const hash256& h);
+
+/// What the appender expects of a stream before its events are added.
+struct expected_version {
+  enum class kind { any, no_stream, exact };
+  kind k = kind::any;
+  std::uint32_t version = 0;
+
+  static expected_version any() { return {kind::any, 0}; }
+  static expected_version no_stream() { return {kind::no_stream, 0}; }
+  static expected_version exact(std::uint32_t v) { return {kind::exact, v}; }
+};
+
+/// Events for one stream. Each event's `meta.stream` must equal `stream`; `seq` and
+/// `version` are assigned by the log.
+struct stream_append {
+  std::string stream;
+  expected_version expected;
+  std::vector<events::recorded_event> events;
+};
+
+/// One atomic append: every stream's events are committed, or none.
+struct append_request {
+  std::vector<stream_append> streams;
+};
+
+/// A committed append: its events with `seq` and `version` assigned, in seq order.
+struct append_result {
+  std::vector<events::recorded_event> events;
+};
+
+/// Called once per append with the result: CONFLICT when an expected version did not
+/// hold (nothing of the request was written), UNAVAILABLE when storage failed or the
+/// log is closed (nothing written).
+using append_callback = std::function<void(events::outcome<append_result>)>;
+
+/// One append of a committed group, with its completion still to be called.
+struct committed_append {
+  events::outcome<append_result> result;
+  append_callback done;
+};
+
+/// Receives each group commit, in seq order, on the writer thread, and takes over the
+/// duty of calling every `done` (the dispatcher applies projections first).
+using commit_handler = std::function<void(std::vector<committed_append>&&)>;
+
+/// An event as stored: its seq, its exact encoded bytes and its chain hash.
+struct stored_event {
+  std::uint64_t seq = 0;
+  std::string bytes;
+  hash256 hash{};
+};
+
+/// The head of the log.
+struct log_head {
+  std::uint64_t seq = 0; ///< last committed seq (0 = empty)
+  hash256 hash{};        ///< chain hash after `seq`
+  std::string log_id;    ///< random id fixed when the log was created
+};
+
+/// Result of re-checking the whole chain.
+struct verify_report {
+  bool ok = true;
+  std::uint64_t events = 0;                   ///< events checked
+  hash256 head_hash{};                        ///< recomputed head
+  std::optional<std::uint64_t> first_bad_seq; ///< first seq whose hash/record is wrong
+  std::string problem;                        ///< what was wrong, for people
+};
+
+class event_log {
+ public:
+  virtual ~event_log() = default;
+
+  /// Queues an atomic append. `done` (or the commit handler) runs on the writer thread
+  /// after the batch holding it was committed (synced under `durability::fsync`).
+  virtual void append_async(append_request req, append_callback done) = 0;
+
+  /// Appends and waits for the commit. Blocks: never call it on actor or io threads.
+  events::outcome<append_result> append(append_request req);
+
+  /// Installs the group-commit handler. Call before the first append.
+  virtual void set_commit_handler(commit_handler handler) = 0;
+
+  /// All events of `stream` in version order (empty when the stream does not exist).
+  virtual events::outcome<std::vector<events::recorded_event>>
+  read_stream(std::string_view stream) const = 0;
+
+  /// Calls `visit` for every event with `from_seq <= seq <= to_seq`, in seq order,
+  /// until it returns false. Reads what was committed when the scan started.
+  virtual events::outcome<void>
+  scan(std::uint64_t from_seq, std::uint64_t to_seq,
+       const std::function<bool(const stored_event&)>& visit) const = 0;
+
+  /// The head as of the last commit.
+  virtual log_head head() const = 0;
+
+  /// Recomputes the hash chain from seq 1 and compares it with the stored hashes, the
+  /// stored seqs and the stored head.
+  virtual verify_report verify() const = 0;
+
+  /// Drains queued appends, stops the writer, closes the store. Later appends fail with
+  /// UNAVAILABLE. Idempotent.
+  virtual void close() = 0;
+};
+
+/// Options of the RocksDB log.
+struct rocksdb_options {
+  durability mode = durability::fsync;
+  bool read_only = false; ///< open beside a running server (no writer thread)
+  bool create_if_missing = true;
+};
+
+/// Opens (or creates) the RocksDB log in `dir`. Errors: UNAVAILABLE with the reason
+/// (locked by another process, corrupt, unreadable, wrong format version).
+events::outcome<std::unique_ptr<event_log>>
+open_rocksdb_log(const std::filesystem::path& dir, const rocksdb_options& options);
+
+/// An in-memory log with the same contract, for unit tests. Appends complete
+/// synchronously on the calling thread (the "writer thread" is the caller).
+std::unique_ptr<event_log> make_memory_log();
+
+/// The chain step: SHA-256(prev || bytes).
+hash256 chain_hash(const hash256& prev, std::string_view bytes);
+
+/// SHA-256 of `bytes`.
+hash256 sha256(std::string_view bytes);
+
+} // namespace waitroom::storage

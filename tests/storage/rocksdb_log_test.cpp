@@ -1,0 +1,547 @@
+// RocksDB-specific behaviour: on-disk layout, reopen, tamper detection, group commit,
+// read-only opens and locking.
+
+#include "storage/event_log.hpp"
+#include "storage/writer_stats.hpp"
+#include "tests/storage/log_test_support.hpp"
+
+#include <rocksdb/db.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <mutex>
+#include <thread>
+
+namespace waitroom::storage {
+namespace {
+
+namespace rdb = ROCKSDB_NAMESPACE;
+
+using testing::append_to;
+using testing::messages;
+
+std::string be64(std::uint64_t v) {
+  std::string s;
+  for (int shift = 56; shift >= 0; shift -= 8)
+    s.push_back(static_cast<char>((v >> shift) & 0xff));
+  return s;
+}
+
+std::string be32(std::uint32_t v) {
+  std::string s;
+  for (int shift = 24; shift >= 0; shift -= 8)
+    s.push_back(static_cast<char>((v >> shift) & 0xff));
+  return s;
+}
+
+// The log directory opened with the plain RocksDB API, as an attacker or a bug would.
+class raw_db {
+ public:
+  explicit raw_db(const std::filesystem::path& dir) {
+    std::vector<std::string> names;
+    auto s = rdb::DB::ListColumnFamilies(rdb::DBOptions{}, dir.string(), &names);
+    if (!s.ok()) throw std::runtime_error(s.ToString());
+    std::vector<rdb::ColumnFamilyDescriptor> cfs;
+    for (const auto& n : names)
+      cfs.emplace_back(n, rdb::ColumnFamilyOptions{});
+    std::vector<rdb::ColumnFamilyHandle*> handles;
+    rdb::DB* raw = nullptr;
+    s = rdb::DB::Open(rdb::DBOptions{}, dir.string(), cfs, &handles, &raw);
+    if (!s.ok()) throw std::runtime_error(s.ToString());
+    db_.reset(raw);
+    for (std::size_t i = 0; i < names.size(); ++i)
+      handles_.emplace(names[i], handles[i]);
+  }
+  ~raw_db() {
+    for (auto& [name, h] : handles_)
+      (void)db_->DestroyColumnFamilyHandle(h);
+    (void)db_->Close();
+  }
+
+  std::vector<std::string> column_families() const {
+    std::vector<std::string> out;
+    for (const auto& [name, h] : handles_)
+      out.push_back(name);
+    return out;
+  }
+  std::optional<std::string> get(const std::string& cf, const std::string& key) {
+    std::string v;
+    auto s = db_->Get(rdb::ReadOptions{}, handles_.at(cf), key, &v);
+    if (s.IsNotFound()) return std::nullopt;
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return v;
+  }
+  void put(const std::string& cf, const std::string& key, const std::string& value) {
+    auto s = db_->Put(rdb::WriteOptions{}, handles_.at(cf), key, value);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  void erase(const std::string& cf, const std::string& key) {
+    auto s = db_->Delete(rdb::WriteOptions{}, handles_.at(cf), key);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  std::size_t count(const std::string& cf) {
+    std::unique_ptr<rdb::Iterator> it{
+        db_->NewIterator(rdb::ReadOptions{}, handles_.at(cf))};
+    std::size_t n = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next())
+      ++n;
+    return n;
+  }
+
+ private:
+  std::unique_ptr<rdb::DB> db_;
+  std::map<std::string, rdb::ColumnFamilyHandle*> handles_;
+};
+
+std::unique_ptr<event_log> open_log(const std::filesystem::path& dir,
+                                    rocksdb_options options = {}) {
+  auto opened = open_rocksdb_log(dir, options);
+  if (!opened.ok()) {
+    ADD_FAILURE() << opened.error().message;
+    return nullptr;
+  }
+  return std::move(*opened);
+}
+
+// Five events: ci_a v1..3 (seq 1, 2, 4), ci_b v1..2 (seq 3, 5).
+void write_sample(event_log& log) {
+  ASSERT_TRUE(log.append(append_to("ci_a", expected_version::no_stream(), 2)).ok());
+  ASSERT_TRUE(log.append(append_to("ci_b", expected_version::no_stream(), 1)).ok());
+  ASSERT_TRUE(log.append(append_to("ci_a", expected_version::exact(2), 1)).ok());
+  ASSERT_TRUE(log.append(append_to("ci_b", expected_version::exact(1), 1)).ok());
+}
+
+TEST(RocksdbLog, StoresTheDocumentedLayout) {
+  testing::temp_dir dir;
+  auto log = open_log(dir.path());
+  ASSERT_TRUE(log);
+  write_sample(*log);
+  const auto head = log->head();
+  std::vector<stored_event> stored;
+  ASSERT_TRUE(log->scan(1, 5,
+                        [&](const stored_event& e) {
+                          stored.push_back(e);
+                          return true;
+                        })
+                  .ok());
+  log.reset();
+
+  raw_db raw{dir.path()};
+  auto cfs = raw.column_families();
+  for (const char* name :
+       {"default", "log", "streams", "meta", "snapshots", "idempotency"})
+    EXPECT_NE(std::find(cfs.begin(), cfs.end(), name), cfs.end()) << name;
+  EXPECT_EQ(raw.get("meta", "format_version"), "1");
+  EXPECT_EQ(raw.get("meta", "log_id"), head.log_id);
+  EXPECT_EQ(raw.get("meta", "head_seq"), be64(5));
+  EXPECT_EQ(raw.get("meta", "head_hash"),
+            std::string(reinterpret_cast<const char*>(head.hash.data()), 32));
+  ASSERT_EQ(stored.size(), 5u);
+  for (const auto& e : stored) {
+    auto value = raw.get("log", be64(e.seq));
+    ASSERT_TRUE(value.has_value());
+    ASSERT_EQ(value->size(), 33 + e.bytes.size());
+    EXPECT_EQ((*value)[0], '\x01');
+    EXPECT_EQ(value->substr(1, 32),
+              std::string(reinterpret_cast<const char*>(e.hash.data()), 32));
+    EXPECT_EQ(value->substr(33), e.bytes);
+  }
+  EXPECT_EQ(raw.get("streams", std::string("ci_a\0", 5) + be32(3)), be64(4));
+  EXPECT_EQ(raw.get("streams", std::string("ci_b\0", 5) + be32(2)), be64(5));
+  EXPECT_EQ(raw.count("streams"), 5u);
+  EXPECT_EQ(raw.count("snapshots"), 0u);
+  EXPECT_EQ(raw.count("idempotency"), 0u);
+}
+
+TEST(RocksdbLog, ReopensWithHeadLogIdAndEventsAndContinuesTheChain) {
+  testing::temp_dir dir;
+  log_head before;
+  {
+    auto log = open_log(dir.sub("nested/log"));
+    ASSERT_TRUE(log);
+    write_sample(*log);
+    before = log->head();
+  }
+  auto log = open_log(dir.sub("nested/log"));
+  ASSERT_TRUE(log);
+  auto after = log->head();
+  EXPECT_EQ(after.seq, 5u);
+  EXPECT_EQ(after.hash, before.hash);
+  EXPECT_EQ(after.log_id, before.log_id);
+  ASSERT_EQ(log->read_stream("ci_a")->size(), 3u);
+  ASSERT_EQ(log->read_stream("ci_b")->size(), 2u);
+
+  // Versions come from the store now (the cache is empty after a reopen).
+  auto stale = log->append(append_to("ci_a", expected_version::exact(2)));
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.error().code, events::errc::conflict);
+  auto r = log->append(append_to("ci_a", expected_version::exact(3)));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->events[0].meta.seq, 6u);
+  EXPECT_EQ(r->events[0].meta.version, 4u);
+  stored_event sixth;
+  ASSERT_TRUE(log->scan(6, 6,
+                        [&](const stored_event& e) {
+                          sixth = e;
+                          return true;
+                        })
+                  .ok());
+  EXPECT_EQ(sixth.hash, chain_hash(before.hash, sixth.bytes));
+  auto report = log->verify();
+  EXPECT_TRUE(report.ok) << report.problem;
+  EXPECT_EQ(report.events, 6u);
+}
+
+TEST(RocksdbLog, KeepsAppendsWrittenWithoutFsyncAfterACleanClose) {
+  testing::temp_dir dir;
+  {
+    auto log = open_log(dir.path(), {.mode = durability::none});
+    ASSERT_TRUE(log);
+    write_sample(*log);
+  }
+  auto log = open_log(dir.path());
+  ASSERT_TRUE(log);
+  EXPECT_EQ(log->head().seq, 5u);
+  EXPECT_TRUE(log->verify().ok);
+}
+
+TEST(RocksdbLog, GroupCommitsConcurrentAppendsIntoFewerWrites) {
+  testing::temp_dir dir;
+  auto log = open_log(dir.path());
+  ASSERT_TRUE(log);
+  constexpr int threads = 8;
+  constexpr int per_thread = 100;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      for (int i = 0; i < per_thread; ++i) {
+        auto stream = "ci_t" + std::to_string(t) + "_" + std::to_string(i);
+        if (!log->append(append_to(stream, expected_version::no_stream())).ok())
+          ++failures;
+      }
+    });
+  for (auto& t : pool)
+    t.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto stats = stats_of(*log);
+  ASSERT_TRUE(stats.has_value());
+  EXPECT_EQ(stats->appends_committed, std::uint64_t{threads * per_thread});
+  EXPECT_LT(stats->batches_written, stats->appends_committed);
+  EXPECT_EQ(log->head().seq, std::uint64_t{threads * per_thread});
+  EXPECT_TRUE(log->verify().ok);
+}
+
+TEST(RocksdbLog, FailsOnlyTheConflictingRequestOfAGroup) {
+  testing::temp_dir dir;
+  auto log = open_log(dir.path());
+  ASSERT_TRUE(log);
+  ASSERT_TRUE(log->append(append_to("ci_b", expected_version::any(), 2)).ok());
+
+  // Hold the writer inside the first group's handler so that the next appends queue
+  // up and are committed together.
+  std::promise<void> release;
+  auto gate = release.get_future().share();
+  std::mutex mu;
+  std::vector<std::vector<events::outcome<append_result>>> groups;
+  std::promise<void> first_seen;
+  log->set_commit_handler([&](std::vector<committed_append>&& group) {
+    std::vector<events::outcome<append_result>> results;
+    for (auto& c : group)
+      results.push_back(c.result);
+    bool first = false;
+    {
+      std::lock_guard lock{mu};
+      groups.push_back(std::move(results));
+      first = groups.size() == 1;
+    }
+    if (first) {
+      first_seen.set_value();
+      gate.wait();
+    }
+    for (auto& c : group)
+      c.done(std::move(c.result));
+  });
+  auto ignore = [](events::outcome<append_result>) {};
+  log->append_async(append_to("ci_c", expected_version::any()), ignore);
+  first_seen.get_future().wait();
+
+  append_request conflicting; // ci_a would be new, but ci_b is at 2, not 1
+  conflicting.streams.push_back(messages("ci_a", expected_version::no_stream(), 2));
+  conflicting.streams.push_back(messages("ci_b", expected_version::exact(1)));
+  log->append_async(std::move(conflicting), ignore);
+  append_request next;
+  next.streams.push_back(messages("ci_a", expected_version::no_stream()));
+  next.streams.push_back(messages("ci_b", expected_version::exact(2)));
+  log->append_async(std::move(next), ignore);
+  release.set_value();
+  log->close();
+
+  ASSERT_EQ(groups.size(), 2u);
+  ASSERT_EQ(groups[1].size(), 2u);
+  ASSERT_FALSE(groups[1][0].ok());
+  EXPECT_EQ(groups[1][0].error().code, events::errc::conflict);
+  ASSERT_TRUE(groups[1][1].ok()) << groups[1][1].error().message;
+  EXPECT_EQ(groups[1][1]->events[0].meta.seq, 4u);
+  EXPECT_EQ(groups[1][1]->events[0].meta.version, 1u);
+  EXPECT_EQ(groups[1][1]->events[1].meta.version, 3u);
+
+  auto reopened = open_log(dir.path());
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ(reopened->head().seq, 5u);
+  EXPECT_EQ(reopened->read_stream("ci_a")->size(), 1u);
+  EXPECT_TRUE(reopened->verify().ok);
+}
+
+TEST(RocksdbLog, VerifyDetectsAnEditedEvent) {
+  testing::temp_dir dir;
+  {
+    auto log = open_log(dir.path());
+    ASSERT_TRUE(log);
+    write_sample(*log);
+  }
+  {
+    raw_db raw{dir.path()};
+    auto value = raw.get("log", be64(3));
+    ASSERT_TRUE(value.has_value());
+    auto at = value->find("\"m0\"");
+    ASSERT_NE(at, std::string::npos);
+    (*value)[at + 2] = '9'; // "m0" -> "m9": still valid JSON, same seq
+    raw.put("log", be64(3), *value);
+  }
+  auto log = open_log(dir.path());
+  ASSERT_TRUE(log);
+  auto report = log->verify();
+  EXPECT_FALSE(report.ok);
+  ASSERT_TRUE(report.first_bad_seq.has_value());
+  EXPECT_EQ(*report.first_bad_seq, 3u);
+  EXPECT_EQ(report.events, 2u);
+  EXPECT_FALSE(report.problem.empty());
+}
+
+TEST(RocksdbLog, VerifyDetectsADeletedEvent) {
+  testing::temp_dir dir;
+  {
+    auto log = open_log(dir.path());
+    ASSERT_TRUE(log);
+    write_sample(*log);
+  }
+  {
+    raw_db raw{dir.path()};
+    raw.erase("log", be64(2));
+  }
+  auto log = open_log(dir.path());
+  ASSERT_TRUE(log);
+  auto report = log->verify();
+  EXPECT_FALSE(report.ok);
+  ASSERT_TRUE(report.first_bad_seq.has_value());
+  EXPECT_EQ(*report.first_bad_seq, 2u);
+  EXPECT_NE(report.problem.find("missing"), std::string::npos) << report.problem;
+  // The stream index now points at nothing: reading it is an error, not a crash.
+  EXPECT_FALSE(log->read_stream("ci_a").ok());
+}
+
+TEST(RocksdbLog, VerifyDetectsATamperedStoredHash) {
+  testing::temp_dir dir;
+  {
+    auto log = open_log(dir.path());
+    ASSERT_TRUE(log);
+    write_sample(*log);
+  }
+  {
+    raw_db raw{dir.path()};
+    auto value = raw.get("log", be64(4));
+    ASSERT_TRUE(value.has_value());
+    (*value)[5] = static_cast<char>((*value)[5] ^ 0x01);
+    raw.put("log", be64(4), *value);
+  }
+  auto log = open_log(dir.path());
+  ASSERT_TRUE(log);
+  auto report = log->verify();
+  EXPECT_FALSE(report.ok);
+  ASSERT_TRUE(report.first_bad_seq.has_value());
+  EXPECT_EQ(*report.first_bad_seq, 4u);
+}
+
+TEST(RocksdbLog, VerifyDetectsATamperedHead) {
+  testing::temp_dir dir;
+  {
+    auto log = open_log(dir.path());
+    ASSERT_TRUE(log);
+    write_sample(*log);
+  }
+  {
+    raw_db raw{dir.path()};
+    raw.put("meta", "head_hash", std::string(32, 'x'));
+  }
+  auto log = open_log(dir.path());
+  ASSERT_TRUE(log);
+  auto report = log->verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.events, 5u);
+  EXPECT_NE(report.problem.find("head hash"), std::string::npos) << report.problem;
+}
+
+TEST(RocksdbLog, RefusesToAppendWhenTheLogEndsBeforeItsHeadButStillVerifiesReadOnly) {
+  testing::temp_dir dir;
+  {
+    auto log = open_log(dir.path());
+    ASSERT_TRUE(log);
+    write_sample(*log);
+  }
+  {
+    raw_db raw{dir.path()};
+    raw.erase("log", be64(5));
+  }
+  auto writable = open_rocksdb_log(dir.path(), {});
+  ASSERT_FALSE(writable.ok());
+  EXPECT_EQ(writable.error().code, events::errc::unavailable);
+
+  auto log = open_log(dir.path(), {.read_only = true});
+  ASSERT_TRUE(log);
+  auto report = log->verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.events, 4u);
+  ASSERT_TRUE(report.first_bad_seq.has_value());
+  EXPECT_EQ(*report.first_bad_seq, 5u);
+}
+
+TEST(RocksdbLog, OpensReadOnlyBesideAWriter) {
+  testing::temp_dir dir;
+  auto writer = open_log(dir.path());
+  ASSERT_TRUE(writer);
+  write_sample(*writer);
+
+  auto reader = open_log(dir.path(), {.read_only = true});
+  ASSERT_TRUE(reader);
+  EXPECT_EQ(reader->head().seq, 5u);
+  EXPECT_EQ(reader->head().log_id, writer->head().log_id);
+  EXPECT_EQ(reader->read_stream("ci_a")->size(), 3u);
+  auto report = reader->verify();
+  EXPECT_TRUE(report.ok) << report.problem;
+  EXPECT_EQ(report.events, 5u);
+
+  auto r = reader->append(append_to("ci_a", expected_version::any()));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, events::errc::unavailable);
+
+  // The writer goes on; a reader opened later sees the new events.
+  ASSERT_TRUE(writer->append(append_to("ci_c", expected_version::no_stream())).ok());
+  reader->close();
+  auto later = open_log(dir.path(), {.read_only = true});
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->head().seq, 6u);
+  EXPECT_TRUE(later->verify().ok);
+}
+
+TEST(RocksdbLog, FailsToOpenADirectoryLockedByAWriter) {
+  testing::temp_dir dir;
+  auto writer = open_log(dir.path());
+  ASSERT_TRUE(writer);
+  auto second = open_rocksdb_log(dir.path(), {});
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code, events::errc::unavailable);
+  EXPECT_NE(second.error().message.find("lock"), std::string::npos)
+      << second.error().message;
+  // The first writer is unaffected.
+  EXPECT_TRUE(writer->append(append_to("ci_a", expected_version::any())).ok());
+  writer->close();
+  EXPECT_TRUE(open_rocksdb_log(dir.path(), {}).ok());
+}
+
+TEST(RocksdbLog, RejectsAnUnknownFormatVersion) {
+  testing::temp_dir dir;
+  {
+    auto log = open_log(dir.path());
+    ASSERT_TRUE(log);
+  }
+  {
+    raw_db raw{dir.path()};
+    raw.put("meta", "format_version", "2");
+  }
+  for (bool read_only : {false, true}) {
+    auto r = open_rocksdb_log(dir.path(), {.read_only = read_only});
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, events::errc::unavailable);
+    EXPECT_NE(r.error().message.find("format version"), std::string::npos)
+        << r.error().message;
+  }
+}
+
+TEST(RocksdbLog, FailsToOpenAMissingDirectoryWithoutCreating) {
+  testing::temp_dir dir;
+  auto r = open_rocksdb_log(dir.sub("absent"), {.create_if_missing = false});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, events::errc::unavailable);
+  auto ro = open_rocksdb_log(dir.sub("absent"), {.read_only = true});
+  ASSERT_FALSE(ro.ok());
+  EXPECT_EQ(ro.error().code, events::errc::unavailable);
+  EXPECT_FALSE(std::filesystem::exists(dir.sub("absent")));
+}
+
+TEST(RocksdbLog, FailsAppendsAfterCloseOnTheCallerThread) {
+  testing::temp_dir dir;
+  auto log = open_log(dir.path());
+  ASSERT_TRUE(log);
+  log->close();
+  std::thread::id called_on;
+  std::optional<events::errc> code;
+  log->append_async(append_to("ci_a", expected_version::any()),
+                    [&](events::outcome<append_result> r) {
+                      called_on = std::this_thread::get_id();
+                      if (!r.ok()) code = r.error().code;
+                    });
+  EXPECT_EQ(called_on, std::this_thread::get_id());
+  EXPECT_EQ(code, events::errc::unavailable);
+  EXPECT_FALSE(log->verify().ok);
+}
+
+TEST(RocksdbLog, StopsAcceptingWhenClosedFromACompletion) {
+  testing::temp_dir dir;
+  auto log = open_log(dir.path());
+  ASSERT_TRUE(log);
+  std::promise<void> closed;
+  log->append_async(append_to("ci_a", expected_version::any()),
+                    [&](events::outcome<append_result> r) {
+                      EXPECT_TRUE(r.ok());
+                      log->close(); // on the writer thread: must not deadlock
+                      closed.set_value();
+                    });
+  closed.get_future().wait();
+  auto r = log->append(append_to("ci_a", expected_version::any()));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, events::errc::unavailable);
+  log->close(); // finishes: joins the writer and closes the store
+  EXPECT_FALSE(log->read_stream("ci_a").ok());
+  auto reopened = open_log(dir.path());
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ(reopened->head().seq, 1u);
+}
+
+TEST(RocksdbLog, KeepsStreamVersionsRightAcrossManyStreams) {
+  // Versions written by earlier groups are found again: from the cache while open,
+  // from the `streams` column family after a reopen ("ci_1" and "ci_10" share a
+  // textual prefix but not a key prefix).
+  testing::temp_dir dir;
+  auto log = open_log(dir.path(), {.mode = durability::none});
+  ASSERT_TRUE(log);
+  for (int round = 0; round < 3; ++round)
+    for (int s = 0; s < 200; ++s)
+      ASSERT_TRUE(log->append(append_to("ci_" + std::to_string(s),
+                                        expected_version::exact(round)))
+                      .ok());
+  log->close();
+  auto reopened = open_log(dir.path());
+  ASSERT_TRUE(reopened);
+  for (int s = 0; s < 200; s += 37) {
+    auto stream = "ci_" + std::to_string(s);
+    EXPECT_FALSE(reopened->append(append_to(stream, expected_version::exact(2))).ok());
+    EXPECT_TRUE(reopened->append(append_to(stream, expected_version::exact(3))).ok());
+  }
+  EXPECT_TRUE(reopened->verify().ok);
+}
+
+} // namespace
+} // namespace waitroom::storage
