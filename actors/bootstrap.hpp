@@ -1,0 +1,28 @@
+#pragma once
+/// The first start of an empty data directory: an organization, its owner (the instance
+/// admin, whose token is given or generated) and the room `general`.
+
+#include "actors/clock.hpp"
+#include "actors/id_source.hpp"
+#include "storage/event_log.hpp"
+
+#include <optional>
+#include <string>
+
+namespace waitroom::actors {
+
+struct bootstrap_result {
+  bool created = false;     ///< false: the log was not empty, nothing written
+  std::string owner_token;  ///< the owner's token when `created`
+  std::string org_id;
+  std::string owner_id;
+  std::string room_id;
+};
+
+/// Bootstraps `log` if it is empty. `token`: the owner's token to use (`wrh_…`);
+/// generated when absent. Blocking: start-up only.
+events::outcome<bootstrap_result> bootstrap_if_empty(storage::event_log& log, id_source& ids,
+                                                     const clock& time,
+                                                     std::optional<std::string> token);
+
+} // namespace waitroom::actors

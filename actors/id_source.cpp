@@ -1,0 +1,62 @@
+#include "actors/id_source.hpp"
+
+#include "events/ids.hpp"
+#include "storage/event_log.hpp"
+
+#include <openssl/rand.h>
+
+#include <array>
+#include <stdexcept>
+
+namespace waitroom::actors {
+
+namespace {
+
+/// Appends `n` characters drawn uniformly from `alphabet` (rejection sampling).
+void append_random(std::string& out, std::string_view alphabet, std::size_t n) {
+  const unsigned limit = 256 - (256 % alphabet.size());
+  std::array<unsigned char, 64> buf;
+  while (n > 0) {
+    if (RAND_bytes(buf.data(), static_cast<int>(buf.size())) != 1)
+      throw std::runtime_error("RAND_bytes failed");
+    for (unsigned char b : buf) {
+      if (b >= limit)
+        continue;
+      out.push_back(alphabet[b % alphabet.size()]);
+      if (--n == 0)
+        break;
+    }
+  }
+}
+
+constexpr std::string_view lower_alnum = "abcdefghijklmnopqrstuvwxyz0123456789";
+constexpr std::string_view mixed_alnum =
+  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+} // namespace
+
+std::string id_source::make_id(std::string_view prefix) {
+  std::string out(prefix);
+  append_random(out, lower_alnum, events::id_random_length);
+  return out;
+}
+
+std::vector<std::string> id_source::message_ids(std::size_t n) {
+  std::vector<std::string> out;
+  out.reserve(n);
+  for (std::size_t i = 0; i < n; ++i)
+    out.push_back(make_id(events::message_prefix));
+  return out;
+}
+
+std::string id_source::make_secret(std::string_view prefix, std::size_t length) {
+  std::string out(prefix);
+  append_random(out, mixed_alnum, length);
+  return out;
+}
+
+std::string credential_hash(std::string_view credential) {
+  return storage::to_hex(storage::sha256(credential));
+}
+
+} // namespace waitroom::actors

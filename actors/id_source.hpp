@@ -1,0 +1,25 @@
+#pragma once
+/// Fresh identifiers and secrets from a cryptographic random source (OpenSSL).
+/// Ids: prefix + 10 of [a-z0-9]. Secrets: prefix + N of [A-Za-z0-9].
+/// Thread-safe.
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace waitroom::actors {
+
+class id_source {
+public:
+  /// `prefix` + 10 random [a-z0-9], e.g. "ci_a1b2c3d4e5".
+  std::string make_id(std::string_view prefix);
+  /// `n` fresh message ids.
+  std::vector<std::string> message_ids(std::size_t n = 3);
+  /// `prefix` + `length` random [A-Za-z0-9], e.g. a "wr_" API key.
+  std::string make_secret(std::string_view prefix, std::size_t length);
+};
+
+/// Lower-case hex SHA-256 of a credential (what the log stores instead of it).
+std::string credential_hash(std::string_view credential);
+
+} // namespace waitroom::actors

@@ -1,0 +1,94 @@
+#pragma once
+/// The actor runtime: owns the CAF actor system, the read models, the registry and the
+/// service actors, and is the one door through which the HTTP layer sends commands.
+///
+/// Commands are asynchronous: each `reply` runs exactly once on an actor thread, after
+/// the events are durable and folded into the read models; it must not block (post the
+/// answer to the connection's executor). Thread-safe.
+
+#include "actors/clock.hpp"
+#include "actors/context.hpp"
+#include "actors/id_source.hpp"
+#include "actors/messages.hpp"
+#include "actors/registry.hpp"
+#include "actors/replay.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+
+#include <chrono>
+#include <memory>
+
+namespace waitroom::actors {
+
+struct runtime_options {
+  /// CAF scheduler threads. The default 1 leaves the other core to Beast and the log
+  /// writer on a 2-core machine.
+  int scheduler_threads = 1;
+  std::chrono::milliseconds sweep_every{10'000};
+  std::chrono::milliseconds passivate_after{60'000};
+};
+
+class runtime {
+public:
+  runtime(storage::event_log& log, const clock& time, runtime_options options = {});
+  ~runtime();
+  runtime(const runtime&) = delete;
+  runtime& operator=(const runtime&) = delete;
+
+  /// Adds a subscriber to committed events. Call before `start`.
+  void add_subscriber(subscriber s);
+
+  /// Folds the whole log into the read models, starts the dispatcher and arms the
+  /// timers (overdue deadlines fire at once). Blocking: start-up only.
+  events::outcome<replay_stats> start();
+
+  /// Read access to every projection.
+  const projections::read_model& reads() const { return reads_; }
+  id_source& ids() { return ids_; }
+  const clock& time() const { return time_; }
+
+  /// A command on an existing check-in.
+  void send(std::string_view checkin_id, events::checkin::command cmd,
+            reply_fn<events::checkin::state> reply);
+  /// A new agent check-in in `cmd.room_id` (through the room actor).
+  void create_checkin(events::checkin::create cmd, reply_fn<events::checkin::state> reply);
+  /// A command on a room.
+  void send(std::string_view room_id, events::room::command cmd,
+            reply_fn<events::room::state> reply);
+  /// A command on an organization (room creation).
+  void send(std::string_view org_id, events::org::command cmd,
+            reply_fn<events::room::state> reply);
+  /// A command on an agent (registration).
+  void send(std::string_view agent_id, events::agent::command cmd,
+            reply_fn<events::agent::state> reply);
+
+  /// Makes the timer service look at the deadline index now (tests with a manual clock).
+  void wake_timers();
+  /// Number of live aggregate actors.
+  std::size_t live_actors() const { return registry_.size(); }
+  /// Passivates every actor idle for `idle` (tests).
+  std::size_t passivate_idle(std::chrono::milliseconds idle) { return registry_.sweep(idle); }
+
+  /// Stops every actor after the log was closed; waits for them. Idempotent.
+  void shutdown();
+
+private:
+  template <class Request, class Reply>
+  void route(std::string_view id, Request req, const Reply& reply);
+
+  storage::event_log& log_;
+  const clock& time_;
+  runtime_options options_;
+  id_source ids_;
+  projections::read_model reads_;
+  caf::actor_system_config config_;
+  std::unique_ptr<caf::actor_system> system_;
+  context ctx_;
+  registry registry_;
+  caf::actor dispatcher_;
+  bool started_ = false;
+  bool stopped_ = false;
+};
+
+} // namespace waitroom::actors
