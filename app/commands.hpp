@@ -1,0 +1,28 @@
+#pragma once
+/// The subcommands of the `waitroom` binary. Each returns the process exit status.
+
+#include <optional>
+#include <string>
+
+namespace waitroom::app {
+
+struct serve_options {
+  std::string data = "./data";
+  std::string listen = "127.0.0.1:8080";
+  std::string durability = "fsync";
+  std::optional<std::string> bootstrap_token;
+  int io_threads = 1;
+  int actor_threads = 1;
+};
+
+struct replay_options {
+  std::string data;
+  std::optional<std::string> until; ///< a seq or an RFC 3339 time
+  std::optional<std::string> room;  ///< slug or rm_ id
+};
+
+int serve(const serve_options& options);
+int replay(const replay_options& options);
+int audit_verify(const std::string& data);
+
+} // namespace waitroom::app

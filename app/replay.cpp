@@ -1,0 +1,115 @@
+// `waitroom replay`: fold the log (read-only) and report, optionally as of a point.
+#include "actors/replay.hpp"
+#include "app/commands.hpp"
+#include "events/ids.hpp"
+#include "http/render.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include <charconv>
+#include <cstdio>
+#include <unistd.h>
+
+namespace waitroom::app {
+
+namespace json = boost::json;
+namespace ev = waitroom::events;
+
+int replay(const replay_options& o) {
+  storage::rocksdb_options lo;
+  lo.read_only = true;
+  lo.create_if_missing = false;
+  auto opened = storage::open_rocksdb_log(std::filesystem::path(o.data) / "log", lo);
+  if (!opened) {
+    std::fprintf(stderr, "waitroom replay: cannot read the log in %s: %s\n", o.data.c_str(),
+                 opened.error().message.c_str());
+    return 1;
+  }
+  actors::replay_limits limits;
+  if (o.until) {
+    std::uint64_t seq = 0;
+    const auto& u = *o.until;
+    auto [ptr, ec] = std::from_chars(u.data(), u.data() + u.size(), seq);
+    if (ec == std::errc() && ptr == u.data() + u.size()) {
+      limits.until_seq = seq;
+    } else if (auto t = ev::parse_rfc3339(u)) {
+      limits.until_at = *t;
+    } else {
+      std::fprintf(stderr, "waitroom replay: --until must be a seq or an RFC 3339 time\n");
+      return 2;
+    }
+  }
+  bool tty = ::isatty(STDERR_FILENO) != 0;
+  projections::projection_set p;
+  auto stats = actors::replay(**opened, p, limits, [tty](std::uint64_t seq, std::uint64_t head) {
+    if (tty && head > 0)
+      std::fprintf(stderr, "\rreplaying: seq %llu of %llu (%.0f%%)   ",
+                   static_cast<unsigned long long>(seq), static_cast<unsigned long long>(head),
+                   100.0 * static_cast<double>(seq) / static_cast<double>(head));
+  });
+  if (tty)
+    std::fprintf(stderr, "\n");
+  if (!stats) {
+    std::fprintf(stderr, "waitroom replay: %s\n", stats.error().message.c_str());
+    return 1;
+  }
+  if (o.room) {
+    // A slug may exist in several organizations: ids are unambiguous.
+    const ev::room::state* room = nullptr;
+    int matches = 0;
+    if (ev::is_id(*o.room, ev::room_prefix)) {
+      room = p.rooms.by_id(*o.room);
+      matches = room ? 1 : 0;
+    } else {
+      for (const auto* candidate : p.rooms.all())
+        if (candidate->slug == *o.room) {
+          room = candidate;
+          ++matches;
+        }
+    }
+    if (matches == 0) {
+      std::fprintf(stderr, "waitroom replay: no room '%s' at that point\n", o.room->c_str());
+      return 1;
+    }
+    if (matches > 1) {
+      std::fprintf(stderr, "waitroom replay: slug '%s' exists in %d organizations; use the rm_ id\n",
+                   o.room->c_str(), matches);
+      return 2;
+    }
+    json::array checkins, queue, trust;
+    for (const auto* s : p.checkins.of_room(room->id))
+      checkins.push_back(http::render_checkin(*s, room->slug));
+    for (const auto* s : p.checkins.queue(room->id, 0, SIZE_MAX))
+      queue.push_back(http::render_checkin(*s, room->slug));
+    for (const auto* c : p.trust.of_room(room->id))
+      trust.push_back(http::render_trust(*c));
+    json::object out{{"as_of_seq", stats->last_seq},
+                     {"room", http::render_room(*room, p.checkins.queue_size(room->id))},
+                     {"check_ins", std::move(checkins)},
+                     {"queue", std::move(queue)},
+                     {"trust", std::move(trust)}};
+    std::printf("%s\n", json::serialize(out).c_str());
+    return 0;
+  }
+  const auto& counts = p.checkins.status_counts();
+  json::object by_status;
+  for (std::size_t i = 0; i < counts.size(); ++i)
+    by_status[ev::wire_name(static_cast<ev::checkin::checkin_status>(i))] = counts[i];
+  double rate = stats->seconds > 0 ? static_cast<double>(stats->events) / stats->seconds : 0;
+  json::object out{{"events", stats->events},
+                   {"last_seq", stats->last_seq},
+                   {"seconds", stats->seconds},
+                   {"events_per_second", rate},
+                   {"orgs", p.dir.org_count()},
+                   {"users", p.dir.user_count()},
+                   {"agents", p.dir.agent_count()},
+                   {"rooms", p.rooms.size()},
+                   {"check_ins", p.checkins.size()},
+                   {"check_ins_by_status", std::move(by_status)},
+                   {"trust_scores", p.trust.size()},
+                   {"open_deadlines", p.deadlines.size()}};
+  std::printf("%s\n", json::serialize(out).c_str());
+  return 0;
+}
+
+} // namespace waitroom::app

@@ -1,0 +1,124 @@
+// `waitroom serve`: open the log, bootstrap an empty one, replay, serve until SIGTERM.
+#include "actors/bootstrap.hpp"
+#include "actors/runtime.hpp"
+#include "app/commands.hpp"
+#include "http/api.hpp"
+#include "http/server.hpp"
+#include "http/status_waiters.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <pthread.h>
+#include <sys/stat.h>
+
+namespace waitroom::app {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::pair<std::string, std::uint16_t> split_listen(const std::string& listen) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos)
+    throw std::runtime_error("--listen must be HOST:PORT, got '" + listen + "'");
+  auto host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  int port = std::stoi(listen.substr(colon + 1));
+  if (port < 0 || port > 65535)
+    throw std::runtime_error("port out of range in --listen");
+  return {host, static_cast<std::uint16_t>(port)};
+}
+
+void write_owner_token(const fs::path& data, const std::string& token) {
+  auto path = data / "owner-token";
+  std::ofstream out(path, std::ios::trunc);
+  out << token << "\n";
+  out.close();
+  ::chmod(path.c_str(), 0600);
+}
+
+} // namespace
+
+int serve(const serve_options& o) {
+  // Block the shutdown signals in every thread; the main thread waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto [host, port] = split_listen(o.listen);
+  fs::create_directories(o.data);
+  storage::rocksdb_options lo;
+  lo.mode = o.durability == "none" ? storage::durability::none : storage::durability::fsync;
+  if (lo.mode == storage::durability::none)
+    spdlog::warn("durability=none: acknowledged writes may be lost on a crash (unsafe)");
+  auto opened = storage::open_rocksdb_log(fs::path(o.data) / "log", lo);
+  if (!opened) {
+    spdlog::error("cannot open the event log in {}: {}", o.data, opened.error().message);
+    return 1;
+  }
+  auto log = std::move(*opened);
+
+  actors::system_clock clock;
+  actors::id_source ids;
+  auto boot = actors::bootstrap_if_empty(*log, ids, clock, o.bootstrap_token);
+  if (!boot) {
+    spdlog::error("bootstrap failed: {}", boot.error().message);
+    return 1;
+  }
+  if (boot->created) {
+    if (!o.bootstrap_token) {
+      write_owner_token(o.data, boot->owner_token);
+      std::fprintf(stderr,
+                   "\nwaitroom: first start, created an organization, its owner and room "
+                   "'general'.\nwaitroom: owner token (shown once, also in %s): %s\n\n",
+                   (fs::path(o.data) / "owner-token").c_str(), boot->owner_token.c_str());
+    } else {
+      spdlog::info("first start: bootstrapped with the given owner token");
+    }
+  }
+
+  actors::runtime_options ro;
+  ro.scheduler_threads = o.actor_threads;
+  actors::runtime rt(*log, clock, ro);
+  http::status_waiters waiters;
+  rt.add_subscriber([&waiters](const auto& events) { waiters.on_committed(events); });
+  auto stats = rt.start();
+  if (!stats) {
+    spdlog::error("replay failed: {}", stats.error().message);
+    return 1;
+  }
+  spdlog::info("replayed {} events in {:.3f} s", stats->events, stats->seconds);
+
+  http::api api(rt, waiters);
+  http::server_options so;
+  so.host = host;
+  so.port = port;
+  so.io_threads = o.io_threads;
+  http::server srv(so, api);
+  srv.start();
+  api.set_ready(true);
+  std::printf("waitroom listening on http://%s:%u\n",
+              host.find(':') != std::string::npos ? ("[" + host + "]").c_str() : host.c_str(),
+              srv.port());
+  std::fflush(stdout);
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("signal {}: draining", sig);
+  api.set_ready(false);
+  waiters.release_all();
+  srv.stop(std::chrono::seconds(8));
+  log->close();
+  rt.shutdown();
+  spdlog::info("stopped cleanly");
+  return 0;
+}
+
+} // namespace waitroom::app

@@ -1,0 +1,67 @@
+#pragma once
+/// Strict reading of JSON request bodies. The whole document is validated by simdjson
+/// (malformed JSON, invalid UTF-8, duplicate keys and trailing content are 400
+/// VALIDATION_ERROR) and converted to Boost.JSON; `body_reader` then reads typed
+/// fields, remembering the first error with the field named as the client sent it.
+/// Unknown fields are ignored (documented in docs/api.md).
+
+#include "events/json.hpp"
+#include "events/outcome.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace waitroom::http {
+
+/// Parses `body` as a JSON object. An empty body is `{}` when `empty_ok`.
+events::outcome<boost::json::object> parse_object_body(std::string_view body, bool empty_ok);
+
+/// Parses any JSON document strictly (used where the body is not an object).
+events::outcome<boost::json::value> parse_json(std::string_view text);
+
+class body_reader {
+public:
+  explicit body_reader(const boost::json::object& obj) : obj_(obj) {}
+
+  /// The first error met, if any.
+  const std::optional<events::error>& error() const { return err_; }
+  bool ok() const { return !err_.has_value(); }
+
+  /// Whether the field is present (null counts as present).
+  bool has(std::string_view name) const { return obj_.contains(name); }
+
+  std::optional<std::string> string(std::string_view name, bool required = false);
+  std::optional<std::int64_t> integer(std::string_view name, bool required = false);
+  std::optional<bool> boolean(std::string_view name);
+  std::optional<boost::json::object> object(std::string_view name, bool required = false);
+
+  template <class E>
+  std::optional<E> enumeration(std::string_view name) {
+    auto s = string(name);
+    if (!s)
+      return std::nullopt;
+    auto e = events::parse_wire_name<E>(*s);
+    if (!e)
+      fail(name, "must be one of " + events::wire_names<E>());
+    return e;
+  }
+
+  /// Resolves a field with an alias: the name the client used, or `canonical` when
+  /// neither is present. Both present and different: 400 naming `canonical`.
+  std::string_view alias(std::string_view canonical, std::string_view other);
+
+  /// Records an error (the first one wins).
+  void fail(std::string_view field, std::string message);
+
+private:
+  const boost::json::value* get(std::string_view name) const;
+  const boost::json::object& obj_;
+  std::optional<events::error> err_;
+};
+
+} // namespace waitroom::http

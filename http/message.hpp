@@ -1,0 +1,56 @@
+#pragma once
+/// The HTTP request and response as the API layer sees them: plain data, no Beast.
+/// Handlers answer through a `responder` that may be called from any thread, once.
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace waitroom::http {
+
+struct request {
+  std::string method;                         ///< "GET", "POST", ...
+  std::string path;                           ///< decoded path, without the query
+  std::multimap<std::string, std::string> query; ///< decoded query parameters
+  std::map<std::string, std::string> headers; ///< lower-case names
+  std::string body;
+  std::string remote_address;
+
+  /// The header value, or empty.
+  std::string_view header(std::string_view lower_name) const;
+  /// The first value of a query parameter, if present.
+  const std::string* query_value(std::string_view name) const;
+};
+
+struct response {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json; charset=utf-8";
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+/// Sends the answer; thread-safe; calling it more than once is ignored.
+using responder = std::function<void(response)>;
+
+/// Runs a callback later on the connection's executor (long-polls use it for their
+/// deadline). Cancelled when the connection goes away.
+class deferrer {
+public:
+  virtual ~deferrer() = default;
+  virtual void after(std::chrono::milliseconds delay, std::function<void()> fn) = 0;
+};
+
+/// What the server calls for every complete request.
+class request_handler {
+public:
+  virtual ~request_handler() = default;
+  virtual void handle(const request& req, responder respond,
+                      std::shared_ptr<deferrer> later) = 0;
+};
+
+} // namespace waitroom::http

@@ -1,0 +1,300 @@
+#include "http/server.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <list>
+#include <mutex>
+#include <thread>
+
+namespace waitroom::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+std::string_view request::header(std::string_view lower_name) const {
+  auto it = headers.find(std::string(lower_name));
+  return it == headers.end() ? std::string_view() : std::string_view(it->second);
+}
+
+const std::string* request::query_value(std::string_view name) const {
+  auto it = query.find(std::string(name));
+  return it == query.end() ? nullptr : &it->second;
+}
+
+namespace {
+
+std::string error_body(int status, std::string_view code, std::string_view message) {
+  return "{\"error\":{\"code\":\"" + std::string(code) + "\",\"message\":\"" +
+         std::string(message) + "\",\"statusCode\":" + std::to_string(status) +
+         ",\"details\":{}}}";
+}
+
+} // namespace
+
+struct server::impl {
+  struct session;
+
+  server_options options;
+  request_handler& handler;
+  asio::io_context ioc;
+  tcp::acceptor acceptor;
+  std::vector<std::thread> threads;
+  std::atomic<std::size_t> in_flight{0};
+  std::atomic<bool> stopping{false};
+  std::mutex sessions_mu;
+  std::list<std::weak_ptr<session>> sessions;
+  bool started = false;
+  bool stopped = false;
+
+  impl(server_options opts, request_handler& h)
+    : options(std::move(opts)), handler(h), ioc(std::max(1, options.io_threads)),
+      acceptor(asio::make_strand(ioc)) {
+    auto address = asio::ip::make_address(options.host);
+    tcp::endpoint ep(address, options.port);
+    acceptor.open(ep.protocol());
+    acceptor.set_option(asio::socket_base::reuse_address(true));
+    acceptor.bind(ep);
+    acceptor.listen(asio::socket_base::max_listen_connections);
+  }
+
+  void accept();
+  void track(const std::shared_ptr<session>& s) {
+    std::lock_guard lock(sessions_mu);
+    sessions.remove_if([](const auto& w) { return w.expired(); });
+    sessions.push_back(s);
+  }
+};
+
+/// One connection: read a request, hand it over, write the answer, repeat.
+struct server::impl::session : std::enable_shared_from_this<session>, deferrer {
+  impl& srv;
+  beast::tcp_stream stream;
+  beast::flat_buffer buffer;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser;
+  bool keep_alive = false;
+  bool busy = false; ///< a request is being handled
+  std::list<std::shared_ptr<asio::steady_timer>> timers;
+
+  session(impl& s, tcp::socket&& socket) : srv(s), stream(std::move(socket)) {}
+
+  void start() {
+    asio::dispatch(stream.get_executor(), [self = shared_from_this()] { self->read(); });
+  }
+
+  void read() {
+    if (srv.stopping)
+      return close();
+    parser.emplace();
+    parser->body_limit(srv.options.body_limit);
+    stream.expires_after(srv.options.idle_timeout);
+    bhttp::async_read(stream, buffer, *parser,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        self->on_read(ec);
+                      });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout
+        || ec == asio::error::operation_aborted)
+      return close();
+    if (ec == bhttp::error::body_limit) {
+      keep_alive = false;
+      return write_raw(413, error_body(413, "PAYLOAD_TOO_LARGE",
+                                       "request body exceeds the limit of " +
+                                         std::to_string(srv.options.body_limit) + " bytes"),
+                       {});
+    }
+    if (ec) {
+      keep_alive = false;
+      if (ec == bhttp::error::header_limit || ec == bhttp::error::bad_target
+          || ec == bhttp::error::bad_method || ec == bhttp::error::bad_version
+          || ec == bhttp::error::bad_field || ec == bhttp::error::bad_value
+          || ec == bhttp::error::bad_content_length || ec == bhttp::error::bad_chunk)
+        return write_raw(400, error_body(400, "VALIDATION_ERROR", "malformed HTTP request"),
+                         {});
+      return close();
+    }
+    auto msg = parser->release();
+    keep_alive = msg.keep_alive();
+    request req;
+    req.method = std::string(msg.method_string());
+    auto target = boost::urls::parse_origin_form(msg.target());
+    if (!target) {
+      return write_raw(400, error_body(400, "VALIDATION_ERROR", "malformed request target"),
+                       {});
+    }
+    req.path = std::string(target->path());
+    for (auto p : target->params())
+      req.query.emplace(std::string(p.key), std::string(p.value));
+    for (const auto& f : msg) {
+      std::string name(f.name_string());
+      std::transform(name.begin(), name.end(), name.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      req.headers[name] = std::string(f.value());
+    }
+    req.body = std::move(msg.body());
+    beast::error_code ignored;
+    auto remote = stream.socket().remote_endpoint(ignored);
+    req.remote_address = ignored ? std::string() : remote.address().to_string();
+    busy = true;
+    ++srv.in_flight;
+    stream.expires_never();
+    auto self = shared_from_this();
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    srv.handler.handle(req,
+                       [self, answered](response res) {
+                         if (answered->exchange(true))
+                           return;
+                         asio::post(self->stream.get_executor(),
+                                    [self, res = std::move(res)]() mutable {
+                                      self->respond(std::move(res));
+                                    });
+                       },
+                       self);
+  }
+
+  void respond(response res) {
+    cancel_timers();
+    write_raw(res.status, std::move(res.body), std::move(res.headers), res.content_type,
+              /*finishes_request=*/true);
+  }
+
+  /// Writes an answer. `finishes_request`: the answer of a handled request, which stays
+  /// in flight (and the session busy) until it is written.
+  void write_raw(int status, std::string body,
+                 std::vector<std::pair<std::string, std::string>> headers,
+                 const std::string& content_type = "application/json; charset=utf-8",
+                 bool finishes_request = false) {
+    auto msg = std::make_shared<bhttp::response<bhttp::string_body>>(
+      static_cast<bhttp::status>(status), 11);
+    msg->set(bhttp::field::server, "waitroom");
+    msg->set(bhttp::field::content_type, content_type);
+    for (auto& [k, v] : headers)
+      msg->set(k, v);
+    msg->keep_alive(keep_alive && !srv.stopping);
+    msg->body() = std::move(body);
+    msg->prepare_payload();
+    stream.expires_after(std::chrono::seconds(30));
+    bhttp::async_write(stream, *msg,
+                       [self = shared_from_this(), msg, finishes_request](beast::error_code ec,
+                                                                          std::size_t) {
+                         if (finishes_request) {
+                           self->busy = false;
+                           --self->srv.in_flight;
+                         }
+                         if (ec || !msg->keep_alive())
+                           return self->close();
+                         self->read();
+                       });
+  }
+
+  void close() {
+    cancel_timers();
+    beast::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream.socket().close(ec);
+  }
+
+  void cancel_timers() {
+    for (auto& t : timers)
+      t->cancel();
+    timers.clear();
+  }
+
+  // deferrer
+  void after(std::chrono::milliseconds delay, std::function<void()> fn) override {
+    auto timer = std::make_shared<asio::steady_timer>(stream.get_executor(), delay);
+    asio::dispatch(stream.get_executor(), [self = shared_from_this(), timer] {
+      self->timers.push_back(timer);
+    });
+    timer->async_wait([timer, fn = std::move(fn)](beast::error_code ec) {
+      if (!ec)
+        fn();
+    });
+  }
+
+  /// Shutdown: close the connection if it is idle between requests.
+  void close_if_idle() {
+    asio::dispatch(stream.get_executor(), [self = shared_from_this()] {
+      if (!self->busy)
+        self->close();
+    });
+  }
+};
+
+void server::impl::accept() {
+  acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == asio::error::operation_aborted || stopping)
+        return;
+    } else {
+      socket.set_option(tcp::no_delay(true), ec);
+      auto s = std::make_shared<session>(*this, std::move(socket));
+      track(s);
+      s->start();
+    }
+    if (!stopping)
+      accept();
+  });
+}
+
+server::server(server_options options, request_handler& handler)
+  : impl_(std::make_unique<impl>(std::move(options), handler)) {}
+
+server::~server() { stop(std::chrono::milliseconds(0)); }
+
+std::uint16_t server::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void server::start() {
+  if (impl_->started)
+    return;
+  impl_->started = true;
+  impl_->accept();
+  for (int i = 0; i < std::max(1, impl_->options.io_threads); ++i)
+    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+}
+
+std::size_t server::in_flight() const { return impl_->in_flight.load(); }
+
+void server::stop(std::chrono::milliseconds grace) {
+  if (impl_->stopped)
+    return;
+  impl_->stopped = true;
+  impl_->stopping = true;
+  asio::post(impl_->acceptor.get_executor(), [this] {
+    beast::error_code ec;
+    impl_->acceptor.close(ec);
+  });
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  while (impl_->in_flight > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  {
+    std::lock_guard lock(impl_->sessions_mu);
+    for (auto& w : impl_->sessions)
+      if (auto s = w.lock())
+        s->close_if_idle();
+  }
+  // Let answers that are being written finish, then stop.
+  auto flush_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
+  while (impl_->in_flight > 0 && std::chrono::steady_clock::now() < flush_deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads)
+    if (t.joinable())
+      t.join();
+}
+
+} // namespace waitroom::http
