@@ -7,7 +7,7 @@ packages=(
   libcaf-dev librocksdb-dev libsimdjson-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libcli11-dev libspdlog-dev libfmt-dev libhiredis-dev libre2-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
   curl wrk hyperfine python3
 )
 missing=()
