@@ -3,6 +3,7 @@
 #include "events/ids.hpp"
 #include "http/json_body.hpp"
 #include "http/render.hpp"
+#include "http/responses.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -27,31 +28,6 @@ struct api::call {
   void fail(const ev::error& e) const { respond(error_response(e)); }
 };
 
-response api::data_response(json::value data, int status) {
-  response r;
-  r.status = status;
-  json::object o;
-  o["data"] = std::move(data);
-  r.body = json::serialize(o);
-  return r;
-}
-
-response api::error_response(const ev::error& e) {
-  response r;
-  r.status = ev::http_status(e.code);
-  json::object details = e.details;
-  if (!e.field.empty())
-    details["field"] = e.field;
-  json::object err{{"code", ev::error_code_name(e.code)},
-                   {"message", e.message},
-                   {"statusCode", r.status},
-                   {"details", std::move(details)}};
-  r.body = json::serialize(json::object{{"error", std::move(err)}});
-  if (e.code == ev::errc::unauthorized)
-    r.headers.emplace_back("WWW-Authenticate", "Bearer");
-  return r;
-}
-
 namespace {
 
 std::vector<std::string> split_path(std::string_view path) {
@@ -69,16 +45,6 @@ std::vector<std::string> split_path(std::string_view path) {
     i = j;
   }
   return out;
-}
-
-response list_response(json::array items, std::optional<std::string> cursor) {
-  response r;
-  json::object o;
-  o["data"] = std::move(items);
-  o["cursor"] = cursor ? json::value(*cursor) : json::value(nullptr);
-  o["has_more"] = cursor.has_value();
-  r.body = json::serialize(o);
-  return r;
 }
 
 /// `limit` (default 50, 1-500) and the opaque `cursor` of a list request.
@@ -114,7 +80,33 @@ std::optional<std::uint64_t> decode_cursor(std::string_view cursor, char kind) {
 
 std::string encode_cursor(char kind, std::uint64_t v) { return kind + std::to_string(v); }
 
-ev::error bad_cursor() { return ev::validation_error("cursor", "is not a cursor of this list"); }
+/// The position a page starts from: 0 without a cursor; 400 for a cursor of another list.
+ev::outcome<std::uint64_t> start_of(const page& p, char kind) {
+  if (p.cursor.empty())
+    return std::uint64_t{0};
+  auto pos = decode_cursor(p.cursor, kind);
+  if (!pos)
+    return ev::validation_error("cursor", "is not a cursor of this list");
+  return *pos;
+}
+
+/// One page of `all` from index `start`, rendered; the cursor points past it.
+template <class T, class Render>
+response index_page(const std::vector<T>& all, std::uint64_t start, const page& p, char kind,
+                    Render render) {
+  json::array items;
+  std::optional<std::string> next;
+  for (std::size_t i = start; i < all.size(); ++i) {
+    if (items.size() == p.limit) {
+      next = encode_cursor(kind, i);
+      break;
+    }
+    items.push_back(render(*all[i]));
+  }
+  return list_response(std::move(items), next);
+}
+
+json::object render_trust_card(const ev::trust::score_card& card) { return render_trust(card); }
 
 ev::error room_not_found() { return ev::not_found("room not found"); }
 ev::error checkin_not_found() { return ev::not_found("check-in not found"); }
@@ -191,14 +183,9 @@ void api::handle(const request& req, responder respond, std::shared_ptr<deferrer
   }
   if (match == nullptr) {
     if (!allowed.empty()) {
-      auto res = error_response(ev::error{ev::errc::conflict, "", {}, {}});
-      res.status = 405;
-      res.body = json::serialize(json::object{
-        {"error", json::object{{"code", "METHOD_NOT_ALLOWED"},
-                               {"message", req.method + " is not allowed here; allowed: " + allowed},
-                               {"statusCode", 405},
-                               {"details", json::object{}}}}});
-      res.headers = {{"Allow", allowed}};
+      auto res = error_response(405, "METHOD_NOT_ALLOWED",
+                                req.method + " is not allowed here; allowed: " + allowed);
+      res.headers.emplace_back("Allow", allowed);
       return respond(std::move(res));
     }
     return respond(error_response(ev::not_found("no route for " + req.method + " " + req.path)));
@@ -288,26 +275,15 @@ void api::list_rooms(call& c) {
   auto p = read_page(c.req);
   if (!p)
     return c.fail(p.error());
-  std::uint64_t start = 0;
-  if (!p->cursor.empty()) {
-    auto pos = decode_cursor(p->cursor, 'r');
-    if (!pos)
-      return c.fail(bad_cursor());
-    start = *pos;
-  }
-  json::array items;
-  std::optional<std::string> next;
-  rt_.reads().read([&](const projections::projection_set& ps) {
-    auto rooms = ps.rooms.of_org(c.who.org_id);
-    for (std::size_t i = start; i < rooms.size(); ++i) {
-      if (items.size() == p->limit) {
-        next = encode_cursor('r', i);
-        break;
-      }
-      items.push_back(render_room(*rooms[i], ps.checkins.queue_size(rooms[i]->id)));
-    }
-  });
-  c.respond(list_response(std::move(items), next));
+  auto start = start_of(*p, 'r');
+  if (!start)
+    return c.fail(start.error());
+  c.respond(rt_.reads().read([&](const projections::projection_set& ps) {
+    return index_page(ps.rooms.of_org(c.who.org_id), *start, *p, 'r',
+                      [&](const ev::room::state& r) {
+                        return render_room(r, ps.checkins.queue_size(r.id));
+                      });
+  }));
 }
 
 void api::create_room(call& c) {
@@ -401,13 +377,9 @@ void api::room_pending(call& c) {
   auto p = read_page(c.req);
   if (!p)
     return c.fail(p.error());
-  std::uint64_t after = 0;
-  if (!p->cursor.empty()) {
-    auto pos = decode_cursor(p->cursor, 's');
-    if (!pos)
-      return c.fail(bad_cursor());
-    after = *pos;
-  }
+  auto after = start_of(*p, 's');
+  if (!after)
+    return c.fail(after.error());
   bool found = false;
   json::array items;
   std::optional<std::string> next;
@@ -416,7 +388,7 @@ void api::room_pending(call& c) {
     if (room == nullptr)
       return;
     found = true;
-    auto queue = ps.checkins.queue(room->id, after, p->limit + 1);
+    auto queue = ps.checkins.queue(room->id, *after, p->limit + 1);
     for (std::size_t i = 0; i < queue.size() && i < p->limit; ++i)
       items.push_back(render_checkin(*queue[i], room->slug));
     if (queue.size() > p->limit)
@@ -431,33 +403,18 @@ void api::room_trust(call& c) {
   auto p = read_page(c.req);
   if (!p)
     return c.fail(p.error());
-  std::uint64_t start = 0;
-  if (!p->cursor.empty()) {
-    auto pos = decode_cursor(p->cursor, 't');
-    if (!pos)
-      return c.fail(bad_cursor());
-    start = *pos;
-  }
-  bool found = false;
-  json::array items;
-  std::optional<std::string> next;
-  rt_.reads().read([&](const projections::projection_set& ps) {
+  auto start = start_of(*p, 't');
+  if (!start)
+    return c.fail(start.error());
+  auto answer = rt_.reads().read([&](const projections::projection_set& ps) -> std::optional<response> {
     const auto* room = ps.rooms.resolve(c.who.org_id, c.params[0]);
     if (room == nullptr)
-      return;
-    found = true;
-    auto cards = ps.trust.of_room(room->id);
-    for (std::size_t i = start; i < cards.size(); ++i) {
-      if (items.size() == p->limit) {
-        next = encode_cursor('t', i);
-        break;
-      }
-      items.push_back(render_trust(*cards[i]));
-    }
+      return std::nullopt;
+    return index_page(ps.trust.of_room(room->id), *start, *p, 't', render_trust_card);
   });
-  if (!found)
+  if (!answer)
     return c.fail(room_not_found());
-  c.respond(list_response(std::move(items), next));
+  c.respond(std::move(*answer));
 }
 
 // --- check-ins -----------------------------------------------------------------

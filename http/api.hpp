@@ -34,11 +34,6 @@ public:
   /// The route table, in matching order.
   std::vector<route_info> routes() const;
 
-  /// The error envelope of the contract.
-  static response error_response(const events::error& e);
-  /// `{"data": data}` with `status`.
-  static response data_response(boost::json::value data, int status = 200);
-
 private:
   struct call;
   using handler_fn = void (api::*)(call&);

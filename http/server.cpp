@@ -1,5 +1,7 @@
 #include "http/server.hpp"
 
+#include "http/responses.hpp"
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -33,15 +35,6 @@ const std::string* request::query_value(std::string_view name) const {
   return it == query.end() ? nullptr : &it->second;
 }
 
-namespace {
-
-std::string error_body(int status, std::string_view code, std::string_view message) {
-  return "{\"error\":{\"code\":\"" + std::string(code) + "\",\"message\":\"" +
-         std::string(message) + "\",\"statusCode\":" + std::to_string(status) +
-         ",\"details\":{}}}";
-}
-
-} // namespace
 
 struct server::impl {
   struct session;
@@ -111,10 +104,9 @@ struct server::impl::session : std::enable_shared_from_this<session>, deferrer {
       return close();
     if (ec == bhttp::error::body_limit) {
       keep_alive = false;
-      return write_raw(413, error_body(413, "PAYLOAD_TOO_LARGE",
-                                       "request body exceeds the limit of " +
-                                         std::to_string(srv.options.body_limit) + " bytes"),
-                       {});
+      return write_error(error_response(413, "PAYLOAD_TOO_LARGE",
+                                        "request body exceeds the limit of "
+                                          + std::to_string(srv.options.body_limit) + " bytes"));
     }
     if (ec) {
       keep_alive = false;
@@ -122,8 +114,7 @@ struct server::impl::session : std::enable_shared_from_this<session>, deferrer {
           || ec == bhttp::error::bad_method || ec == bhttp::error::bad_version
           || ec == bhttp::error::bad_field || ec == bhttp::error::bad_value
           || ec == bhttp::error::bad_content_length || ec == bhttp::error::bad_chunk)
-        return write_raw(400, error_body(400, "VALIDATION_ERROR", "malformed HTTP request"),
-                         {});
+        return write_error(error_response(400, "VALIDATION_ERROR", "malformed HTTP request"));
       return close();
     }
     auto msg = parser->release();
@@ -132,8 +123,7 @@ struct server::impl::session : std::enable_shared_from_this<session>, deferrer {
     req.method = std::string(msg.method_string());
     auto target = boost::urls::parse_origin_form(msg.target());
     if (!target) {
-      return write_raw(400, error_body(400, "VALIDATION_ERROR", "malformed request target"),
-                       {});
+      return write_error(error_response(400, "VALIDATION_ERROR", "malformed request target"));
     }
     req.path = std::string(target->path());
     for (auto p : target->params())
@@ -163,6 +153,10 @@ struct server::impl::session : std::enable_shared_from_this<session>, deferrer {
                                     });
                        },
                        self);
+  }
+
+  void write_error(response res) {
+    write_raw(res.status, std::move(res.body), std::move(res.headers), res.content_type);
   }
 
   void respond(response res) {

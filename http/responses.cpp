@@ -1,0 +1,60 @@
+#include "http/responses.hpp"
+
+#include <boost/json/serialize.hpp>
+
+namespace waitroom::http {
+
+namespace json = boost::json;
+namespace ev = waitroom::events;
+
+response data_response(json::value data, int status) {
+  response r;
+  r.status = status;
+  json::object o;
+  o["data"] = std::move(data);
+  r.body = json::serialize(o);
+  return r;
+}
+
+response list_response(json::array items, std::optional<std::string> next_cursor) {
+  response r;
+  json::object o;
+  o["data"] = std::move(items);
+  o["cursor"] = next_cursor ? json::value(*next_cursor) : json::value(nullptr);
+  o["has_more"] = next_cursor.has_value();
+  r.body = json::serialize(o);
+  return r;
+}
+
+namespace {
+
+response error_envelope(int status, std::string_view code, std::string message,
+                        json::object details) {
+  response r;
+  r.status = status;
+  json::object err{{"code", code},
+                   {"message", std::move(message)},
+                   {"statusCode", status},
+                   {"details", std::move(details)}};
+  r.body = json::serialize(json::object{{"error", std::move(err)}});
+  return r;
+}
+
+} // namespace
+
+response error_response(const ev::error& e) {
+  json::object details = e.details;
+  if (!e.field.empty())
+    details["field"] = e.field;
+  auto r = error_envelope(ev::http_status(e.code), ev::error_code_name(e.code), e.message,
+                          std::move(details));
+  if (e.code == ev::errc::unauthorized)
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+  return r;
+}
+
+response error_response(int status, std::string_view code, std::string message) {
+  return error_envelope(status, code, std::move(message), {});
+}
+
+} // namespace waitroom::http
