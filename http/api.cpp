@@ -567,28 +567,31 @@ void api::checkin_command(call& c, ev::checkin::command cmd) {
   });
 }
 
-void api::approve(call& c) {
+std::optional<std::optional<std::string>> api::read_reason(call& c) {
   auto body = parse_object_body(c.req.body, true);
-  if (!body)
-    return c.fail(body.error());
+  if (!body) {
+    c.fail(body.error());
+    return std::nullopt;
+  }
   body_reader r(*body);
   auto reason = r.string("reason");
-  if (!r.ok())
-    return c.fail(*r.error());
-  checkin_command(c, ev::checkin::approve{c.who.actor(), reason, rt_.time().now(),
-                                          rt_.ids().message_ids()});
+  if (!r.ok()) {
+    c.fail(*r.error());
+    return std::nullopt;
+  }
+  return reason;
+}
+
+void api::approve(call& c) {
+  if (auto reason = read_reason(c))
+    checkin_command(c, ev::checkin::approve{c.who.actor(), *reason, rt_.time().now(),
+                                            rt_.ids().message_ids()});
 }
 
 void api::reject(call& c) {
-  auto body = parse_object_body(c.req.body, true);
-  if (!body)
-    return c.fail(body.error());
-  body_reader r(*body);
-  auto reason = r.string("reason");
-  if (!r.ok())
-    return c.fail(*r.error());
-  checkin_command(c, ev::checkin::reject{c.who.actor(), reason, rt_.time().now(),
-                                         rt_.ids().message_ids()});
+  if (auto reason = read_reason(c))
+    checkin_command(c, ev::checkin::reject{c.who.actor(), *reason, rt_.time().now(),
+                                           rt_.ids().message_ids()});
 }
 
 void api::modify(call& c) {
@@ -605,15 +608,9 @@ void api::modify(call& c) {
 }
 
 void api::withdraw(call& c) {
-  auto body = parse_object_body(c.req.body, true);
-  if (!body)
-    return c.fail(body.error());
-  body_reader r(*body);
-  auto reason = r.string("reason");
-  if (!r.ok())
-    return c.fail(*r.error());
-  checkin_command(c, ev::checkin::withdraw{c.who.actor(), reason, rt_.time().now(),
-                                           rt_.ids().message_ids()});
+  if (auto reason = read_reason(c))
+    checkin_command(c, ev::checkin::withdraw{c.who.actor(), *reason, rt_.time().now(),
+                                             rt_.ids().message_ids()});
 }
 
 void api::extend(call& c) {

@@ -67,6 +67,10 @@ private:
   void withdraw(call& c);
   void extend(call& c);
 
+  /// The `{reason?}` body of approve, reject and withdraw; answers the error itself and
+  /// returns nothing when the body is invalid.
+  std::optional<std::optional<std::string>> read_reason(call& c);
+
   /// Sends a command on a check-in the caller can see; answers the check-in after it.
   void checkin_command(call& c, events::checkin::command cmd);
 

@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libcli11-dev libspdlog-dev libfmt-dev libhiredis-dev libre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
-  curl jq wrk hyperfine python3
+  curl jq time wrk hyperfine python3
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -66,6 +66,14 @@ std::string make_record(const hash256& hash, std::string_view bytes) {
   return value;
 }
 
+events::outcome<events::recorded_event> decode_record(std::string_view value,
+                                                     std::uint64_t seq) {
+  auto record = parse_record(value);
+  if (!record)
+    return events::internal_error("malformed record of event " + std::to_string(seq));
+  return events::decode(record->bytes);
+}
+
 std::optional<record_view> parse_record(std::string_view value) {
   if (value.size() < record_prefix_size || value[0] != record_format) return std::nullopt;
   record_view r;

@@ -59,10 +59,7 @@ class memory_log final : public event_log, public detail::writer_stats_source {
     if (it == streams_.end()) return out;
     out.reserve(it->second.size());
     for (std::uint64_t seq : it->second) {
-      auto record = detail::parse_record(records_[seq - 1]);
-      if (!record)
-        return events::internal_error("malformed record of event " + std::to_string(seq));
-      auto event = events::decode(record->bytes);
+      auto event = detail::decode_record(records_[seq - 1], seq);
       if (!event) return std::move(event).error();
       out.push_back(std::move(*event));
     }

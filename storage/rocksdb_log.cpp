@@ -337,10 +337,7 @@ class rocksdb_log final : public event_log, public detail::writer_stats_source {
         return events::internal_error("stream " + std::string(stream) +
                                       " refers to missing event " + std::to_string(seq));
       if (!s.ok()) return unavailable("cannot read event " + std::to_string(seq), s);
-      auto record = detail::parse_record(view(value));
-      if (!record)
-        return events::internal_error("malformed record of event " + std::to_string(seq));
-      auto event = events::decode(record->bytes);
+      auto event = detail::decode_record(view(value), seq);
       if (!event) return std::move(event).error();
       out.push_back(std::move(*event));
     }
