@@ -87,6 +87,13 @@ rdb::DBOptions db_options(const rocksdb_options& o) {
   // After a crash, recover up to the last intact WAL record: the torn tail of a batch
   // that was never acknowledged is dropped, everything synced is kept.
   d.wal_recovery_mode = rdb::WALRecoveryMode::kPointInTimeRecovery;
+  // `streams` and `meta` fill their memtables slowly; without a cap on the total WAL
+  // size they would pin every WAL file forever (a long recovery at every open). Past
+  // the cap RocksDB flushes the column families that hold the oldest WAL.
+  d.max_total_wal_size = 64 << 20;
+  // One writer thread writes every batch, so concurrent memtable inserts buy nothing,
+  // and turning them off lets `log` use its insert hint (below).
+  d.allow_concurrent_memtable_write = false;
   return d;
 }
 
@@ -115,6 +122,10 @@ std::vector<rdb::ColumnFamilyDescriptor> column_families() {
   rdb::ColumnFamilyOptions log = base;
   log.write_buffer_size = 64 << 20;
   log.table_factory = table(16 << 10, false);
+  // Keys only grow: with one hint for the common 4-byte prefix of big-endian seqs,
+  // each memtable insert starts where the previous one ended instead of searching the
+  // skiplist from the top.
+  log.memtable_insert_with_hint_prefix_extractor.reset(rdb::NewFixedPrefixTransform(4));
 
   // `streams`: small keys, read by stream prefix; prefix bloom in tables and memtable.
   rdb::ColumnFamilyOptions streams = base;
@@ -162,6 +173,15 @@ class rocks_store {
     if (s.ok() && cfs_.size() != cf_count)
       return rdb::Status::Corruption("unexpected number of column families");
     return s;
+  }
+
+  /// Flushes every column family's memtable to table files.
+  rdb::Status flush_all() {
+    if (!db_) return rdb::Status::OK();
+    std::vector<rdb::ColumnFamilyHandle*> handles;
+    for (auto& h : cfs_)
+      handles.push_back(h.get());
+    return db_->Flush(rdb::FlushOptions{}, handles);
   }
 
   rdb::Status close() {
@@ -435,6 +455,8 @@ class rocksdb_log final : public event_log, public detail::writer_stats_source {
     // makes it durable. A failure here cannot be reported to anyone; a later open
     // recovers whatever reached the disk.
     if (!read_only_ && !write_options_.sync) (void)store_->db()->SyncWAL();
+    // Flush the memtables so that the next open has no WAL to replay.
+    if (!read_only_) (void)store_->flush_all();
     (void)store_->close();
     store_.reset();
   }
