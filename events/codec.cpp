@@ -1,5 +1,7 @@
 #include "events/codec.hpp"
 
+#include "events/json_writer.hpp"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_from.hpp>
@@ -41,10 +43,73 @@ json::object envelope_to_json(const event_meta& m, std::string_view type) {
   return o;
 }
 
+namespace {
+
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+template <class T>
+struct is_vector : std::false_type {};
+template <class T>
+struct is_vector<std::vector<T>> : std::true_type {};
+
+/// Writes any event field: described structs member by member (declaration order,
+/// every member, optionals as null — the shape `decode` expects), the rest by type.
+template <class T>
+void write(json_writer& w, const T& v) {
+  if constexpr (std::is_same_v<T, actor_ref>) {
+    w.begin_object();
+    w.member("kind", v.kind);
+    if (!v.id.empty())
+      w.member("id", v.id);
+    w.end_object();
+  } else if constexpr (std::is_same_v<T, room::policy>) {
+    w.value(room::to_json(v));
+  } else if constexpr (is_optional<T>::value) {
+    if (v)
+      write(w, *v);
+    else
+      w.null();
+  } else if constexpr (is_vector<T>::value) {
+    w.begin_array();
+    for (const auto& x : v)
+      write(w, x);
+    w.end_array();
+  } else if constexpr (boost::describe::has_describe_members<T>::value) {
+    w.begin_object();
+    boost::mp11::mp_for_each<boost::describe::describe_members<T, boost::describe::mod_public>>(
+      [&](auto member) {
+        w.key(member.name);
+        write(w, v.*member.pointer);
+      });
+    w.end_object();
+  } else {
+    w.value(v);
+  }
+}
+
+} // namespace
+
 std::string encode(const recorded_event& e) {
-  auto o = envelope_to_json(e.meta, event_type(e.data));
-  o["data"] = data_to_json(e.data);
-  return json::serialize(o);
+  std::string out;
+  out.reserve(512);
+  json_writer w(out);
+  w.begin_object();
+  w.member("seq", e.meta.seq);
+  w.member("type", event_type(e.data));
+  w.member("v", schema_version);
+  w.member("stream", e.meta.stream);
+  w.member("version", e.meta.version);
+  w.member("at", e.meta.at);
+  w.key("actor");
+  write(w, e.meta.actor);
+  w.member("org_id", e.meta.org_id);
+  w.member("room_id", e.meta.room_id);
+  w.key("data");
+  std::visit([&](const auto& d) { write(w, d); }, e.data);
+  w.end_object();
+  return out;
 }
 
 namespace {

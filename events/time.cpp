@@ -2,7 +2,6 @@
 
 #include <boost/json/value.hpp>
 
-#include <cstdio>
 #include <ctime>
 
 namespace waitroom::events {
@@ -61,10 +60,30 @@ std::string format_rfc3339(timestamp t) {
   int mi = static_cast<int>((rem / 60000) % 60);
   int s = static_cast<int>((rem / 1000) % 60);
   int milli = static_cast<int>(rem % 1000);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ",
-                static_cast<long long>(c.y), c.m, c.d, h, mi, s, milli);
-  return buf;
+  if (c.y < 0 || c.y > 9999) { // outside RFC 3339's four-digit years: clamp visibly
+    c.y = c.y < 0 ? 0 : 9999;
+  }
+  // Hand-rolled: this runs for every event and every rendered object.
+  std::string out(24, '0');
+  auto put = [&](std::size_t pos, long long v, int width) {
+    for (int i = width - 1; i >= 0; --i, v /= 10)
+      out[pos + static_cast<std::size_t>(i)] = static_cast<char>('0' + v % 10);
+  };
+  put(0, c.y, 4);
+  out[4] = '-';
+  put(5, c.m, 2);
+  out[7] = '-';
+  put(8, c.d, 2);
+  out[10] = 'T';
+  put(11, h, 2);
+  out[13] = ':';
+  put(14, mi, 2);
+  out[16] = ':';
+  put(17, s, 2);
+  out[19] = '.';
+  put(20, milli, 3);
+  out[23] = 'Z';
+  return out;
 }
 
 std::optional<timestamp> parse_rfc3339(std::string_view s) {
