@@ -76,19 +76,29 @@ int replay(const replay_options& o) {
                    o.room->c_str(), matches);
       return 2;
     }
-    json::array checkins, queue, trust;
+    std::string out;
+    http::json_writer w(out);
+    w.begin_object();
+    w.member("as_of_seq", stats->last_seq);
+    w.key("room");
+    http::write_room(w, *room, p.checkins.queue_size(room->id));
+    w.key("check_ins");
+    w.begin_array();
     for (const auto* s : p.checkins.of_room(room->id))
-      checkins.push_back(http::render_checkin(*s, room->slug));
+      http::write_checkin(w, *s, room->slug);
+    w.end_array();
+    w.key("queue");
+    w.begin_array();
     for (const auto* s : p.checkins.queue(room->id, 0, SIZE_MAX))
-      queue.push_back(http::render_checkin(*s, room->slug));
+      http::write_checkin(w, *s, room->slug);
+    w.end_array();
+    w.key("trust");
+    w.begin_array();
     for (const auto* c : p.trust.of_room(room->id))
-      trust.push_back(http::render_trust(*c));
-    json::object out{{"as_of_seq", stats->last_seq},
-                     {"room", http::render_room(*room, p.checkins.queue_size(room->id))},
-                     {"check_ins", std::move(checkins)},
-                     {"queue", std::move(queue)},
-                     {"trust", std::move(trust)}};
-    std::printf("%s\n", json::serialize(out).c_str());
+      http::write_trust(w, *c);
+    w.end_array();
+    w.end_object();
+    std::printf("%s\n", out.c_str());
     return 0;
   }
   const auto& counts = p.checkins.status_counts();

@@ -90,23 +90,22 @@ ev::outcome<std::uint64_t> start_of(const page& p, char kind) {
   return *pos;
 }
 
-/// One page of `all` from index `start`, rendered; the cursor points past it.
-template <class T, class Render>
+/// One page of `all` from index `start`, written by `write(json_writer&, item)`; the
+/// cursor points past it.
+template <class T, class Write>
 response index_page(const std::vector<T>& all, std::uint64_t start, const page& p, char kind,
-                    Render render) {
-  json::array items;
+                    Write write) {
   std::optional<std::string> next;
-  for (std::size_t i = start; i < all.size(); ++i) {
-    if (items.size() == p.limit) {
-      next = encode_cursor(kind, i);
-      break;
-    }
-    items.push_back(render(*all[i]));
-  }
-  return list_response(std::move(items), next);
+  auto end = std::min<std::uint64_t>(all.size(), start + p.limit);
+  if (end < all.size())
+    next = encode_cursor(kind, end);
+  return list_response_from(
+    [&](json_writer& w) {
+      for (auto i = start; i < end; ++i)
+        write(w, *all[i]);
+    },
+    next);
 }
-
-json::object render_trust_card(const ev::trust::score_card& card) { return render_trust(card); }
 
 ev::error room_not_found() { return ev::not_found("room not found"); }
 ev::error checkin_not_found() { return ev::not_found("check-in not found"); }
@@ -262,10 +261,16 @@ void api::register_agent(call& c) {
            [respond, key](ev::outcome<ev::agent::state> a) {
              if (!a)
                return respond(error_response(a.error()));
-             respond(data_response(json::object{{"agent", render_agent(*a)},
-                                                {"api_key", key},
-                                                {"key_prefix", a->key_prefix}},
-                                   201));
+             respond(data_response_from(
+               [&](json_writer& w) {
+                 w.begin_object();
+                 w.key("agent");
+                 write_agent(w, *a);
+                 w.member("api_key", key);
+                 w.member("key_prefix", a->key_prefix);
+                 w.end_object();
+               },
+               201));
            });
 }
 
@@ -280,8 +285,8 @@ void api::list_rooms(call& c) {
     return c.fail(start.error());
   c.respond(rt_.reads().read([&](const projections::projection_set& ps) {
     return index_page(ps.rooms.of_org(c.who.org_id), *start, *p, 'r',
-                      [&](const ev::room::state& r) {
-                        return render_room(r, ps.checkins.queue_size(r.id));
+                      [&](json_writer& w, const ev::room::state& r) {
+                        write_room(w, r, ps.checkins.queue_size(r.id));
                       });
   }));
 }
@@ -323,19 +328,19 @@ void api::create_room(call& c) {
            [respond](ev::outcome<ev::room::state> room) {
              if (!room)
                return respond(error_response(room.error()));
-             respond(data_response(render_room(*room, 0), 201));
+             respond(data_response_from([&](json_writer& w) { write_room(w, *room, 0); }, 201));
            });
 }
 
 void api::get_room(call& c) {
-  std::optional<json::object> out;
-  rt_.reads().read([&](const projections::projection_set& p) {
-    if (const auto* room = p.rooms.resolve(c.who.org_id, c.params[0]))
-      out = render_room(*room, p.checkins.queue_size(room->id));
+  auto answer = rt_.reads().read([&](const projections::projection_set& p) {
+    const auto* room = p.rooms.resolve(c.who.org_id, c.params[0]);
+    if (room == nullptr)
+      return error_response(room_not_found());
+    return data_response_from(
+      [&](json_writer& w) { write_room(w, *room, p.checkins.queue_size(room->id)); });
   });
-  if (!out)
-    return c.fail(room_not_found());
-  c.ok(std::move(*out));
+  c.respond(std::move(answer));
 }
 
 void api::get_policy(call& c) {
@@ -380,23 +385,23 @@ void api::room_pending(call& c) {
   auto after = start_of(*p, 's');
   if (!after)
     return c.fail(after.error());
-  bool found = false;
-  json::array items;
-  std::optional<std::string> next;
-  rt_.reads().read([&](const projections::projection_set& ps) {
+  c.respond(rt_.reads().read([&](const projections::projection_set& ps) {
     const auto* room = ps.rooms.resolve(c.who.org_id, c.params[0]);
     if (room == nullptr)
-      return;
-    found = true;
+      return error_response(room_not_found());
     auto queue = ps.checkins.queue(room->id, *after, p->limit + 1);
-    for (std::size_t i = 0; i < queue.size() && i < p->limit; ++i)
-      items.push_back(render_checkin(*queue[i], room->slug));
-    if (queue.size() > p->limit)
-      next = encode_cursor('s', queue[p->limit - 1]->created_seq);
-  });
-  if (!found)
-    return c.fail(room_not_found());
-  c.respond(list_response(std::move(items), next));
+    std::optional<std::string> next;
+    if (queue.size() > p->limit) {
+      queue.pop_back();
+      next = encode_cursor('s', queue.back()->created_seq);
+    }
+    return list_response_from(
+      [&](json_writer& w) {
+        for (const auto* s : queue)
+          write_checkin(w, *s, room->slug);
+      },
+      next);
+  }));
 }
 
 void api::room_trust(call& c) {
@@ -410,7 +415,7 @@ void api::room_trust(call& c) {
     const auto* room = ps.rooms.resolve(c.who.org_id, c.params[0]);
     if (room == nullptr)
       return std::nullopt;
-    return index_page(ps.trust.of_room(room->id), *start, *p, 't', render_trust_card);
+    return index_page(ps.trust.of_room(room->id), *start, *p, 't', write_trust);
   });
   if (!answer)
     return c.fail(room_not_found());
@@ -482,21 +487,19 @@ void api::create_checkin(call& c) {
   rt_.create_checkin(std::move(cmd), [respond, used, &reads](ev::outcome<ev::checkin::state> s) {
     if (!s)
       return respond(error_response(with_alias(s.error(), used)));
-    auto body = reads.read([&](const projections::projection_set& p) { return render_checkin(*s, p); });
-    respond(data_response(std::move(body), 201));
+    respond(reads.read([&](const projections::projection_set& p) {
+      return data_response_from([&](json_writer& w) { write_checkin(w, *s, p); }, 201);
+    }));
   });
 }
 
 void api::get_checkin(call& c) {
-  std::optional<json::object> out;
-  rt_.reads().read([&](const projections::projection_set& p) {
+  c.respond(rt_.reads().read([&](const projections::projection_set& p) {
     const auto* s = p.checkins.find(c.params[0]);
-    if (s != nullptr && s->org_id == c.who.org_id)
-      out = render_checkin(*s, p);
-  });
-  if (!out)
-    return c.fail(checkin_not_found());
-  c.ok(std::move(*out));
+    if (s == nullptr || s->org_id != c.who.org_id)
+      return error_response(checkin_not_found());
+    return data_response_from([&](json_writer& w) { write_checkin(w, *s, p); });
+  }));
 }
 
 void api::checkin_status(call& c) {
@@ -517,7 +520,7 @@ void api::checkin_status(call& c) {
         return error_response(checkin_not_found());
       if (final_only && ev::checkin::is_waiting(s->status))
         return std::nullopt;
-      return data_response(render_status(*s));
+      return data_response_from([&](json_writer& w) { write_status(w, *s); });
     });
   };
   if (wait_ms == 0)
@@ -562,8 +565,9 @@ void api::checkin_command(call& c, ev::checkin::command cmd) {
   rt_.send(id, std::move(cmd), [respond, &reads](ev::outcome<ev::checkin::state> s) {
     if (!s)
       return respond(error_response(s.error()));
-    auto body = reads.read([&](const projections::projection_set& p) { return render_checkin(*s, p); });
-    respond(data_response(std::move(body)));
+    respond(reads.read([&](const projections::projection_set& p) {
+      return data_response_from([&](json_writer& w) { write_checkin(w, *s, p); });
+    }));
   });
 }
 

@@ -1,142 +1,169 @@
 #include "http/render.hpp"
 
-#include <boost/json/value_from.hpp>
-
 namespace waitroom::http {
 
-namespace json = boost::json;
 namespace ev = waitroom::events;
-using ev::wire_name;
 
 namespace {
 
-json::value opt_time(const std::optional<ev::timestamp>& t) {
-  return t ? json::value(ev::format_rfc3339(*t)) : json::value(nullptr);
+void write_actor(json_writer& w, const ev::actor_ref& a) {
+  w.begin_object();
+  w.member("kind", a.kind);
+  if (!a.id.empty())
+    w.member("id", a.id);
+  w.end_object();
+}
+
+void write_decision_reason(json_writer& w, const ev::checkin::state& s) {
+  w.key("decision_reason");
+  if (s.decision && s.decision->reason)
+    w.value(*s.decision->reason);
+  else
+    w.null();
 }
 
 } // namespace
 
-json::value render_decision(const std::optional<ev::checkin::decision_record>& d) {
+void write_decision(json_writer& w, const std::optional<ev::checkin::decision_record>& d) {
   if (!d)
-    return nullptr;
-  json::object o;
-  o["outcome"] = wire_name(d->outcome);
-  o["by"] = json::value_from(d->by);
-  o["at"] = ev::format_rfc3339(d->at);
+    return w.null();
+  w.begin_object();
+  w.member("outcome", d->outcome);
+  w.key("by");
+  write_actor(w, d->by);
+  w.member("at", d->at);
   if (d->reason)
-    o["reason"] = *d->reason;
+    w.member("reason", *d->reason);
   if (d->rule_id)
-    o["rule_id"] = *d->rule_id;
+    w.member("rule_id", *d->rule_id);
   if (d->trust_score)
-    o["trust_score"] = *d->trust_score;
-  return o;
+    w.member("trust_score", *d->trust_score);
+  w.end_object();
 }
 
-json::object render_status(const ev::checkin::state& s) {
-  json::object o;
-  o["id"] = s.id;
-  o["status"] = wire_name(s.status);
-  o["decision"] = render_decision(s.decision);
-  o["modifications"] = s.modifications ? json::value(*s.modifications) : json::value(nullptr);
-  o["decision_reason"] = s.decision && s.decision->reason ? json::value(*s.decision->reason)
-                                                          : json::value(nullptr);
-  o["updated_at"] = ev::format_rfc3339(s.updated_at);
-  o["version"] = s.version;
-  return o;
+void write_status(json_writer& w, const ev::checkin::state& s) {
+  w.begin_object();
+  w.member("id", s.id);
+  w.member("status", s.status);
+  w.key("decision");
+  write_decision(w, s.decision);
+  w.member("modifications", s.modifications);
+  write_decision_reason(w, s);
+  w.member("updated_at", s.updated_at);
+  w.member("version", s.version);
+  w.end_object();
 }
 
-json::object render_checkin(const ev::checkin::state& s, std::string_view room_slug) {
-  json::object o;
-  o["id"] = s.id;
-  o["room_id"] = s.room_id;
-  o["room"] = room_slug;
-  o["direction"] = wire_name(s.direction);
-  o["status"] = wire_name(s.status);
-  o["action"] = s.action;
-  o["reason"] = s.reason;
-  o["risk_level"] = wire_name(s.risk_level);
-  o["urgency"] = wire_name(s.urgency);
-  o["metadata"] = s.metadata;
-  o["agent_id"] = s.agent_id.empty() ? json::value(nullptr) : json::value(s.agent_id);
-  o["created_by"] = json::value_from(s.created_by);
-  o["timeout_ms"] = s.timeout_ms;
-  o["timeout_action"] = wire_name(s.timeout_action);
-  o["expires_at"] = opt_time(s.expires_at);
-  o["required_approvals"] = s.required_approvals;
-  json::array approvals;
-  for (const auto& a : s.approvals)
-    approvals.push_back(json::object{{"by", json::value_from(a.by)},
-                                     {"at", ev::format_rfc3339(a.at)},
-                                     {"outcome", wire_name(a.outcome)}});
-  o["decision_progress"] =
-    json::object{{"required", s.required_approvals}, {"approvals", std::move(approvals)}};
-  o["decision"] = render_decision(s.decision);
-  o["modifications"] = s.modifications ? json::value(*s.modifications) : json::value(nullptr);
-  o["decision_reason"] = s.decision && s.decision->reason ? json::value(*s.decision->reason)
-                                                          : json::value(nullptr);
-  o["primary_agent_id"] =
-    s.primary_agent_id ? json::value(*s.primary_agent_id) : json::value(nullptr);
-  json::array helpers;
+void write_checkin(json_writer& w, const ev::checkin::state& s, std::string_view room_slug) {
+  w.begin_object();
+  w.member("id", s.id);
+  w.member("room_id", s.room_id);
+  w.member("room", room_slug);
+  w.member("direction", s.direction);
+  w.member("status", s.status);
+  w.member("action", s.action);
+  w.member("reason", s.reason);
+  w.member("risk_level", s.risk_level);
+  w.member("urgency", s.urgency);
+  w.member("metadata", s.metadata);
+  w.key("agent_id");
+  if (s.agent_id.empty())
+    w.null();
+  else
+    w.value(s.agent_id);
+  w.key("created_by");
+  write_actor(w, s.created_by);
+  w.member("timeout_ms", s.timeout_ms);
+  w.member("timeout_action", s.timeout_action);
+  w.member("expires_at", s.expires_at);
+  w.member("required_approvals", s.required_approvals);
+  w.key("decision_progress");
+  w.begin_object();
+  w.member("required", s.required_approvals);
+  w.key("approvals");
+  w.begin_array();
+  for (const auto& a : s.approvals) {
+    w.begin_object();
+    w.key("by");
+    write_actor(w, a.by);
+    w.member("at", a.at);
+    w.member("outcome", a.outcome);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+  w.key("decision");
+  write_decision(w, s.decision);
+  w.member("modifications", s.modifications);
+  write_decision_reason(w, s);
+  w.member("primary_agent_id", s.primary_agent_id);
+  w.key("helpers");
+  w.begin_array();
   for (const auto& h : s.helpers)
-    helpers.emplace_back(h);
-  o["helpers"] = std::move(helpers);
-  o["created_at"] = ev::format_rfc3339(s.created_at);
-  o["updated_at"] = ev::format_rfc3339(s.updated_at);
-  o["version"] = s.version;
-  return o;
+    w.value(h);
+  w.end_array();
+  w.member("created_at", s.created_at);
+  w.member("updated_at", s.updated_at);
+  w.member("version", s.version);
+  w.end_object();
 }
 
-json::object render_checkin(const ev::checkin::state& s, const projections::projection_set& p) {
+void write_checkin(json_writer& w, const ev::checkin::state& s,
+                   const projections::projection_set& p) {
   const auto* room = p.rooms.by_id(s.room_id);
-  return render_checkin(s, room ? std::string_view(room->slug) : std::string_view());
+  write_checkin(w, s, room ? std::string_view(room->slug) : std::string_view());
 }
 
-json::object render_room(const ev::room::state& r, std::size_t pending_count) {
-  json::object o;
-  o["id"] = r.id;
-  o["org_id"] = r.org_id;
-  o["slug"] = r.slug;
-  o["name"] = r.name;
-  o["description"] = r.description;
-  o["default_timeout_ms"] = r.settings.default_timeout_ms;
-  o["default_timeout_action"] = wire_name(r.settings.default_timeout_action);
-  o["default_required_approvals"] = r.settings.default_required_approvals;
-  o["expiry_warning_ms"] = r.settings.expiry_warning_ms;
-  o["policy"] = ev::room::to_json(r.policy);
-  o["pending_count"] = pending_count;
-  o["created_at"] = ev::format_rfc3339(r.created_at);
-  o["updated_at"] = ev::format_rfc3339(r.updated_at);
-  o["version"] = r.version;
-  return o;
+void write_room(json_writer& w, const ev::room::state& r, std::size_t pending_count) {
+  w.begin_object();
+  w.member("id", r.id);
+  w.member("org_id", r.org_id);
+  w.member("slug", r.slug);
+  w.member("name", r.name);
+  w.member("description", r.description);
+  w.member("default_timeout_ms", r.settings.default_timeout_ms);
+  w.member("default_timeout_action", r.settings.default_timeout_action);
+  w.member("default_required_approvals", r.settings.default_required_approvals);
+  w.member("expiry_warning_ms", r.settings.expiry_warning_ms);
+  w.member("policy", ev::room::to_json(r.policy));
+  w.member("pending_count", static_cast<std::uint64_t>(pending_count));
+  w.member("created_at", r.created_at);
+  w.member("updated_at", r.updated_at);
+  w.member("version", r.version);
+  w.end_object();
 }
 
-json::object render_agent(const ev::agent::state& a) {
-  json::object o;
-  o["id"] = a.id;
-  o["org_id"] = a.org_id.empty() ? json::value(nullptr) : json::value(a.org_id);
-  o["name"] = a.name;
-  o["description"] = a.description;
-  o["platform"] = a.platform;
-  o["status"] = wire_name(a.status);
-  o["is_active"] = a.status == ev::agent::agent_status::active;
-  o["key_prefix"] = a.key_prefix;
-  o["created_at"] = ev::format_rfc3339(a.created_at);
-  o["last_used_at"] = opt_time(a.last_used_at);
-  return o;
+void write_agent(json_writer& w, const ev::agent::state& a) {
+  w.begin_object();
+  w.member("id", a.id);
+  w.key("org_id");
+  if (a.org_id.empty())
+    w.null();
+  else
+    w.value(a.org_id);
+  w.member("name", a.name);
+  w.member("description", a.description);
+  w.member("platform", a.platform);
+  w.member("status", a.status);
+  w.member("is_active", a.status == ev::agent::agent_status::active);
+  w.member("key_prefix", a.key_prefix);
+  w.member("created_at", a.created_at);
+  w.member("last_used_at", a.last_used_at);
+  w.end_object();
 }
 
-json::object render_trust(const ev::trust::score_card& c) {
-  json::object o;
-  o["agent_id"] = c.agent_id;
-  o["room_id"] = c.room_id;
-  o["score"] = c.score();
-  o["total_check_ins"] = c.total_check_ins;
-  o["approved_count"] = c.approved_count;
-  o["rejected_count"] = c.rejected_count;
-  o["modified_count"] = c.modified_count;
-  o["expired_count"] = c.expired_count;
-  o["updated_at"] = ev::format_rfc3339(c.updated_at);
-  return o;
+void write_trust(json_writer& w, const ev::trust::score_card& c) {
+  w.begin_object();
+  w.member("agent_id", c.agent_id);
+  w.member("room_id", c.room_id);
+  w.member("score", c.score());
+  w.member("total_check_ins", c.total_check_ins);
+  w.member("approved_count", c.approved_count);
+  w.member("rejected_count", c.rejected_count);
+  w.member("modified_count", c.modified_count);
+  w.member("expired_count", c.expired_count);
+  w.member("updated_at", c.updated_at);
+  w.end_object();
 }
 
 } // namespace waitroom::http

@@ -16,16 +16,6 @@ response data_response(json::value data, int status) {
   return r;
 }
 
-response list_response(json::array items, std::optional<std::string> next_cursor) {
-  response r;
-  json::object o;
-  o["data"] = std::move(items);
-  o["cursor"] = next_cursor ? json::value(*next_cursor) : json::value(nullptr);
-  o["has_more"] = next_cursor.has_value();
-  r.body = json::serialize(o);
-  return r;
-}
-
 namespace {
 
 response error_envelope(int status, std::string_view code, std::string message,

@@ -3,6 +3,7 @@
 ///   success `{"data": ...}`, lists `{"data": [...], "cursor", "has_more"}`,
 ///   errors `{"error": {"code", "message", "statusCode", "details"}}`.
 
+#include "events/json_writer.hpp"
 #include "events/outcome.hpp"
 #include "http/message.hpp"
 
@@ -18,8 +19,36 @@ namespace waitroom::http {
 /// `{"data": data}` with `status`.
 response data_response(boost::json::value data, int status = 200);
 
-/// A page of a list; `next_cursor` empty on the last page.
-response list_response(boost::json::array items, std::optional<std::string> next_cursor);
+/// `{"data": …}` where `write(json_writer&)` writes the data value.
+template <class Write>
+response data_response_from(Write&& write, int status = 200) {
+  response r;
+  r.status = status;
+  r.body.reserve(1024);
+  events::json_writer w(r.body);
+  w.begin_object();
+  w.key("data");
+  write(w);
+  w.end_object();
+  return r;
+}
+
+/// A page of a list: `write_items(json_writer&)` writes the elements; `next_cursor`
+/// empty on the last page.
+template <class WriteItems>
+response list_response_from(WriteItems&& write_items, const std::optional<std::string>& next_cursor) {
+  response r;
+  events::json_writer w(r.body);
+  w.begin_object();
+  w.key("data");
+  w.begin_array();
+  write_items(w);
+  w.end_array();
+  w.member("cursor", next_cursor);
+  w.member("has_more", next_cursor.has_value());
+  w.end_object();
+  return r;
+}
 
 /// The error envelope of a domain error (`details.field` when the error names one;
 /// 401 carries `WWW-Authenticate: Bearer`).
