@@ -2,6 +2,7 @@
 
 #include "actors/services.hpp"
 
+#include <caf/atom.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
@@ -15,6 +16,11 @@ namespace {
 caf::actor_system_config& configure(caf::actor_system_config& cfg, int threads) {
   // DEPENDENCIES.md: the default is max(cores, 4), which oversubscribes 2 cores.
   cfg.set("scheduler.max-threads", threads);
+  // Work sharing: idle workers block on a condition variable and are woken by the next
+  // message. The default work stealing polls (spins, then sleeps 50 us at a time, then
+  // 10 ms), which on 2 cores cost ~10 us of CPU per create and put 10 ms stalls into
+  // the latency tail (bench/RESULTS.md, "scheduler policy").
+  cfg.set("scheduler.policy", caf::atom("sharing"));
   return cfg;
 }
 

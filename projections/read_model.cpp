@@ -19,7 +19,12 @@ void projection_set::apply(const ev::recorded_event& e) {
       } else {
         const auto& after = checkins.apply(e);
         trust.apply(e, after);
-        deadlines.update(after);
+        // Only these move a deadline; thread messages (most events) do not.
+        if constexpr (std::is_same_v<T, ev::checkin::created>
+                      || std::is_same_v<T, ev::checkin::resolved>
+                      || std::is_same_v<T, ev::checkin::extended>
+                      || std::is_same_v<T, ev::checkin::expiring>)
+          deadlines.update(after);
       }
     },
     e.data);
