@@ -175,12 +175,25 @@ private:
         current_ = nullptr;
         continue;
       }
-      current_(nullptr);
+      run_current();
       if (!busy_)
         current_ = nullptr;
     }
     if (passivating_ && idle())
       self_->quit();
+  }
+
+  /// Runs the current work item. Domain code answers errors as values; an exception is
+  /// a bug (or memory exhaustion): it becomes an INTERNAL answer instead of killing the
+  /// actor and every reply still queued in it.
+  void run_current() {
+    try {
+      current_(nullptr);
+    } catch (const std::exception& e) {
+      busy_ = false;
+      auto failure = events::internal_error(std::string("internal error: ") + e.what());
+      current_(&failure);
+    }
   }
 
   caf::event_based_actor* self_ = nullptr;

@@ -115,6 +115,8 @@ int serve(const serve_options& o) {
   api.set_ready(false);
   waiters.release_all();
   srv.stop(std::chrono::seconds(8));
+  if (auto left = srv.in_flight(); left > 0)
+    spdlog::warn("{} requests were still in flight after the grace period", left);
   log->close();
   rt.shutdown();
   spdlog::info("stopped cleanly");

@@ -189,7 +189,7 @@ void api::handle(const request& req, responder respond, std::shared_ptr<deferrer
     }
     return respond(error_response(ev::not_found("no route for " + req.method + " " + req.path)));
   }
-  call c{req, std::move(respond), std::move(later), std::move(params), {}};
+  call c{req, respond, std::move(later), std::move(params), {}};
   if (match->g != guard::none) {
     auto who = authenticate(req, rt_.reads(), false);
     if (!who)
@@ -198,7 +198,13 @@ void api::handle(const request& req, responder respond, std::shared_ptr<deferrer
       return c.fail(allowed_ok.error());
     c.who = std::move(*who);
   }
-  (this->*(match->fn))(c);
+  // Errors are values on request paths; an exception here is a bug (or memory
+  // exhaustion). Answer 500 rather than let it unwind into the io thread.
+  try {
+    (this->*(match->fn))(c);
+  } catch (const std::exception& e) {
+    respond(error_response(ev::internal_error(std::string("internal error: ") + e.what())));
+  }
 }
 
 // --- operations ----------------------------------------------------------------
