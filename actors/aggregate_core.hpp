@@ -25,7 +25,7 @@ namespace waitroom::actors {
 
 template <class State>
 class aggregate_core {
-public:
+ public:
   using evolve_fn = void (*)(State&, const events::recorded_event&);
   /// A queued command. Called with nullptr to run, or with the error that prevents it
   /// from running (e.g. the stream could not be read), which it must answer.
@@ -36,14 +36,13 @@ public:
 
   /// Starts the actor: loads `stream` through the log reader unless `load` is false
   /// (the caller fills `state` itself and calls `mark_ready`).
-  void init(caf::event_based_actor* self, context* ctx, std::string stream, evolve_fn evolve,
-            bool load = true) {
+  void init(caf::event_based_actor* self, context* ctx, std::string stream,
+            evolve_fn evolve, bool load = true) {
     self_ = self;
     ctx_ = ctx;
     stream_ = std::move(stream);
     evolve_ = evolve;
-    if (load)
-      hydrate();
+    if (load) hydrate();
   }
 
   void mark_ready() {
@@ -79,12 +78,13 @@ public:
 
   /// Appends events that create another stream (a room creating a check-in). Not
   /// serialized and not folded: several may be in flight.
-  void append_new_stream(std::string stream, events::event_list events, committed_fn then) {
+  void append_new_stream(std::string stream, events::event_list events,
+                         committed_fn then) {
     auto token = next_token_++;
     others_.emplace(token, std::move(then));
     storage::append_request req;
-    req.streams.push_back({std::move(stream), storage::expected_version::no_stream(),
-                           std::move(events)});
+    req.streams.push_back(
+        {std::move(stream), storage::expected_version::no_stream(), std::move(events)});
     send_append(std::move(req), token);
   }
 
@@ -96,8 +96,7 @@ public:
       drain();
       return;
     }
-    if (!busy_ || d.token != own_token_)
-      return;
+    if (!busy_ || d.token != own_token_) return;
     busy_ = false;
     auto then = std::move(own_then_);
     own_then_ = nullptr;
@@ -118,8 +117,7 @@ public:
   }
 
   void handle(const stream_loaded& l) {
-    if (l.token != load_token_)
-      return;
+    if (l.token != load_token_) return;
     if (!l.events) {
       failure_ = l.events.error();
     } else {
@@ -140,7 +138,7 @@ public:
 
   bool idle() const { return ready_ && !busy_ && deferred_.empty() && others_.empty(); }
 
-private:
+ private:
   storage::expected_version expected() const {
     return state.version == 0 ? storage::expected_version::no_stream()
                               : storage::expected_version::exact(state.version);
@@ -159,11 +157,12 @@ private:
     load_token_ = next_token_++;
     auto me = caf::actor_cast<caf::actor>(self_);
     auto token = load_token_;
-    caf::anon_send(ctx_->reader,
-                   load_stream{stream_,
-                               [me, token](events::outcome<std::vector<events::recorded_event>> r) {
-                                 caf::anon_send(me, stream_loaded{token, std::move(r)});
-                               }});
+    caf::anon_send(
+        ctx_->reader,
+        load_stream{stream_,
+                    [me, token](events::outcome<std::vector<events::recorded_event>> r) {
+                      caf::anon_send(me, stream_loaded{token, std::move(r)});
+                    }});
   }
 
   void drain() {
@@ -176,11 +175,9 @@ private:
         continue;
       }
       run_current();
-      if (!busy_)
-        current_ = nullptr;
+      if (!busy_) current_ = nullptr;
     }
-    if (passivating_ && idle())
-      self_->quit();
+    if (passivating_ && idle()) self_->quit();
   }
 
   /// Runs the current work item. Domain code answers errors as values; an exception is

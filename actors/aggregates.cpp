@@ -25,16 +25,12 @@ struct aggregate_actor_state {
 template <class State, class Request, class Decide>
 void decide_and_answer(aggregate_core<State>& core, const Request& r, Decide decide) {
   core.submit([&core, r, decide](const ev::error* failure) {
-    if (failure != nullptr)
-      return r.reply(*failure);
+    if (failure != nullptr) return r.reply(*failure);
     auto decided = decide(core.state, r.cmd);
-    if (!decided)
-      return r.reply(std::move(decided).error());
-    if (decided->empty())
-      return r.reply(core.state);
+    if (!decided) return r.reply(std::move(decided).error());
+    if (decided->empty()) return r.reply(core.state);
     core.append_own(std::move(*decided), [&core, r](append_outcome res) {
-      if (!res)
-        return r.reply(std::move(res).error());
+      if (!res) return r.reply(std::move(res).error());
       r.reply(core.state);
     });
   });
@@ -49,14 +45,14 @@ caf::behavior checkin_behavior(caf::stateful_actor<checkin_state>* self, context
   auto& core = self->state.core;
   core.init(self, ctx, std::move(id), &ev::checkin::evolve);
   return {
-    [&core](const checkin_request& r) {
-      decide_and_answer(core, r, [](const ev::checkin::state& s, const auto& cmd) {
-        return ev::checkin::decide(s, cmd);
-      });
-    },
-    [&core](const append_done& d) { core.handle(d); },
-    [&core](const stream_loaded& l) { core.handle(l); },
-    [&core](passivate_atom) { core.passivate(); },
+      [&core](const checkin_request& r) {
+        decide_and_answer(core, r, [](const ev::checkin::state& s, const auto& cmd) {
+          return ev::checkin::decide(s, cmd);
+        });
+      },
+      [&core](const append_done& d) { core.handle(d); },
+      [&core](const stream_loaded& l) { core.handle(l); },
+      [&core](passivate_atom) { core.passivate(); },
   };
 }
 
@@ -69,37 +65,34 @@ caf::behavior room_behavior(caf::stateful_actor<room_state>* self, context* ctx,
   auto& core = self->state.core;
   core.init(self, ctx, std::move(id), &ev::room::evolve);
   return {
-    [&core](const room_request& r) {
-      decide_and_answer(core, r, [](const ev::room::state& s, const auto& cmd) {
-        return ev::room::decide(s, cmd);
-      });
-    },
-    [&core, ctx](const create_checkin_request& r) {
-      core.submit([&core, ctx, r](const ev::error* failure) {
-        if (failure != nullptr)
-          return r.reply(*failure);
-        const auto& room = core.state;
-        double trust = ctx->reads->read([&](const projections::projection_set& p) {
-          return p.trust.score(r.cmd.agent_id, room.id);
+      [&core](const room_request& r) {
+        decide_and_answer(core, r, [](const ev::room::state& s, const auto& cmd) {
+          return ev::room::decide(s, cmd);
         });
-        auto decided = ev::checkin::decide_create(r.cmd, room, trust);
-        if (!decided)
-          return r.reply(std::move(decided).error());
-        core.append_new_stream(r.cmd.id, std::move(*decided), [r](append_outcome res) {
-          if (!res)
-            return r.reply(std::move(res).error());
-          ev::checkin::state created;
-          for (const auto& e : res->events)
-            ev::checkin::evolve(created, e);
-          if (auto err = ev::checkin::answer_error(created))
-            return r.reply(std::move(*err));
-          r.reply(std::move(created));
+      },
+      [&core, ctx](const create_checkin_request& r) {
+        core.submit([&core, ctx, r](const ev::error* failure) {
+          if (failure != nullptr) return r.reply(*failure);
+          const auto& room = core.state;
+          double trust = ctx->reads->read([&](const projections::projection_set& p) {
+            return p.trust.score(r.cmd.agent_id, room.id);
+          });
+          auto decided = ev::checkin::decide_create(r.cmd, room, trust);
+          if (!decided) return r.reply(std::move(decided).error());
+          core.append_new_stream(r.cmd.id, std::move(*decided), [r](append_outcome res) {
+            if (!res) return r.reply(std::move(res).error());
+            ev::checkin::state created;
+            for (const auto& e : res->events)
+              ev::checkin::evolve(created, e);
+            if (auto err = ev::checkin::answer_error(created))
+              return r.reply(std::move(*err));
+            r.reply(std::move(created));
+          });
         });
-      });
-    },
-    [&core](const append_done& d) { core.handle(d); },
-    [&core](const stream_loaded& l) { core.handle(l); },
-    [&core](passivate_atom) { core.passivate(); },
+      },
+      [&core](const append_done& d) { core.handle(d); },
+      [&core](const stream_loaded& l) { core.handle(l); },
+      [&core](passivate_atom) { core.passivate(); },
   };
 }
 
@@ -124,27 +117,24 @@ caf::behavior org_behavior(caf::stateful_actor<org_state>* self, context* ctx,
   });
   core.mark_ready();
   return {
-    [&core](const org_request& r) {
-      core.submit([&core, r](const ev::error* failure) {
-        if (failure != nullptr)
-          return r.reply(*failure);
-        auto decided = ev::org::decide(core.state, r.cmd);
-        if (!decided)
-          return r.reply(std::move(decided).error());
-        auto stream = decided->front().meta.stream;
-        core.append_exclusive(stream, storage::expected_version::no_stream(),
-                              std::move(*decided), [r](append_outcome res) {
-                                if (!res)
-                                  return r.reply(std::move(res).error());
-                                ev::room::state room;
-                                for (const auto& e : res->events)
-                                  ev::room::evolve(room, e);
-                                r.reply(std::move(room));
-                              });
-      });
-    },
-    [&core](const append_done& d) { core.handle(d); },
-    [&core](passivate_atom) { core.passivate(); },
+      [&core](const org_request& r) {
+        core.submit([&core, r](const ev::error* failure) {
+          if (failure != nullptr) return r.reply(*failure);
+          auto decided = ev::org::decide(core.state, r.cmd);
+          if (!decided) return r.reply(std::move(decided).error());
+          auto stream = decided->front().meta.stream;
+          core.append_exclusive(stream, storage::expected_version::no_stream(),
+                                std::move(*decided), [r](append_outcome res) {
+                                  if (!res) return r.reply(std::move(res).error());
+                                  ev::room::state room;
+                                  for (const auto& e : res->events)
+                                    ev::room::evolve(room, e);
+                                  r.reply(std::move(room));
+                                });
+        });
+      },
+      [&core](const append_done& d) { core.handle(d); },
+      [&core](passivate_atom) { core.passivate(); },
   };
 }
 
@@ -157,14 +147,14 @@ caf::behavior agent_behavior(caf::stateful_actor<agent_state>* self, context* ct
   auto& core = self->state.core;
   core.init(self, ctx, std::move(id), &ev::agent::evolve);
   return {
-    [&core](const agent_request& r) {
-      decide_and_answer(core, r, [](const ev::agent::state& s, const auto& cmd) {
-        return ev::agent::decide(s, cmd);
-      });
-    },
-    [&core](const append_done& d) { core.handle(d); },
-    [&core](const stream_loaded& l) { core.handle(l); },
-    [&core](passivate_atom) { core.passivate(); },
+      [&core](const agent_request& r) {
+        decide_and_answer(core, r, [](const ev::agent::state& s, const auto& cmd) {
+          return ev::agent::decide(s, cmd);
+        });
+      },
+      [&core](const append_done& d) { core.handle(d); },
+      [&core](const stream_loaded& l) { core.handle(l); },
+      [&core](passivate_atom) { core.passivate(); },
   };
 }
 

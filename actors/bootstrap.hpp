@@ -12,8 +12,8 @@
 namespace waitroom::actors {
 
 struct bootstrap_result {
-  bool created = false;     ///< false: the log was not empty, nothing written
-  std::string owner_token;  ///< the owner's token when `created`
+  bool created = false;    ///< false: the log was not empty, nothing written
+  std::string owner_token; ///< the owner's token when `created`
   std::string org_id;
   std::string owner_id;
   std::string room_id;
@@ -21,8 +21,8 @@ struct bootstrap_result {
 
 /// Bootstraps `log` if it is empty. `token`: the owner's token to use (`wrh_…`);
 /// generated when absent. Blocking: start-up only.
-events::outcome<bootstrap_result> bootstrap_if_empty(storage::event_log& log, id_source& ids,
-                                                     const clock& time,
+events::outcome<bootstrap_result> bootstrap_if_empty(storage::event_log& log,
+                                                     id_source& ids, const clock& time,
                                                      std::optional<std::string> token);
 
 } // namespace waitroom::actors

@@ -27,8 +27,8 @@ struct context {
   const clock* time = nullptr;
   id_source* ids = nullptr;
   actors::registry* registry = nullptr;
-  caf::actor reader;     ///< the log reader (detached: blocking reads live there)
-  caf::actor timer;      ///< the timer service
+  caf::actor reader; ///< the log reader (detached: blocking reads live there)
+  caf::actor timer;  ///< the timer service
   std::vector<subscriber> subscribers; ///< fixed before the first commit
 };
 

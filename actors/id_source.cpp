@@ -30,8 +30,7 @@ void append_random(std::string& out, std::string_view alphabet, std::size_t n) {
   const unsigned limit = 256 - (256 % alphabet.size());
   while (n > 0) {
     unsigned char b = random_byte();
-    if (b >= limit)
-      continue;
+    if (b >= limit) continue;
     out.push_back(alphabet[b % alphabet.size()]);
     --n;
   }
@@ -39,7 +38,7 @@ void append_random(std::string& out, std::string_view alphabet, std::size_t n) {
 
 constexpr std::string_view lower_alnum = "abcdefghijklmnopqrstuvwxyz0123456789";
 constexpr std::string_view mixed_alnum =
-  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 } // namespace
 

@@ -10,7 +10,7 @@
 namespace waitroom::actors {
 
 class id_source {
-public:
+ public:
   /// `prefix` + 10 random [a-z0-9], e.g. "ci_a1b2c3d4e5".
   std::string make_id(std::string_view prefix);
   /// `n` fresh message ids.

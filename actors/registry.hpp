@@ -19,8 +19,10 @@
 namespace waitroom::actors {
 
 class registry {
-public:
-  registry(caf::actor_system& sys, context& ctx) : sys_(sys), ctx_(ctx) {}
+ public:
+  registry(caf::actor_system& sys, context& ctx)
+      : sys_(sys)
+      , ctx_(ctx) {}
 
   /// The actor of `id`, spawned if needed. An unknown prefix yields an invalid handle.
   caf::actor get(std::string_view id);
@@ -35,7 +37,7 @@ public:
   /// Asks every actor to stop and forgets them all (shutdown).
   void stop_all();
 
-private:
+ private:
   struct entry {
     caf::actor handle;
     std::chrono::steady_clock::time_point last_used;

@@ -10,7 +10,8 @@ namespace ev = waitroom::events;
 
 ev::outcome<replay_stats> replay(const storage::event_log& log,
                                  projections::projection_set& into,
-                                 const replay_limits& limits, const replay_progress& progress) {
+                                 const replay_limits& limits,
+                                 const replay_progress& progress) {
   auto start = std::chrono::steady_clock::now();
   auto head = log.head().seq;
   auto to = limits.until_seq ? std::min(*limits.until_seq, head) : head;
@@ -19,26 +20,22 @@ ev::outcome<replay_stats> replay(const storage::event_log& log,
   auto scanned = log.scan(1, to, [&](const storage::stored_event& s) {
     auto e = ev::decode(s.bytes);
     if (!e) {
-      failure = ev::internal_error("seq " + std::to_string(s.seq) + ": " + e.error().message);
+      failure =
+          ev::internal_error("seq " + std::to_string(s.seq) + ": " + e.error().message);
       return false;
     }
-    if (limits.until_at && e->meta.at > *limits.until_at)
-      return false;
+    if (limits.until_at && e->meta.at > *limits.until_at) return false;
     into.apply(*e);
     ++stats.events;
     stats.last_seq = s.seq;
-    if (progress && (s.seq & 0xFFFF) == 0)
-      progress(s.seq, to);
+    if (progress && (s.seq & 0xFFFF) == 0) progress(s.seq, to);
     return true;
   });
-  if (!scanned)
-    return std::move(scanned).error();
-  if (failure)
-    return *failure;
-  if (progress)
-    progress(stats.last_seq, to);
+  if (!scanned) return std::move(scanned).error();
+  if (failure) return *failure;
+  if (progress) progress(stats.last_seq, to);
   stats.seconds =
-    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return stats;
 }
 

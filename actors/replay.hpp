@@ -17,9 +17,9 @@ struct replay_limits {
 };
 
 struct replay_stats {
-  std::uint64_t events = 0;    ///< events folded
-  std::uint64_t last_seq = 0;  ///< seq of the last folded event
-  double seconds = 0;          ///< wall time of the fold
+  std::uint64_t events = 0;   ///< events folded
+  std::uint64_t last_seq = 0; ///< seq of the last folded event
+  double seconds = 0;         ///< wall time of the fold
 };
 
 /// Called now and then with the seq reached and the head seq.

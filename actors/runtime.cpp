@@ -27,10 +27,12 @@ caf::actor_system_config& configure(caf::actor_system_config& cfg, int threads) 
 } // namespace
 
 runtime::runtime(storage::event_log& log, const clock& time, runtime_options options)
-  : log_(log), time_(time), options_(options),
-    system_(std::make_unique<caf::actor_system>(
-      configure(config_, options.scheduler_threads))),
-    registry_(*system_, ctx_) {
+    : log_(log)
+    , time_(time)
+    , options_(options)
+    , system_(std::make_unique<caf::actor_system>(
+          configure(config_, options.scheduler_threads)))
+    , registry_(*system_, ctx_) {
   ctx_.log = &log_;
   ctx_.reads = &reads_;
   ctx_.time = &time_;
@@ -38,14 +40,17 @@ runtime::runtime(storage::event_log& log, const clock& time, runtime_options opt
   ctx_.registry = &registry_;
 }
 
-runtime::~runtime() { shutdown(); }
+runtime::~runtime() {
+  shutdown();
+}
 
-void runtime::add_subscriber(subscriber s) { ctx_.subscribers.push_back(std::move(s)); }
+void runtime::add_subscriber(subscriber s) {
+  ctx_.subscribers.push_back(std::move(s));
+}
 
 ev::outcome<replay_stats> runtime::start() {
   auto stats = replay(log_, reads_.unsynchronized());
-  if (!stats)
-    return stats;
+  if (!stats) return stats;
   ctx_.reader = spawn_log_reader(*system_, &ctx_);
   ctx_.timer = spawn_timer_service(*system_, &ctx_, options_.sweep_every,
                                    options_.passivate_after);
@@ -62,8 +67,7 @@ ev::outcome<replay_stats> runtime::start() {
 template <class Request, class Reply>
 void runtime::route(std::string_view id, Request req, const Reply& reply) {
   auto target = registry_.get(id);
-  if (!target)
-    return reply(ev::not_found("no such aggregate: " + std::string(id)));
+  if (!target) return reply(ev::not_found("no such aggregate: " + std::string(id)));
   caf::anon_send(target, std::move(req));
 }
 
@@ -72,7 +76,8 @@ void runtime::send(std::string_view checkin_id, ev::checkin::command cmd,
   route(checkin_id, checkin_request{std::move(cmd), reply}, reply);
 }
 
-void runtime::create_checkin(ev::checkin::create cmd, reply_fn<ev::checkin::state> reply) {
+void runtime::create_checkin(ev::checkin::create cmd,
+                             reply_fn<ev::checkin::state> reply) {
   auto room = cmd.room_id;
   route(room, create_checkin_request{std::move(cmd), reply}, reply);
 }
@@ -93,21 +98,18 @@ void runtime::send(std::string_view agent_id, ev::agent::command cmd,
 }
 
 void runtime::wake_timers() {
-  if (ctx_.timer)
-    caf::anon_send(ctx_.timer, wake_atom::value);
+  if (ctx_.timer) caf::anon_send(ctx_.timer, wake_atom::value);
 }
 
 void runtime::shutdown() {
-  if (stopped_)
-    return;
+  if (stopped_) return;
   stopped_ = true;
   if (started_) {
     // The log is closed by its owner first (pending appends drain through the
     // dispatcher); then every actor stops.
     registry_.stop_all();
     for (auto& a : {ctx_.timer, dispatcher_, ctx_.reader})
-      if (a)
-        caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+      if (a) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   }
   system_->await_all_actors_done();
   // Detached actors (the log reader) end only when the last handle is gone.

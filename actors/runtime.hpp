@@ -30,7 +30,7 @@ struct runtime_options {
 };
 
 class runtime {
-public:
+ public:
   runtime(storage::event_log& log, const clock& time, runtime_options options = {});
   ~runtime();
   runtime(const runtime&) = delete;
@@ -52,7 +52,8 @@ public:
   void send(std::string_view checkin_id, events::checkin::command cmd,
             reply_fn<events::checkin::state> reply);
   /// A new agent check-in in `cmd.room_id` (through the room actor).
-  void create_checkin(events::checkin::create cmd, reply_fn<events::checkin::state> reply);
+  void create_checkin(events::checkin::create cmd,
+                      reply_fn<events::checkin::state> reply);
   /// A command on a room.
   void send(std::string_view room_id, events::room::command cmd,
             reply_fn<events::room::state> reply);
@@ -68,12 +69,14 @@ public:
   /// Number of live aggregate actors.
   std::size_t live_actors() const { return registry_.size(); }
   /// Passivates every actor idle for `idle` (tests).
-  std::size_t passivate_idle(std::chrono::milliseconds idle) { return registry_.sweep(idle); }
+  std::size_t passivate_idle(std::chrono::milliseconds idle) {
+    return registry_.sweep(idle);
+  }
 
   /// Stops every actor after the log was closed; waits for them. Idempotent.
   void shutdown();
 
-private:
+ private:
   template <class Request, class Reply>
   void route(std::string_view id, Request req, const Reply& reply);
 

@@ -39,19 +39,19 @@ void fire(context* ctx, const deadline& d, ev::timestamp now) {
   else
     cmd = ev::checkin::announce_expiry{now};
   auto id = d.checkin_id;
-  caf::anon_send(target, checkin_request{std::move(cmd), [id](ev::outcome<ev::checkin::state> r) {
-                                           if (!r)
-                                             spdlog::warn("timer command on {} failed: {}", id,
-                                                          r.error().message);
-                                         }});
+  caf::anon_send(target,
+                 checkin_request{std::move(cmd), [id](ev::outcome<ev::checkin::state> r) {
+                                   if (!r)
+                                     spdlog::warn("timer command on {} failed: {}", id,
+                                                  r.error().message);
+                                 }});
 }
 
 void run(caf::stateful_actor<timer_state>* self, context* ctx) {
   auto& st = self->state;
   auto now = ctx->time->now();
   auto steady_now = steady::now();
-  if (st.next_wake && *st.next_wake <= steady_now)
-    st.next_wake.reset();
+  if (st.next_wake && *st.next_wake <= steady_now) st.next_wake.reset();
   std::vector<deadline> due;
   std::optional<ev::timestamp> next;
   ctx->reads->read([&](const projections::projection_set& p) {
@@ -78,13 +78,15 @@ void run(caf::stateful_actor<timer_state>* self, context* ctx) {
   if (due.size() >= max_fire_per_wake)
     wake = steady_now;
   else if (next)
-    wake = steady_now + std::chrono::milliseconds(std::max<std::int64_t>(0, next->ms - now.ms));
-  if (retry)
-    wake = wake ? std::min(*wake, *retry) : retry;
+    wake = steady_now +
+           std::chrono::milliseconds(std::max<std::int64_t>(0, next->ms - now.ms));
+  if (retry) wake = wake ? std::min(*wake, *retry) : retry;
   if (wake && (!st.next_wake || *wake < *st.next_wake)) {
     st.next_wake = wake;
-    auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(*wake - steady_now);
-    self->delayed_send(self, std::max(delay, std::chrono::milliseconds(0)), wake_atom::value);
+    auto delay =
+        std::chrono::duration_cast<std::chrono::milliseconds>(*wake - steady_now);
+    self->delayed_send(self, std::max(delay, std::chrono::milliseconds(0)),
+                       wake_atom::value);
   }
 }
 
@@ -93,11 +95,11 @@ caf::behavior timer_service(caf::stateful_actor<timer_state>* self, context* ctx
                             std::chrono::milliseconds passivate_after) {
   self->delayed_send(self, sweep_every, sweep_atom::value);
   return {
-    [self, ctx](wake_atom) { run(self, ctx); },
-    [self, ctx, sweep_every, passivate_after](sweep_atom) {
-      ctx->registry->sweep(passivate_after);
-      self->delayed_send(self, sweep_every, sweep_atom::value);
-    },
+      [self, ctx](wake_atom) { run(self, ctx); },
+      [self, ctx, sweep_every, passivate_after](sweep_atom) {
+        ctx->registry->sweep(passivate_after);
+        self->delayed_send(self, sweep_every, sweep_atom::value);
+      },
   };
 }
 

@@ -14,8 +14,8 @@ int audit_verify(const std::string& data) {
   lo.create_if_missing = false;
   auto opened = storage::open_rocksdb_log(std::filesystem::path(data) / "log", lo);
   if (!opened) {
-    std::fprintf(stderr, "waitroom audit verify: cannot read the log in %s: %s\n", data.c_str(),
-                 opened.error().message.c_str());
+    std::fprintf(stderr, "waitroom audit verify: cannot read the log in %s: %s\n",
+                 data.c_str(), opened.error().message.c_str());
     return 1;
   }
   auto report = (*opened)->verify();
@@ -23,8 +23,9 @@ int audit_verify(const std::string& data) {
                           {"events", report.events},
                           {"head_hash", storage::to_hex(report.head_hash)}};
   if (!report.ok) {
-    out["first_bad_seq"] = report.first_bad_seq ? boost::json::value(*report.first_bad_seq)
-                                                : boost::json::value(nullptr);
+    out["first_bad_seq"] = report.first_bad_seq
+                               ? boost::json::value(*report.first_bad_seq)
+                               : boost::json::value(nullptr);
     out["problem"] = report.problem;
   }
   std::printf("%s\n", boost::json::serialize(out).c_str());

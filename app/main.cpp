@@ -20,51 +20,60 @@ int main(int argc, char** argv) {
   serve_options so;
   auto* serve_cmd = cli.add_subcommand("serve", "Run the server");
   serve_cmd->add_option("--data", so.data, "Data directory (the event log)")
-    ->envname("WAITROOM_DATA")
-    ->capture_default_str();
-  serve_cmd->add_option("--listen", so.listen, "HOST:PORT to listen on (port 0: any free port)")
-    ->envname("WAITROOM_LISTEN")
-    ->capture_default_str();
+      ->envname("WAITROOM_DATA")
+      ->capture_default_str();
   serve_cmd
-    ->add_option("--durability", so.durability,
-                 "fsync: every acknowledged write is on disk; none: UNSAFE, a crash may lose "
-                 "acknowledged writes (benchmarks only)")
-    ->envname("WAITROOM_DURABILITY")
-    ->check(CLI::IsMember({"fsync", "none"}))
-    ->capture_default_str();
+      ->add_option("--listen", so.listen,
+                   "HOST:PORT to listen on (port 0: any free port)")
+      ->envname("WAITROOM_LISTEN")
+      ->capture_default_str();
   serve_cmd
-    ->add_option("--bootstrap-token", so.bootstrap_token,
-                 "Owner token (wrh_...) for the first start of an empty data directory")
-    ->envname("WAITROOM_BOOTSTRAP_TOKEN");
+      ->add_option(
+          "--durability", so.durability,
+          "fsync: every acknowledged write is on disk; none: UNSAFE, a crash may lose "
+          "acknowledged writes (benchmarks only)")
+      ->envname("WAITROOM_DURABILITY")
+      ->check(CLI::IsMember({"fsync", "none"}))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--bootstrap-token", so.bootstrap_token,
+                   "Owner token (wrh_...) for the first start of an empty data directory")
+      ->envname("WAITROOM_BOOTSTRAP_TOKEN");
   serve_cmd->add_option("--io-threads", so.io_threads, "HTTP io threads")
-    ->envname("WAITROOM_IO_THREADS")
-    ->check(CLI::Range(1, 64))
-    ->capture_default_str();
+      ->envname("WAITROOM_IO_THREADS")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   serve_cmd->add_option("--actor-threads", so.actor_threads, "Actor scheduler threads")
-    ->envname("WAITROOM_ACTOR_THREADS")
-    ->check(CLI::Range(1, 64))
-    ->capture_default_str();
+      ->envname("WAITROOM_ACTOR_THREADS")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   serve_cmd->footer("Example:\n  waitroom serve --data ./data --listen 127.0.0.1:8080");
 
   replay_options ro;
   auto* replay_cmd = cli.add_subcommand(
-    "replay", "Rebuild every projection from the log (read-only; works beside a running server)");
-  replay_cmd->add_option("--data", ro.data, "Data directory")->required()->envname("WAITROOM_DATA");
-  replay_cmd->add_option("--until", ro.until,
-                         "Stop after this seq, or at this RFC 3339 time (state as it was then)");
+      "replay",
+      "Rebuild every projection from the log (read-only; works beside a running server)");
+  replay_cmd->add_option("--data", ro.data, "Data directory")
+      ->required()
+      ->envname("WAITROOM_DATA");
+  replay_cmd->add_option(
+      "--until", ro.until,
+      "Stop after this seq, or at this RFC 3339 time (state as it was then)");
   replay_cmd->add_option("--room", ro.room,
                          "Print this room's check-ins, queue and trust scores as JSON");
-  replay_cmd->footer("Example:\n  waitroom replay --data ./data --until 2026-11-24T10:00:00Z "
-                     "--room deployments");
+  replay_cmd->footer(
+      "Example:\n  waitroom replay --data ./data --until 2026-11-24T10:00:00Z "
+      "--room deployments");
 
   std::string audit_data;
   auto* audit_cmd = cli.add_subcommand("audit", "Audit the event log");
   audit_cmd->require_subcommand(1);
   auto* verify_cmd = audit_cmd->add_subcommand(
-    "verify", "Recompute the hash chain; exit 1 and name the first bad seq on a mismatch");
+      "verify",
+      "Recompute the hash chain; exit 1 and name the first bad seq on a mismatch");
   verify_cmd->add_option("--data", audit_data, "Data directory")
-    ->required()
-    ->envname("WAITROOM_DATA");
+      ->required()
+      ->envname("WAITROOM_DATA");
   verify_cmd->footer("Example:\n  waitroom audit verify --data ./data");
 
   try {
@@ -73,12 +82,9 @@ int main(int argc, char** argv) {
     return cli.exit(e) == 0 ? 0 : 2;
   }
   try {
-    if (*serve_cmd)
-      return serve(so);
-    if (*replay_cmd)
-      return replay(ro);
-    if (*verify_cmd)
-      return audit_verify(audit_data);
+    if (*serve_cmd) return serve(so);
+    if (*replay_cmd) return replay(ro);
+    if (*verify_cmd) return audit_verify(audit_data);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "waitroom: %s\n", e.what());
     return 1;

@@ -21,8 +21,8 @@ int replay(const replay_options& o) {
   lo.create_if_missing = false;
   auto opened = storage::open_rocksdb_log(std::filesystem::path(o.data) / "log", lo);
   if (!opened) {
-    std::fprintf(stderr, "waitroom replay: cannot read the log in %s: %s\n", o.data.c_str(),
-                 opened.error().message.c_str());
+    std::fprintf(stderr, "waitroom replay: cannot read the log in %s: %s\n",
+                 o.data.c_str(), opened.error().message.c_str());
     return 1;
   }
   actors::replay_limits limits;
@@ -35,20 +35,22 @@ int replay(const replay_options& o) {
     } else if (auto t = ev::parse_rfc3339(u)) {
       limits.until_at = *t;
     } else {
-      std::fprintf(stderr, "waitroom replay: --until must be a seq or an RFC 3339 time\n");
+      std::fprintf(stderr,
+                   "waitroom replay: --until must be a seq or an RFC 3339 time\n");
       return 2;
     }
   }
   bool tty = ::isatty(STDERR_FILENO) != 0;
   projections::projection_set p;
-  auto stats = actors::replay(**opened, p, limits, [tty](std::uint64_t seq, std::uint64_t head) {
-    if (tty && head > 0)
-      std::fprintf(stderr, "\rreplaying: seq %llu of %llu (%.0f%%)   ",
-                   static_cast<unsigned long long>(seq), static_cast<unsigned long long>(head),
-                   100.0 * static_cast<double>(seq) / static_cast<double>(head));
-  });
-  if (tty)
-    std::fprintf(stderr, "\n");
+  auto stats =
+      actors::replay(**opened, p, limits, [tty](std::uint64_t seq, std::uint64_t head) {
+        if (tty && head > 0)
+          std::fprintf(stderr, "\rreplaying: seq %llu of %llu (%.0f%%)   ",
+                       static_cast<unsigned long long>(seq),
+                       static_cast<unsigned long long>(head),
+                       100.0 * static_cast<double>(seq) / static_cast<double>(head));
+      });
+  if (tty) std::fprintf(stderr, "\n");
   if (!stats) {
     std::fprintf(stderr, "waitroom replay: %s\n", stats.error().message.c_str());
     return 1;
@@ -68,12 +70,15 @@ int replay(const replay_options& o) {
         }
     }
     if (matches == 0) {
-      std::fprintf(stderr, "waitroom replay: no room '%s' at that point\n", o.room->c_str());
+      std::fprintf(stderr, "waitroom replay: no room '%s' at that point\n",
+                   o.room->c_str());
       return 1;
     }
     if (matches > 1) {
-      std::fprintf(stderr, "waitroom replay: slug '%s' exists in %d organizations; use the rm_ id\n",
-                   o.room->c_str(), matches);
+      std::fprintf(
+          stderr,
+          "waitroom replay: slug '%s' exists in %d organizations; use the rm_ id\n",
+          o.room->c_str(), matches);
       return 2;
     }
     std::string out;
@@ -105,19 +110,15 @@ int replay(const replay_options& o) {
   json::object by_status;
   for (std::size_t i = 0; i < counts.size(); ++i)
     by_status[ev::wire_name(static_cast<ev::checkin::checkin_status>(i))] = counts[i];
-  double rate = stats->seconds > 0 ? static_cast<double>(stats->events) / stats->seconds : 0;
-  json::object out{{"events", stats->events},
-                   {"last_seq", stats->last_seq},
-                   {"seconds", stats->seconds},
-                   {"events_per_second", rate},
-                   {"orgs", p.dir.org_count()},
-                   {"users", p.dir.user_count()},
-                   {"agents", p.dir.agent_count()},
-                   {"rooms", p.rooms.size()},
-                   {"check_ins", p.checkins.size()},
-                   {"check_ins_by_status", std::move(by_status)},
-                   {"trust_scores", p.trust.size()},
-                   {"open_deadlines", p.deadlines.size()}};
+  double rate =
+      stats->seconds > 0 ? static_cast<double>(stats->events) / stats->seconds : 0;
+  json::object out{
+      {"events", stats->events},        {"last_seq", stats->last_seq},
+      {"seconds", stats->seconds},      {"events_per_second", rate},
+      {"orgs", p.dir.org_count()},      {"users", p.dir.user_count()},
+      {"agents", p.dir.agent_count()},  {"rooms", p.rooms.size()},
+      {"check_ins", p.checkins.size()}, {"check_ins_by_status", std::move(by_status)},
+      {"trust_scores", p.trust.size()}, {"open_deadlines", p.deadlines.size()}};
   std::printf("%s\n", json::serialize(out).c_str());
   return 0;
 }

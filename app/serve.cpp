@@ -29,8 +29,7 @@ std::pair<std::string, std::uint16_t> split_listen(const std::string& listen) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
     host = host.substr(1, host.size() - 2);
   int port = std::stoi(listen.substr(colon + 1));
-  if (port < 0 || port > 65535)
-    throw std::runtime_error("port out of range in --listen");
+  if (port < 0 || port > 65535) throw std::runtime_error("port out of range in --listen");
   return {host, static_cast<std::uint16_t>(port)};
 }
 
@@ -55,7 +54,8 @@ int serve(const serve_options& o) {
   auto [host, port] = split_listen(o.listen);
   fs::create_directories(o.data);
   storage::rocksdb_options lo;
-  lo.mode = o.durability == "none" ? storage::durability::none : storage::durability::fsync;
+  lo.mode =
+      o.durability == "none" ? storage::durability::none : storage::durability::fsync;
   if (lo.mode == storage::durability::none)
     spdlog::warn("durability=none: acknowledged writes may be lost on a crash (unsafe)");
   auto opened = storage::open_rocksdb_log(fs::path(o.data) / "log", lo);
@@ -105,7 +105,8 @@ int serve(const serve_options& o) {
   srv.start();
   api.set_ready(true);
   std::printf("waitroom listening on http://%s:%u\n",
-              host.find(':') != std::string::npos ? ("[" + host + "]").c_str() : host.c_str(),
+              host.find(':') != std::string::npos ? ("[" + host + "]").c_str()
+                                                  : host.c_str(),
               srv.port());
   std::fflush(stdout);
 

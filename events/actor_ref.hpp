@@ -28,7 +28,8 @@ struct actor_ref {
   static actor_ref system() { return {actor_kind::system, {}}; }
 };
 
-void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, const actor_ref& a);
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv,
+                const actor_ref& a);
 boost::json::result<actor_ref> tag_invoke(const boost::json::try_value_to_tag<actor_ref>&,
                                           const boost::json::value& jv);
 

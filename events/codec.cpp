@@ -15,14 +15,14 @@ namespace json = boost::json;
 
 std::string_view event_type(const event_data& data) {
   return std::visit(
-    [](const auto& e) -> std::string_view {
-      using T = std::decay_t<decltype(e)>;
-      if constexpr (std::is_same_v<T, checkin::resolved>)
-        return checkin::resolved_wire_type(e.decision.outcome);
-      else
-        return T::wire_type;
-    },
-    data);
+      [](const auto& e) -> std::string_view {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, checkin::resolved>)
+          return checkin::resolved_wire_type(e.decision.outcome);
+        else
+          return T::wire_type;
+      },
+      data);
 }
 
 json::value data_to_json(const event_data& data) {
@@ -61,8 +61,7 @@ void write(json_writer& w, const T& v) {
   if constexpr (std::is_same_v<T, actor_ref>) {
     w.begin_object();
     w.member("kind", v.kind);
-    if (!v.id.empty())
-      w.member("id", v.id);
+    if (!v.id.empty()) w.member("id", v.id);
     w.end_object();
   } else if constexpr (std::is_same_v<T, room::policy>) {
     w.value(room::to_json(v));
@@ -78,11 +77,12 @@ void write(json_writer& w, const T& v) {
     w.end_array();
   } else if constexpr (boost::describe::has_describe_members<T>::value) {
     w.begin_object();
-    boost::mp11::mp_for_each<boost::describe::describe_members<T, boost::describe::mod_public>>(
-      [&](auto member) {
-        w.key(member.name);
-        write(w, v.*member.pointer);
-      });
+    boost::mp11::mp_for_each<
+        boost::describe::describe_members<T, boost::describe::mod_public>>(
+        [&](auto member) {
+          w.key(member.name);
+          write(w, v.*member.pointer);
+        });
     w.end_object();
   } else {
     w.value(v);
@@ -120,15 +120,14 @@ template <class T>
 outcome<event_data> decode_as(const json::value& v) {
   auto r = json::try_value_to<T>(v);
   if (!r)
-    return internal_error(std::string("malformed ") + std::string(T::wire_type)
-                          + " data: " + r.error().message());
+    return internal_error(std::string("malformed ") + std::string(T::wire_type) +
+                          " data: " + r.error().message());
   return event_data{std::move(*r)};
 }
 
 outcome<event_data> decode_resolved(const json::value& v) {
   auto r = json::try_value_to<checkin::resolved>(v);
-  if (!r)
-    return internal_error("malformed resolution data: " + r.error().message());
+  if (!r) return internal_error("malformed resolution data: " + r.error().message());
   return event_data{std::move(*r)};
 }
 
@@ -139,21 +138,21 @@ struct type_entry {
 
 const std::array<type_entry, 15>& decoders() {
   static const std::array<type_entry, 15> table{{
-    {org::created::wire_type, &decode_as<org::created>},
-    {user::created::wire_type, &decode_as<user::created>},
-    {agent::registered::wire_type, &decode_as<agent::registered>},
-    {room::created::wire_type, &decode_as<room::created>},
-    {room::policy_updated::wire_type, &decode_as<room::policy_updated>},
-    {checkin::created::wire_type, &decode_as<checkin::created>},
-    {checkin::approval_recorded::wire_type, &decode_as<checkin::approval_recorded>},
-    {"checkin.approved", &decode_resolved},
-    {"checkin.rejected", &decode_resolved},
-    {"checkin.modified", &decode_resolved},
-    {"checkin.expired", &decode_resolved},
-    {"checkin.withdrawn", &decode_resolved},
-    {checkin::extended::wire_type, &decode_as<checkin::extended>},
-    {checkin::expiring::wire_type, &decode_as<checkin::expiring>},
-    {checkin::message_posted::wire_type, &decode_as<checkin::message_posted>},
+      {org::created::wire_type, &decode_as<org::created>},
+      {user::created::wire_type, &decode_as<user::created>},
+      {agent::registered::wire_type, &decode_as<agent::registered>},
+      {room::created::wire_type, &decode_as<room::created>},
+      {room::policy_updated::wire_type, &decode_as<room::policy_updated>},
+      {checkin::created::wire_type, &decode_as<checkin::created>},
+      {checkin::approval_recorded::wire_type, &decode_as<checkin::approval_recorded>},
+      {"checkin.approved", &decode_resolved},
+      {"checkin.rejected", &decode_resolved},
+      {"checkin.modified", &decode_resolved},
+      {"checkin.expired", &decode_resolved},
+      {"checkin.withdrawn", &decode_resolved},
+      {checkin::extended::wire_type, &decode_as<checkin::extended>},
+      {checkin::expiring::wire_type, &decode_as<checkin::expiring>},
+      {checkin::message_posted::wire_type, &decode_as<checkin::message_posted>},
   }};
   return table;
 }
@@ -161,11 +160,9 @@ const std::array<type_entry, 15>& decoders() {
 template <class T>
 bool read(const json::object& o, std::string_view key, T& out) {
   const auto* v = o.if_contains(key);
-  if (v == nullptr)
-    return false;
+  if (v == nullptr) return false;
   auto r = json::try_value_to<T>(*v);
-  if (!r)
-    return false;
+  if (!r) return false;
   out = std::move(*r);
   return true;
 }
@@ -175,30 +172,27 @@ bool read(const json::object& o, std::string_view key, T& out) {
 outcome<recorded_event> decode(std::string_view text) {
   std::error_code ec;
   json::value root = json::parse(text, ec);
-  if (ec)
-    return internal_error("undecodable event: " + ec.message());
+  if (ec) return internal_error("undecodable event: " + ec.message());
   const auto* o = root.if_object();
-  if (o == nullptr)
-    return internal_error("undecodable event: not an object");
+  if (o == nullptr) return internal_error("undecodable event: not an object");
   recorded_event e;
   std::string type;
   std::int64_t v = 0;
   std::string at;
-  if (!read(*o, "seq", e.meta.seq) || !read(*o, "type", type) || !read(*o, "v", v)
-      || !read(*o, "stream", e.meta.stream) || !read(*o, "version", e.meta.version)
-      || !read(*o, "at", e.meta.at) || !read(*o, "actor", e.meta.actor)
-      || !read(*o, "org_id", e.meta.org_id) || !read(*o, "room_id", e.meta.room_id))
+  if (!read(*o, "seq", e.meta.seq) || !read(*o, "type", type) || !read(*o, "v", v) ||
+      !read(*o, "stream", e.meta.stream) || !read(*o, "version", e.meta.version) ||
+      !read(*o, "at", e.meta.at) || !read(*o, "actor", e.meta.actor) ||
+      !read(*o, "org_id", e.meta.org_id) || !read(*o, "room_id", e.meta.room_id))
     return internal_error("undecodable event envelope");
   if (v != schema_version)
-    return internal_error("unsupported schema version " + std::to_string(v) + " of " + type);
+    return internal_error("unsupported schema version " + std::to_string(v) + " of " +
+                          type);
   const auto* data = o->if_contains("data");
-  if (data == nullptr)
-    return internal_error("event without data");
+  if (data == nullptr) return internal_error("event without data");
   for (const auto& entry : decoders()) {
     if (entry.type == type) {
       auto d = entry.fn(*data);
-      if (!d)
-        return std::move(d).error();
+      if (!d) return std::move(d).error();
       e.data = std::move(*d);
       if (auto* r = std::get_if<checkin::resolved>(&e.data);
           r && checkin::resolved_wire_type(r->decision.outcome) != type)

@@ -19,11 +19,11 @@
 namespace waitroom::events {
 
 /// Every event type the log can hold.
-using event_data = std::variant<org::created, user::created, agent::registered,
-                                room::created, room::policy_updated, checkin::created,
-                                checkin::approval_recorded, checkin::resolved,
-                                checkin::extended, checkin::expiring,
-                                checkin::message_posted>;
+using event_data =
+    std::variant<org::created, user::created, agent::registered, room::created,
+                 room::policy_updated, checkin::created, checkin::approval_recorded,
+                 checkin::resolved, checkin::extended, checkin::expiring,
+                 checkin::message_posted>;
 
 /// Wire type of an event, e.g. "checkin.approved".
 std::string_view event_type(const event_data& data);
@@ -49,8 +49,9 @@ struct recorded_event {
 using event_list = std::vector<recorded_event>;
 
 /// Builds an event for `stream` in `org_id`/`room_id`, caused by `actor` at `at`.
-inline recorded_event make_event(std::string stream, std::string org_id, std::string room_id,
-                                 actor_ref actor, timestamp at, event_data data) {
+inline recorded_event make_event(std::string stream, std::string org_id,
+                                 std::string room_id, actor_ref actor, timestamp at,
+                                 event_data data) {
   recorded_event e;
   e.meta.stream = std::move(stream);
   e.meta.org_id = std::move(org_id);

@@ -20,11 +20,11 @@ inline constexpr std::size_t id_random_length = 10;
 
 /// Whether `id` is `prefix` followed by exactly 10 characters of [a-z0-9].
 constexpr bool is_id(std::string_view id, std::string_view prefix) noexcept {
-  if (id.size() != prefix.size() + id_random_length || id.substr(0, prefix.size()) != prefix)
+  if (id.size() != prefix.size() + id_random_length ||
+      id.substr(0, prefix.size()) != prefix)
     return false;
   for (char c : id.substr(prefix.size()))
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
-      return false;
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return false;
   return true;
 }
 

@@ -19,7 +19,8 @@ namespace waitroom::events {
 bool json_equal(const boost::json::value& a, const boost::json::value& b);
 
 /// Looks up a dotted path ("deploy.env") in an object; nullptr when absent.
-const boost::json::value* lookup_path(const boost::json::object& obj, std::string_view path);
+const boost::json::value* lookup_path(const boost::json::object& obj,
+                                      std::string_view path);
 
 /// Shallow merge: keys of `patch` replace keys of `base`.
 void shallow_merge(boost::json::object& base, const boost::json::object& patch);
@@ -44,8 +45,7 @@ template <class E>
 std::optional<E> parse_wire_name(std::string_view text) {
   E e{};
   std::string s(text);
-  if (boost::describe::enum_from_string(s.c_str(), e))
-    return e;
+  if (boost::describe::enum_from_string(s.c_str(), e)) return e;
   return std::nullopt;
 }
 
@@ -54,8 +54,7 @@ template <class E>
 std::string wire_names() {
   std::string out;
   boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>([&](auto d) {
-    if (!out.empty())
-      out += ", ";
+    if (!out.empty()) out += ", ";
     out += d.name;
   });
   return out;

@@ -22,8 +22,9 @@
 namespace waitroom::events {
 
 class json_writer {
-public:
-  explicit json_writer(std::string& out) : out_(out) {}
+ public:
+  explicit json_writer(std::string& out)
+      : out_(out) {}
 
   void begin_object() {
     separate();
@@ -71,10 +72,8 @@ public:
   void null() { raw("null"); }
 
   template <class E>
-    requires std::is_enum_v<E>
-  void value(E e) {
-    value(wire_name(e));
-  }
+  requires std::is_enum_v<E>
+  void value(E e) { value(wire_name(e)); }
 
   template <class T>
   void value(const std::optional<T>& o) {
@@ -98,10 +97,9 @@ public:
     comma_ = true;
   }
 
-private:
+ private:
   void separate() {
-    if (comma_)
-      out_ += ',';
+    if (comma_) out_ += ',';
   }
   void append_string(std::string_view s);
 

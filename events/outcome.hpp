@@ -38,8 +38,8 @@ int http_status(errc code) noexcept;
 struct error {
   errc code = errc::internal;
   std::string message;
-  std::string field;              ///< rendered as details.field when not empty
-  boost::json::object details;    ///< further details (e.g. check_in_id, rule_id)
+  std::string field;           ///< rendered as details.field when not empty
+  boost::json::object details; ///< further details (e.g. check_in_id, rule_id)
 };
 
 /// Factories for the common cases.
@@ -53,41 +53,66 @@ error unavailable(std::string message);
 /// Either a `T` or an `error`. Small on purpose: `ok()`, `value()`, `error()`.
 template <class T>
 class [[nodiscard]] outcome {
-public:
-  outcome(T value) : v_(std::in_place_index<0>, std::move(value)) {}
-  outcome(struct error e) : v_(std::in_place_index<1>, std::move(e)) {}
+ public:
+  outcome(T value)
+      : v_(std::in_place_index<0>, std::move(value)) {}
+  outcome(struct error e)
+      : v_(std::in_place_index<1>, std::move(e)) {}
 
   bool ok() const noexcept { return v_.index() == 0; }
   explicit operator bool() const noexcept { return ok(); }
 
-  T& value() & { assert(ok()); return std::get<0>(v_); }
-  const T& value() const& { assert(ok()); return std::get<0>(v_); }
-  T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<0>(std::move(v_));
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
 
-  const struct error& error() const& { assert(!ok()); return std::get<1>(v_); }
-  struct error&& error() && { assert(!ok()); return std::get<1>(std::move(v_)); }
+  const struct error& error() const& {
+    assert(!ok());
+    return std::get<1>(v_);
+  }
+  struct error&& error() && {
+    assert(!ok());
+    return std::get<1>(std::move(v_));
+  }
 
-private:
+ private:
   std::variant<T, struct error> v_;
 };
 
 /// `outcome<void>`: success or an error.
 template <>
 class [[nodiscard]] outcome<void> {
-public:
+ public:
   outcome() = default;
-  outcome(struct error e) : e_(std::move(e)), failed_(true) {}
+  outcome(struct error e)
+      : e_(std::move(e))
+      , failed_(true) {}
 
   bool ok() const noexcept { return !failed_; }
   explicit operator bool() const noexcept { return ok(); }
-  const struct error& error() const& { assert(!ok()); return e_; }
-  struct error&& error() && { assert(!ok()); return std::move(e_); }
+  const struct error& error() const& {
+    assert(!ok());
+    return e_;
+  }
+  struct error&& error() && {
+    assert(!ok());
+    return std::move(e_);
+  }
 
-private:
+ private:
   struct error e_;
   bool failed_ = false;
 };

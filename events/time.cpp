@@ -37,12 +37,10 @@ constexpr civil civil_from_days(std::int64_t z) {
 }
 
 bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
-  if (pos + n > s.size())
-    return false;
+  if (pos + n > s.size()) return false;
   int v = 0;
   for (std::size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9')
-      return false;
+    if (s[i] < '0' || s[i] > '9') return false;
     v = v * 10 + (s[i] - '0');
   }
   out = v;
@@ -88,10 +86,10 @@ std::string format_rfc3339(timestamp t) {
 
 std::optional<timestamp> parse_rfc3339(std::string_view s) {
   int y, mo, d, h, mi, sec;
-  if (s.size() < 20 || !digits(s, 0, 4, y) || s[4] != '-' || !digits(s, 5, 2, mo)
-      || s[7] != '-' || !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't')
-      || !digits(s, 11, 2, h) || s[13] != ':' || !digits(s, 14, 2, mi) || s[16] != ':'
-      || !digits(s, 17, 2, sec))
+  if (s.size() < 20 || !digits(s, 0, 4, y) || s[4] != '-' || !digits(s, 5, 2, mo) ||
+      s[7] != '-' || !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't') ||
+      !digits(s, 11, 2, h) || s[13] != ':' || !digits(s, 14, 2, mi) || s[16] != ':' ||
+      !digits(s, 17, 2, sec))
     return std::nullopt;
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
     return std::nullopt;
@@ -106,29 +104,28 @@ std::optional<timestamp> parse_rfc3339(std::string_view s) {
       scale /= 10;
       ++pos;
     }
-    if (pos == start)
-      return std::nullopt;
+    if (pos == start) return std::nullopt;
   }
   std::int64_t offset_ms = 0;
   if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) {
     ++pos;
   } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
     int oh, om;
-    if (!digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':'
-        || !digits(s, pos + 4, 2, om) || oh > 23 || om > 59)
+    if (!digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
+        !digits(s, pos + 4, 2, om) || oh > 23 || om > 59)
       return std::nullopt;
     offset_ms = (oh * 60 + om) * 60000LL * (s[pos] == '+' ? 1 : -1);
     pos += 6;
   } else {
     return std::nullopt;
   }
-  if (pos != s.size())
-    return std::nullopt;
-  std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+  if (pos != s.size()) return std::nullopt;
+  std::int64_t days =
+      days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   if (civil_from_days(days).d != static_cast<unsigned>(d))
     return std::nullopt; // e.g. February 30th
-  std::int64_t ms = days * 86400000 + h * 3600000LL + mi * 60000LL
-                    + std::min(sec, 59) * 1000LL + millis;
+  std::int64_t ms = days * 86400000 + h * 3600000LL + mi * 60000LL +
+                    std::min(sec, 59) * 1000LL + millis;
   return timestamp{ms - offset_ms};
 }
 
@@ -139,8 +136,7 @@ void tag_invoke(const boost::json::value_from_tag&, boost::json::value& jv, time
 boost::json::result<timestamp> tag_invoke(const boost::json::try_value_to_tag<timestamp>&,
                                           const boost::json::value& jv) {
   if (const auto* s = jv.if_string()) {
-    if (auto t = parse_rfc3339(*s))
-      return *t;
+    if (auto t = parse_rfc3339(*s)) return *t;
   }
   return make_error_code(boost::json::error::not_string);
 }

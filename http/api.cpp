@@ -24,7 +24,9 @@ struct api::call {
   std::vector<std::string> params; ///< values of the `:name` segments, in order
   principal who;
 
-  void ok(json::value data, int status = 200) const { respond(data_response(std::move(data), status)); }
+  void ok(json::value data, int status = 200) const {
+    respond(data_response(std::move(data), status));
+  }
   void fail(const ev::error& e) const { respond(error_response(e)); }
 };
 
@@ -39,8 +41,7 @@ std::vector<std::string> split_path(std::string_view path) {
       continue;
     }
     auto j = path.find('/', i);
-    if (j == std::string_view::npos)
-      j = path.size();
+    if (j == std::string_view::npos) j = path.size();
     out.emplace_back(path.substr(i, j - i));
     i = j;
   }
@@ -62,64 +63,65 @@ ev::outcome<page> read_page(const request& req) {
       return ev::validation_error("limit", "must be an integer 1-500");
     p.limit = static_cast<std::size_t>(v);
   }
-  if (const auto* c = req.query_value("cursor"))
-    p.cursor = *c;
+  if (const auto* c = req.query_value("cursor")) p.cursor = *c;
   return p;
 }
 
 /// Cursors are opaque to clients: a letter and a position.
 std::optional<std::uint64_t> decode_cursor(std::string_view cursor, char kind) {
-  if (cursor.size() < 2 || cursor[0] != kind)
-    return std::nullopt;
+  if (cursor.size() < 2 || cursor[0] != kind) return std::nullopt;
   std::uint64_t v = 0;
   auto [ptr, ec] = std::from_chars(cursor.data() + 1, cursor.data() + cursor.size(), v);
-  if (ec != std::errc() || ptr != cursor.data() + cursor.size())
-    return std::nullopt;
+  if (ec != std::errc() || ptr != cursor.data() + cursor.size()) return std::nullopt;
   return v;
 }
 
-std::string encode_cursor(char kind, std::uint64_t v) { return kind + std::to_string(v); }
+std::string encode_cursor(char kind, std::uint64_t v) {
+  return kind + std::to_string(v);
+}
 
 /// The position a page starts from: 0 without a cursor; 400 for a cursor of another list.
 ev::outcome<std::uint64_t> start_of(const page& p, char kind) {
-  if (p.cursor.empty())
-    return std::uint64_t{0};
+  if (p.cursor.empty()) return std::uint64_t{0};
   auto pos = decode_cursor(p.cursor, kind);
-  if (!pos)
-    return ev::validation_error("cursor", "is not a cursor of this list");
+  if (!pos) return ev::validation_error("cursor", "is not a cursor of this list");
   return *pos;
 }
 
 /// One page of `all` from index `start`, written by `write(json_writer&, item)`; the
 /// cursor points past it.
 template <class T, class Write>
-response index_page(const std::vector<T>& all, std::uint64_t start, const page& p, char kind,
-                    Write write) {
+response index_page(const std::vector<T>& all, std::uint64_t start, const page& p,
+                    char kind, Write write) {
   std::optional<std::string> next;
   auto end = std::min<std::uint64_t>(all.size(), start + p.limit);
-  if (end < all.size())
-    next = encode_cursor(kind, end);
+  if (end < all.size()) next = encode_cursor(kind, end);
   return list_response_from(
-    [&](json_writer& w) {
-      for (auto i = start; i < end; ++i)
-        write(w, *all[i]);
-    },
-    next);
+      [&](json_writer& w) {
+        for (auto i = start; i < end; ++i)
+          write(w, *all[i]);
+      },
+      next);
 }
 
-ev::error room_not_found() { return ev::not_found("room not found"); }
-ev::error checkin_not_found() { return ev::not_found("check-in not found"); }
+ev::error room_not_found() {
+  return ev::not_found("room not found");
+}
+ev::error checkin_not_found() {
+  return ev::not_found("check-in not found");
+}
 
 /// Renames the field of a domain error to the alias the client used.
 ev::error with_alias(ev::error e, const std::map<std::string, std::string>& used) {
-  if (auto it = used.find(e.field); it != used.end())
-    e.field = it->second;
+  if (auto it = used.find(e.field); it != used.end()) e.field = it->second;
   return e;
 }
 
 } // namespace
 
-api::api(actors::runtime& rt, status_waiters& waiters) : rt_(rt), waiters_(waiters) {
+api::api(actors::runtime& rt, status_waiters& waiters)
+    : rt_(rt)
+    , waiters_(waiters) {
   add("GET", "/healthz", guard::none, &api::healthz);
   add("GET", "/readyz", guard::none, &api::readyz);
   add("GET", "/v1/me", guard::authenticated, &api::me);
@@ -160,8 +162,7 @@ void api::handle(const request& req, responder respond, std::shared_ptr<deferrer
   std::vector<std::string> params;
   std::string allowed;
   for (const auto& r : routes_) {
-    if (r.segments.size() != segments.size())
-      continue;
+    if (r.segments.size() != segments.size()) continue;
     std::vector<std::string> p;
     bool same = true;
     for (std::size_t i = 0; i < segments.size() && same; ++i) {
@@ -170,8 +171,7 @@ void api::handle(const request& req, responder respond, std::shared_ptr<deferrer
       else
         same = r.segments[i] == segments[i];
     }
-    if (!same)
-      continue;
+    if (!same) continue;
     if (r.method != req.method) {
       allowed += allowed.empty() ? r.method : ", " + r.method;
       continue;
@@ -187,13 +187,13 @@ void api::handle(const request& req, responder respond, std::shared_ptr<deferrer
       res.headers.emplace_back("Allow", allowed);
       return respond(std::move(res));
     }
-    return respond(error_response(ev::not_found("no route for " + req.method + " " + req.path)));
+    return respond(
+        error_response(ev::not_found("no route for " + req.method + " " + req.path)));
   }
   call c{req, respond, std::move(later), std::move(params), {}};
   if (match->g != guard::none) {
     auto who = authenticate(req, rt_.reads(), false);
-    if (!who)
-      return c.fail(who.error());
+    if (!who) return c.fail(who.error());
     if (auto allowed_ok = authorize(*who, match->g); !allowed_ok)
       return c.fail(allowed_ok.error());
     c.who = std::move(*who);
@@ -203,7 +203,8 @@ void api::handle(const request& req, responder respond, std::shared_ptr<deferrer
   try {
     (this->*(match->fn))(c);
   } catch (const std::exception& e) {
-    respond(error_response(ev::internal_error(std::string("internal error: ") + e.what())));
+    respond(
+        error_response(ev::internal_error(std::string("internal error: ") + e.what())));
   }
 }
 
@@ -216,11 +217,12 @@ void api::healthz(call& c) {
 }
 
 void api::readyz(call& c) {
-  auto seq = rt_.reads().read([](const projections::projection_set& p) { return p.applied_seq; });
+  auto seq = rt_.reads().read(
+      [](const projections::projection_set& p) { return p.applied_seq; });
   response r;
   r.status = ready_ ? 200 : 503;
-  r.body = json::serialize(json::object{{"status", ready_ ? "ready" : "not_ready"},
-                                        {"seq", seq}});
+  r.body = json::serialize(
+      json::object{{"status", ready_ ? "ready" : "not_ready"}, {"seq", seq}});
   c.respond(std::move(r));
 }
 
@@ -243,14 +245,12 @@ void api::me(call& c) {
 
 void api::register_agent(call& c) {
   auto body = parse_object_body(c.req.body, false);
-  if (!body)
-    return c.fail(body.error());
+  if (!body) return c.fail(body.error());
   body_reader r(*body);
   auto name = r.string("name", true);
   auto description = r.string("description");
   auto platform = r.string("platform");
-  if (!r.ok())
-    return c.fail(*r.error());
+  if (!r.ok()) return c.fail(*r.error());
   auto key = rt_.ids().make_secret("wr_", 32);
   ev::agent::register_agent cmd{rt_.ids().make_id(ev::agent_prefix),
                                 c.who.org_id,
@@ -265,18 +265,17 @@ void api::register_agent(call& c) {
   auto respond = c.respond;
   rt_.send(id, ev::agent::command{std::move(cmd)},
            [respond, key](ev::outcome<ev::agent::state> a) {
-             if (!a)
-               return respond(error_response(a.error()));
+             if (!a) return respond(error_response(a.error()));
              respond(data_response_from(
-               [&](json_writer& w) {
-                 w.begin_object();
-                 w.key("agent");
-                 write_agent(w, *a);
-                 w.member("api_key", key);
-                 w.member("key_prefix", a->key_prefix);
-                 w.end_object();
-               },
-               201));
+                 [&](json_writer& w) {
+                   w.begin_object();
+                   w.key("agent");
+                   write_agent(w, *a);
+                   w.member("api_key", key);
+                   w.member("key_prefix", a->key_prefix);
+                   w.end_object();
+                 },
+                 201));
            });
 }
 
@@ -284,11 +283,9 @@ void api::register_agent(call& c) {
 
 void api::list_rooms(call& c) {
   auto p = read_page(c.req);
-  if (!p)
-    return c.fail(p.error());
+  if (!p) return c.fail(p.error());
   auto start = start_of(*p, 'r');
-  if (!start)
-    return c.fail(start.error());
+  if (!start) return c.fail(start.error());
   c.respond(rt_.reads().read([&](const projections::projection_set& ps) {
     return index_page(ps.rooms.of_org(c.who.org_id), *start, *p, 'r',
                       [&](json_writer& w, const ev::room::state& r) {
@@ -299,15 +296,15 @@ void api::list_rooms(call& c) {
 
 void api::create_room(call& c) {
   auto body = parse_object_body(c.req.body, false);
-  if (!body)
-    return c.fail(body.error());
+  if (!body) return c.fail(body.error());
   body_reader r(*body);
   ev::org::create_room cmd;
   auto name = r.string("name", true);
   auto slug = r.string("slug", true);
   auto description = r.string("description");
   cmd.default_timeout_ms = r.integer("default_timeout_ms");
-  cmd.default_timeout_action = r.enumeration<ev::checkin::timeout_behavior>("default_timeout_action");
+  cmd.default_timeout_action =
+      r.enumeration<ev::checkin::timeout_behavior>("default_timeout_action");
   if (auto n = r.integer("default_required_approvals")) {
     if (*n < 1 || *n > 10)
       r.fail("default_required_approvals", "must be 1-10");
@@ -315,12 +312,10 @@ void api::create_room(call& c) {
       cmd.default_required_approvals = static_cast<int>(*n);
   }
   cmd.expiry_warning_ms = r.integer("expiry_warning_ms");
-  if (!r.ok())
-    return c.fail(*r.error());
+  if (!r.ok()) return c.fail(*r.error());
   if (const auto* pv = body->if_contains("policy"); pv != nullptr && !pv->is_null()) {
     auto policy = ev::room::parse_policy(*pv, "policy");
-    if (!policy)
-      return c.fail(policy.error());
+    if (!policy) return c.fail(policy.error());
     cmd.policy = std::move(*policy);
   }
   cmd.room_id = rt_.ids().make_id(ev::room_prefix);
@@ -332,19 +327,18 @@ void api::create_room(call& c) {
   auto respond = c.respond;
   rt_.send(c.who.org_id, ev::org::command{std::move(cmd)},
            [respond](ev::outcome<ev::room::state> room) {
-             if (!room)
-               return respond(error_response(room.error()));
-             respond(data_response_from([&](json_writer& w) { write_room(w, *room, 0); }, 201));
+             if (!room) return respond(error_response(room.error()));
+             respond(data_response_from([&](json_writer& w) { write_room(w, *room, 0); },
+                                        201));
            });
 }
 
 void api::get_room(call& c) {
   auto answer = rt_.reads().read([&](const projections::projection_set& p) {
     const auto* room = p.rooms.resolve(c.who.org_id, c.params[0]);
-    if (room == nullptr)
-      return error_response(room_not_found());
+    if (room == nullptr) return error_response(room_not_found());
     return data_response_from(
-      [&](json_writer& w) { write_room(w, *room, p.checkins.queue_size(room->id)); });
+        [&](json_writer& w) { write_room(w, *room, p.checkins.queue_size(room->id)); });
   });
   c.respond(std::move(answer));
 }
@@ -355,8 +349,7 @@ void api::get_policy(call& c) {
     if (const auto* room = p.rooms.resolve(c.who.org_id, c.params[0]))
       out = ev::room::to_json(room->policy);
   });
-  if (!out)
-    return c.fail(room_not_found());
+  if (!out) return c.fail(room_not_found());
   c.ok(std::move(*out));
 }
 
@@ -365,36 +358,29 @@ void api::put_policy(call& c) {
     const auto* room = p.rooms.resolve(c.who.org_id, c.params[0]);
     return room ? room->id : std::string();
   });
-  if (room_id.empty())
-    return c.fail(room_not_found());
+  if (room_id.empty()) return c.fail(room_not_found());
   auto body = parse_json(c.req.body);
-  if (!body)
-    return c.fail(body.error());
+  if (!body) return c.fail(body.error());
   auto policy = ev::room::parse_policy(*body, "");
-  if (!policy)
-    return c.fail(policy.error());
+  if (!policy) return c.fail(policy.error());
   auto respond = c.respond;
   rt_.send(room_id,
-           ev::room::command{ev::room::set_policy{std::move(*policy), c.who.actor(),
-                                                  rt_.time().now()}},
+           ev::room::command{
+               ev::room::set_policy{std::move(*policy), c.who.actor(), rt_.time().now()}},
            [respond](ev::outcome<ev::room::state> room) {
-             if (!room)
-               return respond(error_response(room.error()));
+             if (!room) return respond(error_response(room.error()));
              respond(data_response(ev::room::to_json(room->policy)));
            });
 }
 
 void api::room_pending(call& c) {
   auto p = read_page(c.req);
-  if (!p)
-    return c.fail(p.error());
+  if (!p) return c.fail(p.error());
   auto after = start_of(*p, 's');
-  if (!after)
-    return c.fail(after.error());
+  if (!after) return c.fail(after.error());
   c.respond(rt_.reads().read([&](const projections::projection_set& ps) {
     const auto* room = ps.rooms.resolve(c.who.org_id, c.params[0]);
-    if (room == nullptr)
-      return error_response(room_not_found());
+    if (room == nullptr) return error_response(room_not_found());
     auto queue = ps.checkins.queue(room->id, *after, p->limit + 1);
     std::optional<std::string> next;
     if (queue.size() > p->limit) {
@@ -402,29 +388,26 @@ void api::room_pending(call& c) {
       next = encode_cursor('s', queue.back()->created_seq);
     }
     return list_response_from(
-      [&](json_writer& w) {
-        for (const auto* s : queue)
-          write_checkin(w, *s, room->slug);
-      },
-      next);
+        [&](json_writer& w) {
+          for (const auto* s : queue)
+            write_checkin(w, *s, room->slug);
+        },
+        next);
   }));
 }
 
 void api::room_trust(call& c) {
   auto p = read_page(c.req);
-  if (!p)
-    return c.fail(p.error());
+  if (!p) return c.fail(p.error());
   auto start = start_of(*p, 't');
-  if (!start)
-    return c.fail(start.error());
-  auto answer = rt_.reads().read([&](const projections::projection_set& ps) -> std::optional<response> {
-    const auto* room = ps.rooms.resolve(c.who.org_id, c.params[0]);
-    if (room == nullptr)
-      return std::nullopt;
-    return index_page(ps.trust.of_room(room->id), *start, *p, 't', write_trust);
-  });
-  if (!answer)
-    return c.fail(room_not_found());
+  if (!start) return c.fail(start.error());
+  auto answer = rt_.reads().read(
+      [&](const projections::projection_set& ps) -> std::optional<response> {
+        const auto* room = ps.rooms.resolve(c.who.org_id, c.params[0]);
+        if (room == nullptr) return std::nullopt;
+        return index_page(ps.trust.of_room(room->id), *start, *p, 't', write_trust);
+      });
+  if (!answer) return c.fail(room_not_found());
   c.respond(std::move(*answer));
 }
 
@@ -432,8 +415,7 @@ void api::room_trust(call& c) {
 
 void api::create_checkin(call& c) {
   auto body = parse_object_body(c.req.body, false);
-  if (!body)
-    return c.fail(body.error());
+  if (!body) return c.fail(body.error());
   body_reader r(*body);
   std::map<std::string, std::string> used; // canonical -> alias the client sent
   ev::checkin::create cmd;
@@ -453,7 +435,8 @@ void api::create_checkin(call& c) {
     if (*timeout_minutes < 1 || *timeout_minutes > max_minutes)
       r.fail("timeout_minutes", "must be 1-10080 (1 minute to 7 days)");
     else if (timeout_ms && *timeout_ms != *timeout_minutes * 60000)
-      r.fail("timeout_ms", "and its alias timeout_minutes were both sent with different values");
+      r.fail("timeout_ms",
+             "and its alias timeout_minutes were both sent with different values");
     else if (!timeout_ms) {
       timeout_ms = *timeout_minutes * 60000;
       used["timeout_ms"] = "timeout_minutes";
@@ -461,19 +444,15 @@ void api::create_checkin(call& c) {
   }
   if (required && (*required < 1 || *required > ev::checkin::max_required_approvals))
     r.fail("required_approvals", "must be 1-10");
-  if (!r.ok())
-    return c.fail(*r.error());
-  if (reason_field != "reason")
-    used["reason"] = std::string(reason_field);
-  if (metadata_field != "metadata")
-    used["metadata"] = std::string(metadata_field);
+  if (!r.ok()) return c.fail(*r.error());
+  if (reason_field != "reason") used["reason"] = std::string(reason_field);
+  if (metadata_field != "metadata") used["metadata"] = std::string(metadata_field);
 
   auto room_id = rt_.reads().read([&](const projections::projection_set& p) {
     const auto* room = p.rooms.resolve(c.who.org_id, c.params[0]);
     return room ? room->id : std::string();
   });
-  if (room_id.empty())
-    return c.fail(room_not_found());
+  if (room_id.empty()) return c.fail(room_not_found());
   cmd.id = rt_.ids().make_id(ev::checkin_prefix);
   cmd.room_id = room_id;
   cmd.org_id = c.who.org_id;
@@ -484,15 +463,14 @@ void api::create_checkin(call& c) {
   cmd.urgency = urgency.value_or(ev::checkin::urgency_level::normal);
   cmd.metadata = metadata.value_or(json::object{});
   cmd.timeout_ms = timeout_ms;
-  if (required)
-    cmd.required_approvals = static_cast<int>(*required);
+  if (required) cmd.required_approvals = static_cast<int>(*required);
   cmd.now = rt_.time().now();
   cmd.message_ids = rt_.ids().message_ids(1);
   auto respond = c.respond;
   auto& reads = rt_.reads();
-  rt_.create_checkin(std::move(cmd), [respond, used, &reads](ev::outcome<ev::checkin::state> s) {
-    if (!s)
-      return respond(error_response(with_alias(s.error(), used)));
+  rt_.create_checkin(std::move(cmd), [respond, used,
+                                      &reads](ev::outcome<ev::checkin::state> s) {
+    if (!s) return respond(error_response(with_alias(s.error(), used)));
     respond(reads.read([&](const projections::projection_set& p) {
       return data_response_from([&](json_writer& w) { write_checkin(w, *s, p); }, 201);
     }));
@@ -512,7 +490,8 @@ void api::checkin_status(call& c) {
   std::int64_t wait_ms = 0;
   if (const auto* w = c.req.query_value("wait_ms")) {
     auto [ptr, ec] = std::from_chars(w->data(), w->data() + w->size(), wait_ms);
-    if (ec != std::errc() || ptr != w->data() + w->size() || wait_ms < 0 || wait_ms > 60000)
+    if (ec != std::errc() || ptr != w->data() + w->size() || wait_ms < 0 ||
+        wait_ms > 60000)
       return c.fail(ev::validation_error("wait_ms", "must be an integer 0-60000"));
   }
   const std::string id = c.params[0];
@@ -520,30 +499,26 @@ void api::checkin_status(call& c) {
   auto& reads = rt_.reads();
   // The current status as an answer, or nothing while it is still waiting (`final_only`).
   auto current = [&reads, id, org](bool final_only) -> std::optional<response> {
-    return reads.read([&](const projections::projection_set& p) -> std::optional<response> {
-      const auto* s = p.checkins.find(id);
-      if (s == nullptr || s->org_id != org)
-        return error_response(checkin_not_found());
-      if (final_only && ev::checkin::is_waiting(s->status))
-        return std::nullopt;
-      return data_response_from([&](json_writer& w) { write_status(w, *s); });
-    });
+    return reads.read(
+        [&](const projections::projection_set& p) -> std::optional<response> {
+          const auto* s = p.checkins.find(id);
+          if (s == nullptr || s->org_id != org)
+            return error_response(checkin_not_found());
+          if (final_only && ev::checkin::is_waiting(s->status)) return std::nullopt;
+          return data_response_from([&](json_writer& w) { write_status(w, *s); });
+        });
   };
-  if (wait_ms == 0)
-    return c.respond(*current(false));
+  if (wait_ms == 0) return c.respond(*current(false));
   // Register first, then look: a commit between the two cannot be missed.
   auto answered = std::make_shared<std::atomic<bool>>(false);
   auto respond = c.respond;
   auto finish = [answered, respond](response r) {
-    if (!answered->exchange(true))
-      respond(std::move(r));
+    if (!answered->exchange(true)) respond(std::move(r));
   };
   auto handle = waiters_.wait(id, [current, finish, answered](bool releasing) {
-    if (*answered)
-      return true;
+    if (*answered) return true;
     auto r = current(!releasing);
-    if (!r)
-      return false;
+    if (!r) return false;
     finish(std::move(*r));
     return true;
   });
@@ -552,10 +527,11 @@ void api::checkin_status(call& c) {
     return finish(std::move(*r));
   }
   auto& waiters = waiters_;
-  c.later->after(std::chrono::milliseconds(wait_ms), [&waiters, id, handle, current, finish] {
-    waiters.cancel(id, handle);
-    finish(*current(false));
-  });
+  c.later->after(std::chrono::milliseconds(wait_ms),
+                 [&waiters, id, handle, current, finish] {
+                   waiters.cancel(id, handle);
+                   finish(*current(false));
+                 });
 }
 
 void api::checkin_command(call& c, ev::checkin::command cmd) {
@@ -564,13 +540,11 @@ void api::checkin_command(call& c, ev::checkin::command cmd) {
     const auto* s = p.checkins.find(id);
     return s != nullptr && s->org_id == c.who.org_id;
   });
-  if (!visible)
-    return c.fail(checkin_not_found());
+  if (!visible) return c.fail(checkin_not_found());
   auto respond = c.respond;
   auto& reads = rt_.reads();
   rt_.send(id, std::move(cmd), [respond, &reads](ev::outcome<ev::checkin::state> s) {
-    if (!s)
-      return respond(error_response(s.error()));
+    if (!s) return respond(error_response(s.error()));
     respond(reads.read([&](const projections::projection_set& p) {
       return data_response_from([&](json_writer& w) { write_checkin(w, *s, p); });
     }));
@@ -606,13 +580,11 @@ void api::reject(call& c) {
 
 void api::modify(call& c) {
   auto body = parse_object_body(c.req.body, false);
-  if (!body)
-    return c.fail(body.error());
+  if (!body) return c.fail(body.error());
   body_reader r(*body);
   auto modifications = r.object("modifications", true);
   auto reason = r.string("reason");
-  if (!r.ok())
-    return c.fail(*r.error());
+  if (!r.ok()) return c.fail(*r.error());
   checkin_command(c, ev::checkin::modify{c.who.actor(), std::move(*modifications), reason,
                                          rt_.time().now(), rt_.ids().message_ids()});
 }
@@ -625,12 +597,10 @@ void api::withdraw(call& c) {
 
 void api::extend(call& c) {
   auto body = parse_object_body(c.req.body, false);
-  if (!body)
-    return c.fail(body.error());
+  if (!body) return c.fail(body.error());
   body_reader r(*body);
   auto by_ms = r.integer("by_ms", true);
-  if (!r.ok())
-    return c.fail(*r.error());
+  if (!r.ok()) return c.fail(*r.error());
   checkin_command(c, ev::checkin::extend{c.who.actor(), *by_ms, rt_.time().now()});
 }
 

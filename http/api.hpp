@@ -18,10 +18,11 @@
 namespace waitroom::http {
 
 class api final : public request_handler {
-public:
+ public:
   api(actors::runtime& rt, status_waiters& waiters);
 
-  void handle(const request& req, responder respond, std::shared_ptr<deferrer> later) override;
+  void handle(const request& req, responder respond,
+              std::shared_ptr<deferrer> later) override;
 
   /// `/readyz` answers 200 only while ready (log replayed, accepting writes).
   void set_ready(bool ready) { ready_ = ready; }
@@ -34,7 +35,7 @@ public:
   /// The route table, in matching order.
   std::vector<route_info> routes() const;
 
-private:
+ private:
   struct call;
   using handler_fn = void (api::*)(call&);
   struct route {

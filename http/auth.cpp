@@ -21,20 +21,19 @@ std::optional<std::string> bearer(const request& req, bool query_token_ok) {
       std::string prefix(h.substr(0, scheme.size()));
       for (auto& c : prefix)
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (prefix == scheme)
-        return std::string(h.substr(scheme.size()));
+      if (prefix == scheme) return std::string(h.substr(scheme.size()));
     }
     return std::string(); // present but malformed: unknown credential
   }
   if (query_token_ok)
-    if (const auto* t = req.query_value("access_token"))
-      return *t;
+    if (const auto* t = req.query_value("access_token")) return *t;
   return std::nullopt;
 }
 
 } // namespace
 
-ev::outcome<principal> authenticate(const request& req, const projections::read_model& reads,
+ev::outcome<principal> authenticate(const request& req,
+                                    const projections::read_model& reads,
                                     bool query_token_ok) {
   auto token = bearer(req, query_token_ok);
   if (!token)
@@ -44,8 +43,7 @@ ev::outcome<principal> authenticate(const request& req, const projections::read_
   auto hash = actors::credential_hash(*token);
   return reads.read([&](const projections::projection_set& p) -> ev::outcome<principal> {
     auto ref = p.dir.by_credential_hash(hash);
-    if (!ref)
-      return unauthorized("unknown credential");
+    if (!ref) return unauthorized("unknown credential");
     principal out;
     if (ref->k == projections::principal_ref::kind::user) {
       const auto* u = p.dir.user(ref->id);
@@ -60,7 +58,8 @@ ev::outcome<principal> authenticate(const request& req, const projections::read_
       return out;
     }
     const auto* a = p.dir.agent(ref->id);
-    if (a == nullptr || a->status == ev::agent::agent_status::inactive || a->key_hash != hash)
+    if (a == nullptr || a->status == ev::agent::agent_status::inactive ||
+        a->key_hash != hash)
       return unauthorized("revoked credential");
     out.k = principal::kind::agent;
     out.id = a->id;
@@ -72,42 +71,37 @@ ev::outcome<principal> authenticate(const request& req, const projections::read_
 }
 
 ev::outcome<void> authorize(const principal& p, guard g) {
-  if (p.is_agent() && !p.claimed && g != guard::agent && g != guard::none
-      && g != guard::authenticated)
+  if (p.is_agent() && !p.claimed && g != guard::agent && g != guard::none &&
+      g != guard::authenticated)
     return ev::forbidden("this agent is not claimed yet: it may only call GET /v1/me");
   auto role_at_least = [&](user_role need) {
     return p.is_user() && p.role && ev::user::at_least(*p.role, need);
   };
   switch (g) {
-    case guard::none:
-    case guard::authenticated:
-    case guard::any: return {};
-    case guard::human:
-      if (p.is_user())
-        return {};
-      return ev::forbidden("only people may call this");
-    case guard::member:
-      if (role_at_least(user_role::member))
-        return {};
-      return ev::forbidden(p.is_user() ? "requires role member or higher"
-                                       : "only people may call this");
-    case guard::admin:
-      if (role_at_least(user_role::admin))
-        return {};
-      return ev::forbidden(p.is_user() ? "requires role admin or owner"
-                                       : "only people may call this");
-    case guard::agent:
-      if (p.is_agent())
-        return {};
-      return ev::forbidden("only agents may call this");
-    case guard::claimed_agent:
-      if (p.is_agent() && p.claimed)
-        return {};
-      return ev::forbidden("only claimed agents may call this");
-    case guard::instance_admin:
-      if (p.is_user() && p.instance_admin)
-        return {};
-      return ev::forbidden("only the instance admin may call this");
+  case guard::none:
+  case guard::authenticated:
+  case guard::any:
+    return {};
+  case guard::human:
+    if (p.is_user()) return {};
+    return ev::forbidden("only people may call this");
+  case guard::member:
+    if (role_at_least(user_role::member)) return {};
+    return ev::forbidden(p.is_user() ? "requires role member or higher"
+                                     : "only people may call this");
+  case guard::admin:
+    if (role_at_least(user_role::admin)) return {};
+    return ev::forbidden(p.is_user() ? "requires role admin or owner"
+                                     : "only people may call this");
+  case guard::agent:
+    if (p.is_agent()) return {};
+    return ev::forbidden("only agents may call this");
+  case guard::claimed_agent:
+    if (p.is_agent() && p.claimed) return {};
+    return ev::forbidden("only claimed agents may call this");
+  case guard::instance_admin:
+    if (p.is_user() && p.instance_admin) return {};
+    return ev::forbidden("only the instance admin may call this");
   }
   return ev::forbidden("forbidden");
 }

@@ -46,7 +46,8 @@ enum class guard {
 
 /// Resolves the bearer credential (header, or `?access_token=` when `query_token_ok`).
 /// 401 UNAUTHORIZED when missing, unknown or revoked.
-events::outcome<principal> authenticate(const request& req, const projections::read_model& reads,
+events::outcome<principal> authenticate(const request& req,
+                                        const projections::read_model& reads,
                                         bool query_token_ok);
 
 /// 403 FORBIDDEN unless `p` passes `g`. An unclaimed agent passes only `agent`.

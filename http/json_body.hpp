@@ -19,14 +19,16 @@
 namespace waitroom::http {
 
 /// Parses `body` as a JSON object. An empty body is `{}` when `empty_ok`.
-events::outcome<boost::json::object> parse_object_body(std::string_view body, bool empty_ok);
+events::outcome<boost::json::object> parse_object_body(std::string_view body,
+                                                       bool empty_ok);
 
 /// Parses any JSON document strictly (used where the body is not an object).
 events::outcome<boost::json::value> parse_json(std::string_view text);
 
 class body_reader {
-public:
-  explicit body_reader(const boost::json::object& obj) : obj_(obj) {}
+ public:
+  explicit body_reader(const boost::json::object& obj)
+      : obj_(obj) {}
 
   /// The first error met, if any.
   const std::optional<events::error>& error() const { return err_; }
@@ -43,11 +45,9 @@ public:
   template <class E>
   std::optional<E> enumeration(std::string_view name) {
     auto s = string(name);
-    if (!s)
-      return std::nullopt;
+    if (!s) return std::nullopt;
     auto e = events::parse_wire_name<E>(*s);
-    if (!e)
-      fail(name, "must be one of " + events::wire_names<E>());
+    if (!e) fail(name, "must be one of " + events::wire_names<E>());
     return e;
   }
 
@@ -58,7 +58,7 @@ public:
   /// Records an error (the first one wins).
   void fail(std::string_view field, std::string message);
 
-private:
+ private:
   const boost::json::value* get(std::string_view name) const;
   const boost::json::object& obj_;
   std::optional<events::error> err_;

@@ -14,10 +14,10 @@
 namespace waitroom::http {
 
 struct request {
-  std::string method;                         ///< "GET", "POST", ...
-  std::string path;                           ///< decoded path, without the query
+  std::string method;                            ///< "GET", "POST", ...
+  std::string path;                              ///< decoded path, without the query
   std::multimap<std::string, std::string> query; ///< decoded query parameters
-  std::map<std::string, std::string> headers; ///< lower-case names
+  std::map<std::string, std::string> headers;    ///< lower-case names
   std::string body;
   std::string remote_address;
 
@@ -40,14 +40,14 @@ using responder = std::function<void(response)>;
 /// Runs a callback later on the connection's executor (long-polls use it for their
 /// deadline). Cancelled when the connection goes away.
 class deferrer {
-public:
+ public:
   virtual ~deferrer() = default;
   virtual void after(std::chrono::milliseconds delay, std::function<void()> fn) = 0;
 };
 
 /// What the server calls for every complete request.
 class request_handler {
-public:
+ public:
   virtual ~request_handler() = default;
   virtual void handle(const request& req, responder respond,
                       std::shared_ptr<deferrer> later) = 0;

@@ -9,8 +9,7 @@ namespace {
 void write_actor(json_writer& w, const ev::actor_ref& a) {
   w.begin_object();
   w.member("kind", a.kind);
-  if (!a.id.empty())
-    w.member("id", a.id);
+  if (!a.id.empty()) w.member("id", a.id);
   w.end_object();
 }
 
@@ -24,20 +23,17 @@ void write_decision_reason(json_writer& w, const ev::checkin::state& s) {
 
 } // namespace
 
-void write_decision(json_writer& w, const std::optional<ev::checkin::decision_record>& d) {
-  if (!d)
-    return w.null();
+void write_decision(json_writer& w,
+                    const std::optional<ev::checkin::decision_record>& d) {
+  if (!d) return w.null();
   w.begin_object();
   w.member("outcome", d->outcome);
   w.key("by");
   write_actor(w, d->by);
   w.member("at", d->at);
-  if (d->reason)
-    w.member("reason", *d->reason);
-  if (d->rule_id)
-    w.member("rule_id", *d->rule_id);
-  if (d->trust_score)
-    w.member("trust_score", *d->trust_score);
+  if (d->reason) w.member("reason", *d->reason);
+  if (d->rule_id) w.member("rule_id", *d->rule_id);
+  if (d->trust_score) w.member("trust_score", *d->trust_score);
   w.end_object();
 }
 
@@ -54,7 +50,8 @@ void write_status(json_writer& w, const ev::checkin::state& s) {
   w.end_object();
 }
 
-void write_checkin(json_writer& w, const ev::checkin::state& s, std::string_view room_slug) {
+void write_checkin(json_writer& w, const ev::checkin::state& s,
+                   std::string_view room_slug) {
   w.begin_object();
   w.member("id", s.id);
   w.member("room_id", s.room_id);

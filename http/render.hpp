@@ -18,13 +18,15 @@ namespace waitroom::http {
 using events::json_writer;
 
 /// The check-in object (API.md "Check-ins"). `room_slug` is the room's current slug.
-void write_checkin(json_writer& w, const events::checkin::state& s, std::string_view room_slug);
+void write_checkin(json_writer& w, const events::checkin::state& s,
+                   std::string_view room_slug);
 /// Looks up the room slug and writes a check-in (under the caller's read lock).
 void write_checkin(json_writer& w, const events::checkin::state& s,
                    const projections::projection_set& p);
 /// `{id, status, decision, modifications, decision_reason, updated_at, version}`.
 void write_status(json_writer& w, const events::checkin::state& s);
-void write_decision(json_writer& w, const std::optional<events::checkin::decision_record>& d);
+void write_decision(json_writer& w,
+                    const std::optional<events::checkin::decision_record>& d);
 /// The room object, with its policy and queue length.
 void write_room(json_writer& w, const events::room::state& r, std::size_t pending_count);
 void write_agent(json_writer& w, const events::agent::state& a);

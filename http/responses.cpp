@@ -34,8 +34,7 @@ response error_envelope(int status, std::string_view code, std::string message,
 
 response error_response(const ev::error& e) {
   json::object details = e.details;
-  if (!e.field.empty())
-    details["field"] = e.field;
+  if (!e.field.empty()) details["field"] = e.field;
   auto r = error_envelope(ev::http_status(e.code), ev::error_code_name(e.code), e.message,
                           std::move(details));
   if (e.code == ev::errc::unauthorized)

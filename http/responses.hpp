@@ -36,7 +36,8 @@ response data_response_from(Write&& write, int status = 200) {
 /// A page of a list: `write_items(json_writer&)` writes the elements; `next_cursor`
 /// empty on the last page.
 template <class WriteItems>
-response list_response_from(WriteItems&& write_items, const std::optional<std::string>& next_cursor) {
+response list_response_from(WriteItems&& write_items,
+                            const std::optional<std::string>& next_cursor) {
   response r;
   events::json_writer w(r.body);
   w.begin_object();

@@ -35,7 +35,6 @@ const std::string* request::query_value(std::string_view name) const {
   return it == query.end() ? nullptr : &it->second;
 }
 
-
 struct server::impl {
   struct session;
 
@@ -52,8 +51,10 @@ struct server::impl {
   bool stopped = false;
 
   impl(server_options opts, request_handler& h)
-    : options(std::move(opts)), handler(h), ioc(std::max(1, options.io_threads)),
-      acceptor(asio::make_strand(ioc)) {
+      : options(std::move(opts))
+      , handler(h)
+      , ioc(std::max(1, options.io_threads))
+      , acceptor(asio::make_strand(ioc)) {
     auto address = asio::ip::make_address(options.host);
     tcp::endpoint ep(address, options.port);
     acceptor.open(ep.protocol());
@@ -80,15 +81,16 @@ struct server::impl::session : std::enable_shared_from_this<session>, deferrer {
   bool busy = false; ///< a request is being handled
   std::list<std::shared_ptr<asio::steady_timer>> timers;
 
-  session(impl& s, tcp::socket&& socket) : srv(s), stream(std::move(socket)) {}
+  session(impl& s, tcp::socket&& socket)
+      : srv(s)
+      , stream(std::move(socket)) {}
 
   void start() {
     asio::dispatch(stream.get_executor(), [self = shared_from_this()] { self->read(); });
   }
 
   void read() {
-    if (srv.stopping)
-      return close();
+    if (srv.stopping) return close();
     parser.emplace();
     parser->body_limit(srv.options.body_limit);
     stream.expires_after(srv.options.idle_timeout);
@@ -99,22 +101,24 @@ struct server::impl::session : std::enable_shared_from_this<session>, deferrer {
   }
 
   void on_read(beast::error_code ec) {
-    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout
-        || ec == asio::error::operation_aborted)
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+        ec == asio::error::operation_aborted)
       return close();
     if (ec == bhttp::error::body_limit) {
       keep_alive = false;
       return write_error(error_response(413, "PAYLOAD_TOO_LARGE",
-                                        "request body exceeds the limit of "
-                                          + std::to_string(srv.options.body_limit) + " bytes"));
+                                        "request body exceeds the limit of " +
+                                            std::to_string(srv.options.body_limit) +
+                                            " bytes"));
     }
     if (ec) {
       keep_alive = false;
-      if (ec == bhttp::error::header_limit || ec == bhttp::error::bad_target
-          || ec == bhttp::error::bad_method || ec == bhttp::error::bad_version
-          || ec == bhttp::error::bad_field || ec == bhttp::error::bad_value
-          || ec == bhttp::error::bad_content_length || ec == bhttp::error::bad_chunk)
-        return write_error(error_response(400, "VALIDATION_ERROR", "malformed HTTP request"));
+      if (ec == bhttp::error::header_limit || ec == bhttp::error::bad_target ||
+          ec == bhttp::error::bad_method || ec == bhttp::error::bad_version ||
+          ec == bhttp::error::bad_field || ec == bhttp::error::bad_value ||
+          ec == bhttp::error::bad_content_length || ec == bhttp::error::bad_chunk)
+        return write_error(
+            error_response(400, "VALIDATION_ERROR", "malformed HTTP request"));
       return close();
     }
     auto msg = parser->release();
@@ -123,7 +127,8 @@ struct server::impl::session : std::enable_shared_from_this<session>, deferrer {
     req.method = std::string(msg.method_string());
     auto target = boost::urls::parse_origin_form(msg.target());
     if (!target) {
-      return write_error(error_response(400, "VALIDATION_ERROR", "malformed request target"));
+      return write_error(
+          error_response(400, "VALIDATION_ERROR", "malformed request target"));
     }
     req.path = std::string(target->path());
     for (auto p : target->params())
@@ -143,16 +148,15 @@ struct server::impl::session : std::enable_shared_from_this<session>, deferrer {
     stream.expires_never();
     auto self = shared_from_this();
     auto answered = std::make_shared<std::atomic<bool>>(false);
-    srv.handler.handle(req,
-                       [self, answered](response res) {
-                         if (answered->exchange(true))
-                           return;
-                         asio::post(self->stream.get_executor(),
-                                    [self, res = std::move(res)]() mutable {
-                                      self->respond(std::move(res));
-                                    });
-                       },
-                       self);
+    srv.handler.handle(
+        req,
+        [self, answered](response res) {
+          if (answered->exchange(true)) return;
+          asio::post(self->stream.get_executor(), [self, res = std::move(res)]() mutable {
+            self->respond(std::move(res));
+          });
+        },
+        self);
   }
 
   void write_error(response res) {
@@ -172,7 +176,7 @@ struct server::impl::session : std::enable_shared_from_this<session>, deferrer {
                  const std::string& content_type = "application/json; charset=utf-8",
                  bool finishes_request = false) {
     auto msg = std::make_shared<bhttp::response<bhttp::string_body>>(
-      static_cast<bhttp::status>(status), 11);
+        static_cast<bhttp::status>(status), 11);
     msg->set(bhttp::field::server, "waitroom");
     msg->set(bhttp::field::content_type, content_type);
     for (auto& [k, v] : headers)
@@ -182,14 +186,13 @@ struct server::impl::session : std::enable_shared_from_this<session>, deferrer {
     msg->prepare_payload();
     stream.expires_after(std::chrono::seconds(30));
     bhttp::async_write(stream, *msg,
-                       [self = shared_from_this(), msg, finishes_request](beast::error_code ec,
-                                                                          std::size_t) {
+                       [self = shared_from_this(), msg,
+                        finishes_request](beast::error_code ec, std::size_t) {
                          if (finishes_request) {
                            self->busy = false;
                            --self->srv.in_flight;
                          }
-                         if (ec || !msg->keep_alive())
-                           return self->close();
+                         if (ec || !msg->keep_alive()) return self->close();
                          self->read();
                        });
   }
@@ -210,61 +213,61 @@ struct server::impl::session : std::enable_shared_from_this<session>, deferrer {
   // deferrer
   void after(std::chrono::milliseconds delay, std::function<void()> fn) override {
     auto timer = std::make_shared<asio::steady_timer>(stream.get_executor(), delay);
-    asio::dispatch(stream.get_executor(), [self = shared_from_this(), timer] {
-      self->timers.push_back(timer);
-    });
+    asio::dispatch(stream.get_executor(),
+                   [self = shared_from_this(), timer] { self->timers.push_back(timer); });
     timer->async_wait([timer, fn = std::move(fn)](beast::error_code ec) {
-      if (!ec)
-        fn();
+      if (!ec) fn();
     });
   }
 
   /// Shutdown: close the connection if it is idle between requests.
   void close_if_idle() {
     asio::dispatch(stream.get_executor(), [self = shared_from_this()] {
-      if (!self->busy)
-        self->close();
+      if (!self->busy) self->close();
     });
   }
 };
 
 void server::impl::accept() {
-  acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-    if (ec) {
-      if (ec == asio::error::operation_aborted || stopping)
-        return;
-    } else {
-      socket.set_option(tcp::no_delay(true), ec);
-      auto s = std::make_shared<session>(*this, std::move(socket));
-      track(s);
-      s->start();
-    }
-    if (!stopping)
-      accept();
-  });
+  acceptor.async_accept(asio::make_strand(ioc),
+                        [this](beast::error_code ec, tcp::socket socket) {
+                          if (ec) {
+                            if (ec == asio::error::operation_aborted || stopping) return;
+                          } else {
+                            socket.set_option(tcp::no_delay(true), ec);
+                            auto s = std::make_shared<session>(*this, std::move(socket));
+                            track(s);
+                            s->start();
+                          }
+                          if (!stopping) accept();
+                        });
 }
 
 server::server(server_options options, request_handler& handler)
-  : impl_(std::make_unique<impl>(std::move(options), handler)) {}
+    : impl_(std::make_unique<impl>(std::move(options), handler)) {}
 
-server::~server() { stop(std::chrono::milliseconds(0)); }
+server::~server() {
+  stop(std::chrono::milliseconds(0));
+}
 
-std::uint16_t server::port() const { return impl_->acceptor.local_endpoint().port(); }
+std::uint16_t server::port() const {
+  return impl_->acceptor.local_endpoint().port();
+}
 
 void server::start() {
-  if (impl_->started)
-    return;
+  if (impl_->started) return;
   impl_->started = true;
   impl_->accept();
   for (int i = 0; i < std::max(1, impl_->options.io_threads); ++i)
     impl_->threads.emplace_back([this] { impl_->ioc.run(); });
 }
 
-std::size_t server::in_flight() const { return impl_->in_flight.load(); }
+std::size_t server::in_flight() const {
+  return impl_->in_flight.load();
+}
 
 void server::stop(std::chrono::milliseconds grace) {
-  if (impl_->stopped)
-    return;
+  if (impl_->stopped) return;
   impl_->stopped = true;
   impl_->stopping = true;
   asio::post(impl_->acceptor.get_executor(), [this] {
@@ -277,8 +280,7 @@ void server::stop(std::chrono::milliseconds grace) {
   {
     std::lock_guard lock(impl_->sessions_mu);
     for (auto& w : impl_->sessions)
-      if (auto s = w.lock())
-        s->close_if_idle();
+      if (auto s = w.lock()) s->close_if_idle();
   }
   // Let answers that are being written finish, then stop.
   auto flush_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
@@ -287,8 +289,7 @@ void server::stop(std::chrono::milliseconds grace) {
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   impl_->ioc.stop();
   for (auto& t : impl_->threads)
-    if (t.joinable())
-      t.join();
+    if (t.joinable()) t.join();
 }
 
 } // namespace waitroom::http

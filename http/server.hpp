@@ -22,7 +22,7 @@ struct server_options {
 };
 
 class server {
-public:
+ public:
   /// Binds and listens at once; throws std::system_error when the address is unusable
   /// (start-up only).
   server(server_options options, request_handler& handler);
@@ -41,7 +41,7 @@ public:
   /// Requests currently being handled (read, not yet answered).
   std::size_t in_flight() const;
 
-private:
+ private:
   struct impl;
   std::unique_ptr<impl> impl_;
 };

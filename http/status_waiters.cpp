@@ -10,23 +10,19 @@ status_waiters::handle status_waiters::wait(const std::string& checkin_id, waite
   {
     std::lock_guard lock(mu_);
     released = released_;
-    if (!released)
-      waiting_[checkin_id].push_back(h);
+    if (!released) waiting_[checkin_id].push_back(h);
   }
-  if (released)
-    (*h)(true);
+  if (released) (*h)(true);
   return h;
 }
 
 void status_waiters::cancel(const std::string& checkin_id, const handle& h) {
   std::lock_guard lock(mu_);
   auto it = waiting_.find(checkin_id);
-  if (it == waiting_.end())
-    return;
+  if (it == waiting_.end()) return;
   auto& v = it->second;
   v.erase(std::remove(v.begin(), v.end(), h), v.end());
-  if (v.empty())
-    waiting_.erase(it);
+  if (v.empty()) waiting_.erase(it);
 }
 
 void status_waiters::wake(const std::string& checkin_id) {
@@ -34,17 +30,14 @@ void status_waiters::wake(const std::string& checkin_id) {
   {
     std::lock_guard lock(mu_);
     auto it = waiting_.find(checkin_id);
-    if (it == waiting_.end())
-      return;
+    if (it == waiting_.end()) return;
     woken.swap(it->second);
     waiting_.erase(it);
   }
   std::vector<handle> keep;
   for (auto& h : woken)
-    if (!(*h)(false))
-      keep.push_back(h);
-  if (keep.empty())
-    return;
+    if (!(*h)(false)) keep.push_back(h);
+  if (keep.empty()) return;
   std::lock_guard lock(mu_);
   auto& v = waiting_[checkin_id];
   v.insert(v.end(), keep.begin(), keep.end());
@@ -53,10 +46,8 @@ void status_waiters::wake(const std::string& checkin_id) {
 void status_waiters::on_committed(const std::vector<events::recorded_event>& events) {
   const std::string* last = nullptr;
   for (const auto& e : events) {
-    if (!std::holds_alternative<events::checkin::resolved>(e.data))
-      continue;
-    if (last != nullptr && *last == e.meta.stream)
-      continue;
+    if (!std::holds_alternative<events::checkin::resolved>(e.data)) continue;
+    if (last != nullptr && *last == e.meta.stream) continue;
     last = &e.meta.stream;
     wake(e.meta.stream);
   }

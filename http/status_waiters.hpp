@@ -18,7 +18,7 @@
 namespace waitroom::http {
 
 class status_waiters {
-public:
+ public:
   /// Called on each commit of the check-in (`releasing` false), or at shutdown
   /// (`releasing` true: answer now, whatever the status). Returns true when it is done
   /// (answered) and must be forgotten, false to keep waiting.
@@ -41,7 +41,7 @@ public:
 
   std::size_t size() const;
 
-private:
+ private:
   void wake(const std::string& checkin_id);
   mutable std::mutex mu_;
   bool released_ = false;

@@ -6,21 +6,19 @@ namespace ev = waitroom::events;
 using ev::checkin::checkin_status;
 
 bool queued(const ev::checkin::state& s) {
-  return (s.status == checkin_status::pending
-          && s.direction == ev::checkin::checkin_direction::agent_to_human)
-         || s.status == checkin_status::in_review;
+  return (s.status == checkin_status::pending &&
+          s.direction == ev::checkin::checkin_direction::agent_to_human) ||
+         s.status == checkin_status::in_review;
 }
 
 const ev::checkin::state& checkin_index::apply(const ev::recorded_event& e) {
   auto [it, inserted] = by_id_.try_emplace(e.meta.stream);
   auto& s = it->second;
   bool was_queued = !inserted && queued(s);
-  if (!inserted)
-    --status_counts_[static_cast<std::size_t>(s.status)];
+  if (!inserted) --status_counts_[static_cast<std::size_t>(s.status)];
   ev::checkin::evolve(s, e);
   ++status_counts_[static_cast<std::size_t>(s.status)];
-  if (inserted)
-    by_room_[s.room_id].push_back(s.id);
+  if (inserted) by_room_[s.room_id].push_back(s.id);
   bool now_queued = queued(s);
   if (was_queued != now_queued) {
     auto& q = queues_[s.room_id];
@@ -42,8 +40,7 @@ std::vector<const ev::checkin::state*> checkin_index::queue(std::string_view roo
                                                             std::size_t limit) const {
   std::vector<const ev::checkin::state*> out;
   auto qit = queues_.find(std::string(room_id));
-  if (qit == queues_.end())
-    return out;
+  if (qit == queues_.end()) return out;
   for (auto it = qit->second.upper_bound({after_seq, std::string(64, '\xff')});
        it != qit->second.end() && out.size() < limit; ++it)
     out.push_back(&by_id_.at(it->second));
@@ -55,7 +52,8 @@ std::size_t checkin_index::queue_size(std::string_view room_id) const {
   return it == queues_.end() ? 0 : it->second.size();
 }
 
-std::vector<const ev::checkin::state*> checkin_index::of_room(std::string_view room_id) const {
+std::vector<const ev::checkin::state*>
+checkin_index::of_room(std::string_view room_id) const {
   std::vector<const ev::checkin::state*> out;
   if (auto it = by_room_.find(std::string(room_id)); it != by_room_.end())
     for (const auto& id : it->second)

@@ -15,7 +15,7 @@
 namespace waitroom::projections {
 
 class checkin_index {
-public:
+ public:
   /// Folds a `checkin.*` event; returns the check-in after it.
   const events::checkin::state& apply(const events::recorded_event& e);
 
@@ -23,9 +23,8 @@ public:
 
   /// The queue of a room, oldest first, starting after `after_seq` (a created seq),
   /// at most `limit` entries.
-  std::vector<const events::checkin::state*> queue(std::string_view room_id,
-                                                   std::uint64_t after_seq,
-                                                   std::size_t limit) const;
+  std::vector<const events::checkin::state*>
+  queue(std::string_view room_id, std::uint64_t after_seq, std::size_t limit) const;
   std::size_t queue_size(std::string_view room_id) const;
 
   /// Check-ins of a room in creation order.
@@ -35,7 +34,7 @@ public:
   /// Number of check-ins per status (indexed by `checkin_status`).
   const std::array<std::size_t, 9>& status_counts() const { return status_counts_; }
 
-private:
+ private:
   using queue_key = std::pair<std::uint64_t, std::string>;
   std::unordered_map<std::string, events::checkin::state> by_id_;
   std::unordered_map<std::string, std::set<queue_key>> queues_;

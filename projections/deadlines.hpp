@@ -22,7 +22,7 @@ struct deadline {
 };
 
 class deadlines {
-public:
+ public:
   /// Recomputes the entries of one check-in from its current state.
   void update(const events::checkin::state& s);
 
@@ -34,7 +34,7 @@ public:
   std::optional<events::timestamp> next_after(events::timestamp now) const;
   std::size_t size() const { return ordered_.size(); }
 
-private:
+ private:
   std::set<deadline> ordered_;
   std::unordered_map<std::string, std::vector<deadline>> by_id_;
 };

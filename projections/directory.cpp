@@ -13,8 +13,7 @@ void directory::apply(const ev::recorded_event& e) {
     credentials_[u->token_hash] = principal_ref{principal_ref::kind::user, u->id};
   } else if (const auto* a = std::get_if<ev::agent::registered>(&e.data)) {
     auto [it, inserted] = agents_.try_emplace(a->id);
-    if (inserted)
-      agent_order_.push_back(a->id);
+    if (inserted) agent_order_.push_back(a->id);
     ev::agent::evolve(it->second, e);
     credentials_[a->key_hash] = principal_ref{principal_ref::kind::agent, a->id};
   }
@@ -37,8 +36,7 @@ const ev::agent::state* directory::agent(std::string_view id) const {
 
 std::optional<principal_ref> directory::by_credential_hash(std::string_view hash) const {
   auto it = credentials_.find(std::string(hash));
-  if (it == credentials_.end())
-    return std::nullopt;
+  if (it == credentials_.end()) return std::nullopt;
   return it->second;
 }
 
@@ -46,8 +44,7 @@ std::vector<const ev::agent::state*> directory::agents_of(std::string_view org_i
   std::vector<const ev::agent::state*> out;
   for (const auto& id : agent_order_) {
     const auto& a = agents_.at(id);
-    if (a.org_id == org_id)
-      out.push_back(&a);
+    if (a.org_id == org_id) out.push_back(&a);
   }
   return out;
 }

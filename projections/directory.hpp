@@ -27,7 +27,7 @@ struct principal_ref {
 };
 
 class directory {
-public:
+ public:
   void apply(const events::recorded_event& e);
 
   const org_entry* org(std::string_view id) const;
@@ -42,7 +42,7 @@ public:
   /// Agents of an org in registration order.
   std::vector<const events::agent::state*> agents_of(std::string_view org_id) const;
 
-private:
+ private:
   std::unordered_map<std::string, org_entry> orgs_;
   std::unordered_map<std::string, events::user::state> users_;
   std::unordered_map<std::string, events::agent::state> agents_;

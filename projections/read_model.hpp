@@ -33,7 +33,7 @@ struct projection_set {
 };
 
 class read_model {
-public:
+ public:
   /// Folds committed events (in seq order) under the exclusive lock.
   void apply(std::span<const events::recorded_event> events);
 
@@ -54,7 +54,7 @@ public:
   /// Exclusive access for start-up replay (no concurrent readers yet).
   projection_set& unsynchronized() { return set_; }
 
-private:
+ private:
   mutable std::shared_mutex mu_;
   projection_set set_;
 };

@@ -11,8 +11,7 @@ void room_directory::apply(const ev::recorded_event& e) {
   ev::room::evolve(it->second, e);
   if (const auto* c = std::get_if<ev::room::created>(&e.data)) {
     slugs_[{c->org_id, c->slug}] = c->id;
-    if (inserted)
-      order_[c->org_id].push_back(c->id);
+    if (inserted) order_[c->org_id].push_back(c->id);
   }
 }
 
@@ -29,12 +28,14 @@ const ev::room::state* room_directory::by_slug(std::string_view org_id,
 
 const ev::room::state* room_directory::resolve(std::string_view org_id,
                                                std::string_view slug_or_id) const {
-  const ev::room::state* r = ev::is_id(slug_or_id, ev::room_prefix) ? by_id(slug_or_id)
-                                                                    : by_slug(org_id, slug_or_id);
+  const ev::room::state* r = ev::is_id(slug_or_id, ev::room_prefix)
+                                 ? by_id(slug_or_id)
+                                 : by_slug(org_id, slug_or_id);
   return r != nullptr && r->org_id == org_id ? r : nullptr;
 }
 
-std::vector<const ev::room::state*> room_directory::of_org(std::string_view org_id) const {
+std::vector<const ev::room::state*>
+room_directory::of_org(std::string_view org_id) const {
   std::vector<const ev::room::state*> out;
   if (auto it = order_.find(std::string(org_id)); it != order_.end())
     for (const auto& id : it->second)

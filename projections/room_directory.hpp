@@ -12,13 +12,15 @@
 namespace waitroom::projections {
 
 class room_directory {
-public:
+ public:
   void apply(const events::recorded_event& e);
 
   const events::room::state* by_id(std::string_view id) const;
-  const events::room::state* by_slug(std::string_view org_id, std::string_view slug) const;
+  const events::room::state* by_slug(std::string_view org_id,
+                                     std::string_view slug) const;
   /// `:room` of the API: a slug or an `rm_` id, within `org_id` only.
-  const events::room::state* resolve(std::string_view org_id, std::string_view slug_or_id) const;
+  const events::room::state* resolve(std::string_view org_id,
+                                     std::string_view slug_or_id) const;
   /// Rooms of an organization in creation order.
   std::vector<const events::room::state*> of_org(std::string_view org_id) const;
   /// Slugs taken in an organization (the organization actor's write state).
@@ -27,7 +29,7 @@ public:
   std::vector<const events::room::state*> all() const;
   std::size_t size() const { return rooms_.size(); }
 
-private:
+ private:
   std::unordered_map<std::string, events::room::state> rooms_;
   std::map<std::pair<std::string, std::string>, std::string, std::less<>> slugs_;
   std::unordered_map<std::string, std::vector<std::string>> order_;

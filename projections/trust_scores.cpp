@@ -24,16 +24,15 @@ ev::trust::score_card& trust_scores::card(const std::string& agent_id,
 
 void trust_scores::apply(const ev::recorded_event& e, const ev::checkin::state& after) {
   // The agent whose trust a check-in measures: the asking agent, or a task's primary.
-  const std::string& subject = after.direction == ev::checkin::checkin_direction::agent_to_human
-                                 ? after.agent_id
-                                 : after.primary_agent_id.value_or(std::string());
-  if (subject.empty())
-    return;
+  const std::string& subject =
+      after.direction == ev::checkin::checkin_direction::agent_to_human
+          ? after.agent_id
+          : after.primary_agent_id.value_or(std::string());
+  if (subject.empty()) return;
   if (const auto* c = std::get_if<ev::checkin::created>(&e.data)) {
     auto& t = card(subject, c->room_id);
     ev::trust::count_created(t, e.meta.at);
-    if (c->decision)
-      ev::trust::apply_outcome(t, *c->decision);
+    if (c->decision) ev::trust::apply_outcome(t, *c->decision);
   } else if (const auto* r = std::get_if<ev::checkin::resolved>(&e.data)) {
     ev::trust::apply_outcome(card(subject, after.room_id), r->decision);
   }
@@ -50,7 +49,8 @@ double trust_scores::score(std::string_view agent_id, std::string_view room_id) 
   return c ? c->score() : ev::trust::initial_tenths / 10.0;
 }
 
-std::vector<const ev::trust::score_card*> trust_scores::of_room(std::string_view room_id) const {
+std::vector<const ev::trust::score_card*>
+trust_scores::of_room(std::string_view room_id) const {
   std::vector<const ev::trust::score_card*> out;
   auto prefix = key(room_id, "");
   for (auto it = cards_.lower_bound(prefix);
@@ -63,8 +63,7 @@ std::vector<const ev::trust::score_card*>
 trust_scores::of_agent(std::string_view agent_id) const {
   std::vector<const ev::trust::score_card*> out;
   for (const auto& [k, c] : cards_)
-    if (c.agent_id == agent_id)
-      out.push_back(&c);
+    if (c.agent_id == agent_id) out.push_back(&c);
   return out;
 }
 

@@ -13,7 +13,7 @@
 namespace waitroom::projections {
 
 class trust_scores {
-public:
+ public:
   /// Folds a check-in event, given the check-in's state after it.
   void apply(const events::recorded_event& e, const events::checkin::state& after);
 
@@ -27,8 +27,9 @@ public:
   std::vector<const events::trust::score_card*> of_agent(std::string_view agent_id) const;
   std::size_t size() const { return cards_.size(); }
 
-private:
-  events::trust::score_card& card(const std::string& agent_id, const std::string& room_id);
+ private:
+  events::trust::score_card& card(const std::string& agent_id,
+                                  const std::string& room_id);
   /// Key "room_id\0agent_id": a room's cards are contiguous.
   static std::string key(std::string_view room_id, std::string_view agent_id);
   std::map<std::string, events::trust::score_card, std::less<>> cards_;

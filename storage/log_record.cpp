@@ -67,7 +67,7 @@ std::string make_record(const hash256& hash, std::string_view bytes) {
 }
 
 events::outcome<events::recorded_event> decode_record(std::string_view value,
-                                                     std::uint64_t seq) {
+                                                      std::uint64_t seq) {
   auto record = parse_record(value);
   if (!record)
     return events::internal_error("malformed record of event " + std::to_string(seq));

@@ -56,7 +56,8 @@ struct record_view {
 std::optional<record_view> parse_record(std::string_view value);
 
 /// Decodes the event of a stored `log` value (`seq` names it in errors).
-events::outcome<events::recorded_event> decode_record(std::string_view value, std::uint64_t seq);
+events::outcome<events::recorded_event> decode_record(std::string_view value,
+                                                      std::uint64_t seq);
 
 /// The `seq` written at the start of an encoded event (`{"seq":N,...`), falling back to
 /// a full decode for any other shape; nullopt when there is none.

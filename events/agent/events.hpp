@@ -26,7 +26,8 @@ struct registered {
   std::string key_prefix; ///< first 12 characters of the key
   agent_status status = agent_status::active;
 };
-BOOST_DESCRIBE_STRUCT(registered, (), (id, org_id, name, description, platform, key_hash,
-                                       key_prefix, status))
+BOOST_DESCRIBE_STRUCT(registered, (),
+                      (id, org_id, name, description, platform, key_hash, key_prefix,
+                       status))
 
 } // namespace waitroom::events::agent

@@ -25,7 +25,9 @@ struct state {
 
   bool exists() const noexcept { return version > 0; }
   /// A claimed agent belongs to an org and is active: it may act there.
-  bool claimed() const noexcept { return status == agent_status::active && !org_id.empty(); }
+  bool claimed() const noexcept {
+    return status == agent_status::active && !org_id.empty();
+  }
 };
 
 void evolve(state& s, const recorded_event& e);

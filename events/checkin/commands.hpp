@@ -82,6 +82,7 @@ struct announce_expiry {
   timestamp now;
 };
 
-using command = std::variant<approve, reject, modify, withdraw, extend, expire, announce_expiry>;
+using command =
+    std::variant<approve, reject, modify, withdraw, extend, expire, announce_expiry>;
 
 } // namespace waitroom::events::checkin

@@ -10,11 +10,16 @@ namespace json = boost::json;
 
 std::string_view resolved_wire_type(resolution r) {
   switch (r) {
-    case resolution::approved: return "checkin.approved";
-    case resolution::rejected: return "checkin.rejected";
-    case resolution::modified: return "checkin.modified";
-    case resolution::expired: return "checkin.expired";
-    case resolution::withdrawn: return "checkin.withdrawn";
+  case resolution::approved:
+    return "checkin.approved";
+  case resolution::rejected:
+    return "checkin.rejected";
+  case resolution::modified:
+    return "checkin.modified";
+  case resolution::expired:
+    return "checkin.expired";
+  case resolution::withdrawn:
+    return "checkin.withdrawn";
   }
   return "checkin.rejected";
 }
@@ -23,62 +28,61 @@ std::string_view resolved_wire_type(resolution r) {
 
 std::optional<timestamp> state::warn_at() const {
   auto d = live_deadline();
-  if (!d || expiring_announced)
-    return std::nullopt;
+  if (!d || expiring_announced) return std::nullopt;
   return *d - warn_before_ms;
 }
 
 std::optional<timestamp> state::live_deadline() const {
-  if (!exists() || !is_waiting(status) || status == checkin_status::claimed
-      || status == checkin_status::in_review)
+  if (!exists() || !is_waiting(status) || status == checkin_status::claimed ||
+      status == checkin_status::in_review)
     return std::nullopt;
   return expires_at;
 }
 
 void evolve(state& s, const recorded_event& e) {
   std::visit(
-    [&](const auto& ev) {
-      using T = std::decay_t<decltype(ev)>;
-      if constexpr (std::is_same_v<T, created>) {
-        s.id = ev.id;
-        s.room_id = ev.room_id;
-        s.org_id = ev.org_id;
-        s.direction = ev.direction;
-        s.status = ev.status;
-        s.action = ev.action;
-        s.reason = ev.reason;
-        s.risk_level = ev.risk_level;
-        s.urgency = ev.urgency;
-        s.metadata = ev.metadata;
-        s.agent_id = ev.agent_id;
-        s.created_by = ev.created_by;
-        s.timeout_ms = ev.timeout_ms;
-        s.timeout_action = ev.timeout_action;
-        s.required_approvals = ev.required_approvals;
-        s.warn_before_ms = ev.warn_before_ms;
-        s.expires_at = ev.expires_at;
-        s.decision = ev.decision;
-        s.created_at = e.meta.at;
-        s.created_seq = e.meta.seq;
-      } else if constexpr (std::is_same_v<T, approval_recorded>) {
-        s.approvals.push_back({ev.by, e.meta.at, ev.outcome, ev.modifications, ev.reason});
-      } else if constexpr (std::is_same_v<T, resolved>) {
-        s.status = status_of(ev.decision.outcome);
-        s.decision = ev.decision;
-        s.modifications = ev.modifications;
-      } else if constexpr (std::is_same_v<T, extended>) {
-        s.expires_at = ev.expires_at;
-        s.expiring_announced = false;
-      } else if constexpr (std::is_same_v<T, expiring>) {
-        s.expiring_announced = true;
-      } else if constexpr (std::is_same_v<T, message_posted>) {
-        // Messages do not change the check-in object (they are read from the thread).
-      }
-    },
-    e.data);
+      [&](const auto& ev) {
+        using T = std::decay_t<decltype(ev)>;
+        if constexpr (std::is_same_v<T, created>) {
+          s.id = ev.id;
+          s.room_id = ev.room_id;
+          s.org_id = ev.org_id;
+          s.direction = ev.direction;
+          s.status = ev.status;
+          s.action = ev.action;
+          s.reason = ev.reason;
+          s.risk_level = ev.risk_level;
+          s.urgency = ev.urgency;
+          s.metadata = ev.metadata;
+          s.agent_id = ev.agent_id;
+          s.created_by = ev.created_by;
+          s.timeout_ms = ev.timeout_ms;
+          s.timeout_action = ev.timeout_action;
+          s.required_approvals = ev.required_approvals;
+          s.warn_before_ms = ev.warn_before_ms;
+          s.expires_at = ev.expires_at;
+          s.decision = ev.decision;
+          s.created_at = e.meta.at;
+          s.created_seq = e.meta.seq;
+        } else if constexpr (std::is_same_v<T, approval_recorded>) {
+          s.approvals.push_back(
+              {ev.by, e.meta.at, ev.outcome, ev.modifications, ev.reason});
+        } else if constexpr (std::is_same_v<T, resolved>) {
+          s.status = status_of(ev.decision.outcome);
+          s.decision = ev.decision;
+          s.modifications = ev.modifications;
+        } else if constexpr (std::is_same_v<T, extended>) {
+          s.expires_at = ev.expires_at;
+          s.expiring_announced = false;
+        } else if constexpr (std::is_same_v<T, expiring>) {
+          s.expiring_announced = true;
+        } else if constexpr (std::is_same_v<T, message_posted>) {
+          // Messages do not change the check-in object (they are read from the thread).
+        }
+      },
+      e.data);
   // API.md: `checkin.expiring` moves the version; nothing else in the object changes.
-  if (!std::holds_alternative<expiring>(e.data))
-    s.updated_at = e.meta.at;
+  if (!std::holds_alternative<expiring>(e.data)) s.updated_at = e.meta.at;
   s.version = e.meta.version;
 }
 
@@ -88,13 +92,18 @@ namespace {
 
 /// Builds the events of one command, taking message ids in order.
 class event_builder {
-public:
+ public:
   event_builder(const state& s, actor_ref actor, timestamp now, const fresh_ids* ids)
-    : stream_(s.id), org_(s.org_id), room_(s.room_id), actor_(std::move(actor)), now_(now),
-      ids_(ids) {}
+      : stream_(s.id)
+      , org_(s.org_id)
+      , room_(s.room_id)
+      , actor_(std::move(actor))
+      , now_(now)
+      , ids_(ids) {}
 
   void add(event_data data, actor_ref actor) {
-    out_.push_back(make_event(stream_, org_, room_, std::move(actor), now_, std::move(data)));
+    out_.push_back(
+        make_event(stream_, org_, room_, std::move(actor), now_, std::move(data)));
   }
   void add(event_data data) { add(std::move(data), actor_); }
 
@@ -102,18 +111,19 @@ public:
     json::object meta;
     meta["from"] = from ? json::value(wire_name(*from)) : json::value(nullptr);
     meta["to"] = wire_name(to);
-    std::string text = from ? "Status changed from " + std::string(wire_name(*from)) + " to "
-                                + std::string(wire_name(to))
+    std::string text = from ? "Status changed from " + std::string(wire_name(*from)) +
+                                  " to " + std::string(wire_name(to))
                             : "Created with status " + std::string(wire_name(to));
-    message(message_kind::status_change, actor_ref::system(), std::move(text), std::move(meta));
+    message(message_kind::status_change, actor_ref::system(), std::move(text),
+            std::move(meta));
   }
 
   void decision_message(const actor_ref& by, resolution outcome,
                         const std::optional<std::string>& reason,
-                        const std::optional<json::object>& modifications, json::object meta) {
+                        const std::optional<json::object>& modifications,
+                        json::object meta) {
     meta["outcome"] = wire_name(outcome);
-    if (modifications)
-      meta["modifications"] = *modifications;
+    if (modifications) meta["modifications"] = *modifications;
     std::string text = reason && !reason->empty() ? *reason : default_text(outcome);
     message(message_kind::decision, by, std::move(text), std::move(meta));
   }
@@ -121,19 +131,25 @@ public:
   bool ids_exhausted() const { return failed_; }
   event_list take() { return std::move(out_); }
 
-private:
+ private:
   static std::string default_text(resolution r) {
     switch (r) {
-      case resolution::approved: return "Approved.";
-      case resolution::rejected: return "Rejected.";
-      case resolution::modified: return "Approved with modifications.";
-      case resolution::expired: return "Expired.";
-      case resolution::withdrawn: return "Withdrawn.";
+    case resolution::approved:
+      return "Approved.";
+    case resolution::rejected:
+      return "Rejected.";
+    case resolution::modified:
+      return "Approved with modifications.";
+    case resolution::expired:
+      return "Expired.";
+    case resolution::withdrawn:
+      return "Withdrawn.";
     }
     return {};
   }
 
-  void message(message_kind kind, actor_ref author, std::string content, json::object meta) {
+  void message(message_kind kind, actor_ref author, std::string content,
+               json::object meta) {
     if (ids_ == nullptr || next_id_ >= ids_->size()) {
       failed_ = true;
       return;
@@ -167,8 +183,8 @@ bool decidable(checkin_status s) {
 }
 
 error not_decidable(const state& s, std::string_view verb) {
-  return conflict("cannot " + std::string(verb) + " a check-in that is "
-                  + std::string(wire_name(s.status)));
+  return conflict("cannot " + std::string(verb) + " a check-in that is " +
+                  std::string(wire_name(s.status)));
 }
 
 outcome<void> validate_reason(const std::optional<std::string>& reason) {
@@ -178,17 +194,16 @@ outcome<void> validate_reason(const std::optional<std::string>& reason) {
 }
 
 /// Approve or modify: a counted decision when several approvers are required.
-outcome<event_list> decide_approval(const state& s, const actor_ref& by, resolution outcome,
+outcome<event_list> decide_approval(const state& s, const actor_ref& by,
+                                    resolution outcome,
                                     const std::optional<json::object>& modifications,
-                                    const std::optional<std::string>& reason, timestamp now,
-                                    const fresh_ids& ids) {
+                                    const std::optional<std::string>& reason,
+                                    timestamp now, const fresh_ids& ids) {
   const char* verb = outcome == resolution::modified ? "modify" : "approve";
-  if (!decidable(s.status))
-    return not_decidable(s, verb);
+  if (!decidable(s.status)) return not_decidable(s, verb);
   if (by.kind != actor_kind::user)
     return forbidden("only a person can " + std::string(verb) + " a check-in");
-  if (auto v = validate_reason(reason); !v)
-    return std::move(v).error();
+  if (auto v = validate_reason(reason); !v) return std::move(v).error();
   event_builder b(s, by, now, &ids);
   if (s.required_approvals <= 1) {
     b.add(resolved{decision_record{outcome, by, now, reason, {}, {}}, modifications});
@@ -197,26 +212,23 @@ outcome<event_list> decide_approval(const state& s, const actor_ref& by, resolut
     return finish(b);
   }
   for (const auto& a : s.approvals)
-    if (a.by == by)
-      return conflict("this person has already decided on this check-in");
+    if (a.by == by) return conflict("this person has already decided on this check-in");
   b.add(approval_recorded{by, outcome, modifications, reason});
   auto count = static_cast<int>(s.approvals.size()) + 1;
-  b.decision_message(by, outcome, reason, modifications,
-                     json::object{{"approvals", count}, {"required", s.required_approvals}});
+  b.decision_message(
+      by, outcome, reason, modifications,
+      json::object{{"approvals", count}, {"required", s.required_approvals}});
   if (count >= s.required_approvals) {
     bool any_modify = outcome == resolution::modified;
     json::object merged;
     for (const auto& a : s.approvals) {
       any_modify = any_modify || a.outcome == resolution::modified;
-      if (a.modifications)
-        shallow_merge(merged, *a.modifications);
+      if (a.modifications) shallow_merge(merged, *a.modifications);
     }
-    if (modifications)
-      shallow_merge(merged, *modifications);
+    if (modifications) shallow_merge(merged, *modifications);
     auto final_outcome = any_modify ? resolution::modified : resolution::approved;
     std::optional<json::object> final_mods;
-    if (any_modify)
-      final_mods = std::move(merged);
+    if (any_modify) final_mods = std::move(merged);
     b.add(resolved{decision_record{final_outcome, by, now, reason, {}, {}}, final_mods});
     b.status_message(s.status, status_of(final_outcome));
   }
@@ -236,11 +248,10 @@ outcome<event_list> decide_create(const create& c, const room::state& room,
     return validation_error("metadata", "must serialize to at most 10240 bytes");
   if (c.timeout_ms && (*c.timeout_ms < min_timeout_ms || *c.timeout_ms > max_timeout_ms))
     return validation_error("timeout_ms", "must be 1000-604800000 (1 s to 7 days)");
-  if (c.required_approvals
-      && (*c.required_approvals < 1 || *c.required_approvals > max_required_approvals))
+  if (c.required_approvals &&
+      (*c.required_approvals < 1 || *c.required_approvals > max_required_approvals))
     return validation_error("required_approvals", "must be 1-10");
-  if (!room.exists())
-    return not_found("room not found");
+  if (!room.exists()) return not_found("room not found");
 
   created ev;
   ev.id = c.id;
@@ -256,12 +267,13 @@ outcome<event_list> decide_create(const create& c, const room::state& room,
   ev.created_by = actor_ref::agent(c.agent_id);
   ev.timeout_ms = c.timeout_ms.value_or(room.settings.default_timeout_ms);
   ev.timeout_action = c.timeout_action.value_or(room.settings.default_timeout_action);
-  ev.required_approvals = c.required_approvals.value_or(room.settings.default_required_approvals);
+  ev.required_approvals =
+      c.required_approvals.value_or(room.settings.default_required_approvals);
   ev.warn_before_ms = std::min(room.settings.expiry_warning_ms, ev.timeout_ms / 10);
 
-  auto verdict = room::evaluate(room.policy, room::policy_input{c.action, c.risk_level,
-                                                                c.urgency, c.agent_id,
-                                                                &c.metadata, trust_score});
+  auto verdict = room::evaluate(room.policy,
+                                room::policy_input{c.action, c.risk_level, c.urgency,
+                                                   c.agent_id, &c.metadata, trust_score});
   ev.status = verdict.status;
   if (verdict.status == checkin_status::pending) {
     if (ev.timeout_action != timeout_behavior::hold)
@@ -274,8 +286,7 @@ outcome<event_list> decide_create(const create& c, const room::state& room,
     d.at = c.now;
     d.rule_id = verdict.rule_id;
     d.trust_score = verdict.trust_score;
-    if (verdict.by_default_action)
-      d.reason = "default_action";
+    if (verdict.by_default_action) d.reason = "default_action";
     ev.decision = d;
   }
   auto status = ev.status;
@@ -290,88 +301,84 @@ outcome<event_list> decide_create(const create& c, const room::state& room,
 }
 
 std::optional<error> answer_error(const state& s) {
-  if (s.status != checkin_status::rejected || !s.decision
-      || s.decision->by.kind != actor_kind::policy)
+  if (s.status != checkin_status::rejected || !s.decision ||
+      s.decision->by.kind != actor_kind::policy)
     return std::nullopt;
   error e{errc::policy_forbids, "the room's policy forbids this action", {}, {}};
   e.details["check_in_id"] = s.id;
-  e.details["rule_id"] = s.decision->rule_id ? json::value(*s.decision->rule_id)
-                                             : json::value(nullptr);
-  if (s.decision->reason)
-    e.details["reason"] = *s.decision->reason;
+  e.details["rule_id"] =
+      s.decision->rule_id ? json::value(*s.decision->rule_id) : json::value(nullptr);
+  if (s.decision->reason) e.details["reason"] = *s.decision->reason;
   return e;
 }
 
 outcome<event_list> decide(const state& s, const command& cmd) {
-  if (!s.exists())
-    return not_found("check-in not found");
+  if (!s.exists()) return not_found("check-in not found");
   return std::visit(
-    [&](const auto& c) -> outcome<event_list> {
-      using T = std::decay_t<decltype(c)>;
-      if constexpr (std::is_same_v<T, approve>) {
-        return decide_approval(s, c.by, resolution::approved, std::nullopt, c.reason, c.now,
-                               c.message_ids);
-      } else if constexpr (std::is_same_v<T, modify>) {
-        return decide_approval(s, c.by, resolution::modified, c.modifications, c.reason,
-                               c.now, c.message_ids);
-      } else if constexpr (std::is_same_v<T, reject>) {
-        if (!decidable(s.status))
-          return not_decidable(s, "reject");
-        if (c.by.kind != actor_kind::user)
-          return forbidden("only a person can reject a check-in");
-        if (auto v = validate_reason(c.reason); !v)
-          return std::move(v).error();
-        event_builder b(s, c.by, c.now, &c.message_ids);
-        b.add(resolved{decision_record{resolution::rejected, c.by, c.now, c.reason, {}, {}},
+      [&](const auto& c) -> outcome<event_list> {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, approve>) {
+          return decide_approval(s, c.by, resolution::approved, std::nullopt, c.reason,
+                                 c.now, c.message_ids);
+        } else if constexpr (std::is_same_v<T, modify>) {
+          return decide_approval(s, c.by, resolution::modified, c.modifications, c.reason,
+                                 c.now, c.message_ids);
+        } else if constexpr (std::is_same_v<T, reject>) {
+          if (!decidable(s.status)) return not_decidable(s, "reject");
+          if (c.by.kind != actor_kind::user)
+            return forbidden("only a person can reject a check-in");
+          if (auto v = validate_reason(c.reason); !v) return std::move(v).error();
+          event_builder b(s, c.by, c.now, &c.message_ids);
+          b.add(resolved{
+              decision_record{resolution::rejected, c.by, c.now, c.reason, {}, {}},
+              std::nullopt});
+          b.decision_message(c.by, resolution::rejected, c.reason, std::nullopt, {});
+          b.status_message(s.status, checkin_status::rejected);
+          return finish(b);
+        } else if constexpr (std::is_same_v<T, withdraw>) {
+          if (s.direction == checkin_direction::agent_to_human &&
+              !(c.by.kind == actor_kind::agent && c.by.id == s.agent_id))
+            return forbidden("only the agent that created this check-in can withdraw it");
+          if (s.status != checkin_status::pending && s.status != checkin_status::open)
+            return not_decidable(s, "withdraw");
+          if (auto v = validate_reason(c.reason); !v) return std::move(v).error();
+          event_builder b(s, c.by, c.now, &c.message_ids);
+          b.add(resolved{
+              decision_record{resolution::withdrawn, c.by, c.now, c.reason, {}, {}},
+              std::nullopt});
+          b.status_message(s.status, checkin_status::withdrawn);
+          return finish(b);
+        } else if constexpr (std::is_same_v<T, extend>) {
+          if (c.by_ms < min_timeout_ms || c.by_ms > max_timeout_ms)
+            return validation_error("by_ms", "must be 1000-604800000 (1 s to 7 days)");
+          if (s.status != checkin_status::pending && s.status != checkin_status::open)
+            return not_decidable(s, "extend");
+          if (!s.expires_at)
+            return conflict("this check-in has no deadline (timeout_action hold)");
+          event_builder b(s, c.by, c.now, nullptr);
+          b.add(extended{c.by_ms, *s.expires_at + c.by_ms});
+          return finish(b);
+        } else if constexpr (std::is_same_v<T, expire>) {
+          auto deadline = s.live_deadline();
+          if (!deadline || c.now < *deadline) return event_list{};
+          auto outcome = s.timeout_action == timeout_behavior::auto_approve
+                             ? resolution::approved
+                             : resolution::expired;
+          event_builder b(s, actor_ref::timeout(), c.now, &c.message_ids);
+          b.add(
+              resolved{decision_record{outcome, actor_ref::timeout(), c.now, {}, {}, {}},
                        std::nullopt});
-        b.decision_message(c.by, resolution::rejected, c.reason, std::nullopt, {});
-        b.status_message(s.status, checkin_status::rejected);
-        return finish(b);
-      } else if constexpr (std::is_same_v<T, withdraw>) {
-        if (s.direction == checkin_direction::agent_to_human
-            && !(c.by.kind == actor_kind::agent && c.by.id == s.agent_id))
-          return forbidden("only the agent that created this check-in can withdraw it");
-        if (s.status != checkin_status::pending && s.status != checkin_status::open)
-          return not_decidable(s, "withdraw");
-        if (auto v = validate_reason(c.reason); !v)
-          return std::move(v).error();
-        event_builder b(s, c.by, c.now, &c.message_ids);
-        b.add(resolved{decision_record{resolution::withdrawn, c.by, c.now, c.reason, {}, {}},
-                       std::nullopt});
-        b.status_message(s.status, checkin_status::withdrawn);
-        return finish(b);
-      } else if constexpr (std::is_same_v<T, extend>) {
-        if (c.by_ms < min_timeout_ms || c.by_ms > max_timeout_ms)
-          return validation_error("by_ms", "must be 1000-604800000 (1 s to 7 days)");
-        if (s.status != checkin_status::pending && s.status != checkin_status::open)
-          return not_decidable(s, "extend");
-        if (!s.expires_at)
-          return conflict("this check-in has no deadline (timeout_action hold)");
-        event_builder b(s, c.by, c.now, nullptr);
-        b.add(extended{c.by_ms, *s.expires_at + c.by_ms});
-        return finish(b);
-      } else if constexpr (std::is_same_v<T, expire>) {
-        auto deadline = s.live_deadline();
-        if (!deadline || c.now < *deadline)
-          return event_list{};
-        auto outcome = s.timeout_action == timeout_behavior::auto_approve
-                         ? resolution::approved
-                         : resolution::expired;
-        event_builder b(s, actor_ref::timeout(), c.now, &c.message_ids);
-        b.add(resolved{decision_record{outcome, actor_ref::timeout(), c.now, {}, {}, {}},
-                       std::nullopt});
-        b.status_message(s.status, status_of(outcome));
-        return finish(b);
-      } else if constexpr (std::is_same_v<T, announce_expiry>) {
-        auto warn = s.warn_at();
-        if (!warn || c.now < *warn || c.now >= *s.expires_at)
-          return event_list{};
-        event_builder b(s, actor_ref::timeout(), c.now, nullptr);
-        b.add(expiring{*s.expires_at});
-        return finish(b);
-      }
-    },
-    cmd);
+          b.status_message(s.status, status_of(outcome));
+          return finish(b);
+        } else if constexpr (std::is_same_v<T, announce_expiry>) {
+          auto warn = s.warn_at();
+          if (!warn || c.now < *warn || c.now >= *s.expires_at) return event_list{};
+          event_builder b(s, actor_ref::timeout(), c.now, nullptr);
+          b.add(expiring{*s.expires_at});
+          return finish(b);
+        }
+      },
+      cmd);
 }
 
 } // namespace waitroom::events::checkin

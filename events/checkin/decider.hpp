@@ -1,7 +1,8 @@
 #pragma once
 /// The rules of check-ins: `decide(state, command) -> events | error`.
 ///
-/// - Decisions (approve, reject, modify) need status `pending` (or `in_review` for tasks),
+/// - Decisions (approve, reject, modify) need status `pending` (or `in_review` for
+/// tasks),
 ///   otherwise 409 CONFLICT. Only users decide.
 /// - With `required_approvals` N > 1 each approve/modify of a distinct user is recorded
 ///   (`checkin.approval_recorded`); the same user twice is CONFLICT; the N-th makes the

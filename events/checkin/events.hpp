@@ -39,10 +39,11 @@ struct created {
   checkin_status status = checkin_status::pending;
   std::optional<decision_record> decision;
 };
-BOOST_DESCRIBE_STRUCT(created, (), (id, room_id, org_id, direction, action, reason,
-                                    risk_level, urgency, metadata, agent_id, created_by,
-                                    timeout_ms, timeout_action, required_approvals,
-                                    warn_before_ms, expires_at, status, decision))
+BOOST_DESCRIBE_STRUCT(created, (),
+                      (id, room_id, org_id, direction, action, reason, risk_level,
+                       urgency, metadata, agent_id, created_by, timeout_ms,
+                       timeout_action, required_approvals, warn_before_ms, expires_at,
+                       status, decision))
 
 /// `checkin.approval_recorded`: one of several required approvers approved or modified.
 struct approval_recorded {
@@ -92,6 +93,7 @@ struct message_posted {
   boost::json::object metadata;
   boost::json::array attachments;
 };
-BOOST_DESCRIBE_STRUCT(message_posted, (), (id, type, author, content, metadata, attachments))
+BOOST_DESCRIBE_STRUCT(message_posted, (),
+                      (id, type, author, content, metadata, attachments))
 
 } // namespace waitroom::events::checkin

@@ -20,20 +20,30 @@ BOOST_DESCRIBE_ENUM(checkin_direction, agent_to_human, human_to_agent)
 /// Life-cycle states. `pending` (agent check-ins) and `open`/`claimed`/`in_review`
 /// (tasks) are live; the rest are terminal.
 enum class checkin_status {
-  pending, open, claimed, in_review, approved, rejected, modified, expired, withdrawn
+  pending,
+  open,
+  claimed,
+  in_review,
+  approved,
+  rejected,
+  modified,
+  expired,
+  withdrawn
 };
 BOOST_DESCRIBE_ENUM(checkin_status, pending, open, claimed, in_review, approved, rejected,
                     modified, expired, withdrawn)
 
 /// Whether a status is final.
 constexpr bool is_terminal(checkin_status s) {
-  return s == checkin_status::approved || s == checkin_status::rejected
-         || s == checkin_status::modified || s == checkin_status::expired
-         || s == checkin_status::withdrawn;
+  return s == checkin_status::approved || s == checkin_status::rejected ||
+         s == checkin_status::modified || s == checkin_status::expired ||
+         s == checkin_status::withdrawn;
 }
 
 /// Statuses a long-poll keeps waiting on (API: pending/open/claimed/in_review).
-constexpr bool is_waiting(checkin_status s) { return !is_terminal(s); }
+constexpr bool is_waiting(checkin_status s) {
+  return !is_terminal(s);
+}
 
 enum class risk { low, medium, high, critical };
 BOOST_DESCRIBE_ENUM(risk, low, medium, high, critical)
@@ -52,11 +62,16 @@ BOOST_DESCRIBE_ENUM(resolution, approved, rejected, modified, expired, withdrawn
 /// The status a resolution leads to.
 constexpr checkin_status status_of(resolution r) {
   switch (r) {
-    case resolution::approved: return checkin_status::approved;
-    case resolution::rejected: return checkin_status::rejected;
-    case resolution::modified: return checkin_status::modified;
-    case resolution::expired: return checkin_status::expired;
-    case resolution::withdrawn: return checkin_status::withdrawn;
+  case resolution::approved:
+    return checkin_status::approved;
+  case resolution::rejected:
+    return checkin_status::rejected;
+  case resolution::modified:
+    return checkin_status::modified;
+  case resolution::expired:
+    return checkin_status::expired;
+  case resolution::withdrawn:
+    return checkin_status::withdrawn;
   }
   return checkin_status::rejected;
 }
@@ -72,10 +87,18 @@ struct decision_record {
   std::optional<double> trust_score;
   bool operator==(const decision_record&) const = default;
 };
-BOOST_DESCRIBE_STRUCT(decision_record, (), (outcome, by, at, reason, rule_id, trust_score))
+BOOST_DESCRIBE_STRUCT(decision_record, (),
+                      (outcome, by, at, reason, rule_id, trust_score))
 
 /// Thread message types; `status_change` and `decision` are written by the server only.
-enum class message_kind { comment, question, escalation, result, status_change, decision };
+enum class message_kind {
+  comment,
+  question,
+  escalation,
+  result,
+  status_change,
+  decision
+};
 BOOST_DESCRIBE_ENUM(message_kind, comment, question, escalation, result, status_change,
                     decision)
 

@@ -20,8 +20,9 @@ struct room_settings {
   duration_ms expiry_warning_ms = 300'000;
   bool operator==(const room_settings&) const = default;
 };
-BOOST_DESCRIBE_STRUCT(room_settings, (), (default_timeout_ms, default_timeout_action,
-                                          default_required_approvals, expiry_warning_ms))
+BOOST_DESCRIBE_STRUCT(room_settings, (),
+                      (default_timeout_ms, default_timeout_action,
+                       default_required_approvals, expiry_warning_ms))
 
 /// `room.created`: a room exists, with its slug, settings and initial policy.
 struct created {
@@ -34,7 +35,8 @@ struct created {
   room_settings settings;
   room::policy policy;
 };
-BOOST_DESCRIBE_STRUCT(created, (), (id, org_id, slug, name, description, settings, policy))
+BOOST_DESCRIBE_STRUCT(created, (),
+                      (id, org_id, slug, name, description, settings, policy))
 
 /// `room.policy_updated`: the room's policy was replaced.
 struct policy_updated {

@@ -38,8 +38,7 @@ char32_t next_code_point(std::string_view s, std::size_t& i) {
   for (std::size_t k = 1; k < len && i + k < s.size(); ++k)
     cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
   i += len;
-  if (cp >= 'A' && cp <= 'Z')
-    cp += 'a' - 'A';
+  if (cp >= 'A' && cp <= 'Z') cp += 'a' - 'A';
   return cp;
 }
 
@@ -52,25 +51,23 @@ std::u32string decode(std::string_view s) {
 }
 
 bool matches(const rule_condition& w, const policy_input& in) {
-  if (w.action && !glob_match(*w.action, in.action))
+  if (w.action && !glob_match(*w.action, in.action)) return false;
+  if (w.compiled &&
+      !RE2::PartialMatch(re2::StringPiece(in.action.data(), in.action.size()),
+                         *w.compiled))
     return false;
-  if (w.compiled && !RE2::PartialMatch(re2::StringPiece(in.action.data(), in.action.size()),
-                                       *w.compiled))
+  if (!w.risk_levels.empty() && std::find(w.risk_levels.begin(), w.risk_levels.end(),
+                                          in.risk_level) == w.risk_levels.end())
     return false;
-  if (!w.risk_levels.empty()
-      && std::find(w.risk_levels.begin(), w.risk_levels.end(), in.risk_level)
-           == w.risk_levels.end())
+  if (!w.urgencies.empty() &&
+      std::find(w.urgencies.begin(), w.urgencies.end(), in.urgency) == w.urgencies.end())
     return false;
-  if (!w.urgencies.empty()
-      && std::find(w.urgencies.begin(), w.urgencies.end(), in.urgency) == w.urgencies.end())
-    return false;
-  if (!w.agents.empty()
-      && std::find(w.agents.begin(), w.agents.end(), in.agent_id) == w.agents.end())
+  if (!w.agents.empty() &&
+      std::find(w.agents.begin(), w.agents.end(), in.agent_id) == w.agents.end())
     return false;
   for (const auto& [path, expected] : w.metadata) {
     const json::value* actual = in.metadata ? lookup_path(*in.metadata, path) : nullptr;
-    if (actual == nullptr || !json_equal(*actual, expected))
-      return false;
+    if (actual == nullptr || !json_equal(*actual, expected)) return false;
   }
   return true;
 }
@@ -87,8 +84,7 @@ struct parser {
   template <class E>
   outcome<std::vector<E>> enum_list(const json::value& v, const std::string& path) const {
     const auto* arr = v.if_array();
-    if (arr == nullptr)
-      return fail(path, "must be an array of " + wire_names<E>());
+    if (arr == nullptr) return fail(path, "must be an array of " + wire_names<E>());
     if (arr->empty())
       return fail(path, "must not be empty (omit the key to match anything)");
     std::vector<E> out;
@@ -105,8 +101,7 @@ struct parser {
 
   outcome<rule_condition> condition(const json::value& v, const std::string& path) const {
     const auto* obj = v.if_object();
-    if (obj == nullptr)
-      return fail(path, "must be an object");
+    if (obj == nullptr) return fail(path, "must be an object");
     rule_condition w;
     for (const auto& kv : *obj) {
       std::string key(kv.key());
@@ -125,19 +120,16 @@ struct parser {
         opts.set_log_errors(false);
         opts.set_max_mem(1 << 20);
         auto re = std::make_shared<RE2>(re2::StringPiece(s->data(), s->size()), opts);
-        if (!re->ok())
-          return fail(p, "invalid regular expression: " + re->error());
+        if (!re->ok()) return fail(p, "invalid regular expression: " + re->error());
         w.action_regex = std::string(*s);
         w.compiled = std::move(re);
       } else if (key == "risk_level") {
         auto l = enum_list<checkin::risk>(val, p);
-        if (!l)
-          return std::move(l).error();
+        if (!l) return std::move(l).error();
         w.risk_levels = std::move(*l);
       } else if (key == "urgency") {
         auto l = enum_list<checkin::urgency_level>(val, p);
-        if (!l)
-          return std::move(l).error();
+        if (!l) return std::move(l).error();
         w.urgencies = std::move(*l);
       } else if (key == "agent") {
         const auto* arr = val.if_array();
@@ -165,8 +157,7 @@ struct parser {
 
   outcome<rule> one_rule(const json::value& v, const std::string& path) const {
     const auto* obj = v.if_object();
-    if (obj == nullptr)
-      return fail(path, "must be an object {id, effect, when}");
+    if (obj == nullptr) return fail(path, "must be an object {id, effect, when}");
     rule r;
     bool have_id = false, have_effect = false;
     for (const auto& kv : *obj) {
@@ -181,23 +172,19 @@ struct parser {
       } else if (key == "effect") {
         const auto* s = kv.value().if_string();
         auto e = s ? parse_wire_name<rule_effect>(*s) : std::nullopt;
-        if (!e)
-          return fail(p, "must be one of " + wire_names<rule_effect>());
+        if (!e) return fail(p, "must be one of " + wire_names<rule_effect>());
         r.effect = *e;
         have_effect = true;
       } else if (key == "when") {
         auto w = condition(kv.value(), p);
-        if (!w)
-          return std::move(w).error();
+        if (!w) return std::move(w).error();
         r.when = std::move(*w);
       } else {
         return fail(p, "unknown key; a rule has id, effect and when");
       }
     }
-    if (!have_id)
-      return fail(path + ".id", "is required");
-    if (!have_effect)
-      return fail(path + ".effect", "is required");
+    if (!have_id) return fail(path + ".id", "is required");
+    if (!have_effect) return fail(path + ".effect", "is required");
     return r;
   }
 
@@ -212,23 +199,19 @@ struct parser {
       const auto& val = kv.value();
       if (key == "rules") {
         const auto* arr = val.if_array();
-        if (arr == nullptr)
-          return fail(path, "must be an array");
-        if (arr->size() > max_rules)
-          return fail(path, "at most 200 rules");
+        if (arr == nullptr) return fail(path, "must be an array");
+        if (arr->size() > max_rules) return fail(path, "at most 200 rules");
         std::unordered_set<std::string> ids;
         for (std::size_t i = 0; i < arr->size(); ++i) {
           std::string rp = path + "[" + std::to_string(i) + "]";
           auto r = one_rule((*arr)[i], rp);
-          if (!r)
-            return std::move(r).error();
+          if (!r) return std::move(r).error();
           if (!ids.insert(r->id).second)
             return fail(rp + ".id", "duplicate rule id '" + r->id + "'");
           p.rules.push_back(std::move(*r));
         }
       } else if (key == "trust_thresholds") {
-        if (val.is_null())
-          continue;
+        if (val.is_null()) continue;
         const auto* t = val.if_object();
         if (t == nullptr)
           return fail(path, "must be an object {low, medium, high, critical}");
@@ -236,21 +219,18 @@ struct parser {
           auto level = parse_wire_name<checkin::risk>(tk.key());
           std::string tp = path + "." + std::string(tk.key());
           if (!level)
-            return fail(tp, "unknown risk level; expected " + wire_names<checkin::risk>());
-          if (tk.value().is_null())
-            continue;
-          if (!tk.value().is_number())
-            return fail(tp, "must be a number 0-100 or null");
+            return fail(tp,
+                        "unknown risk level; expected " + wire_names<checkin::risk>());
+          if (tk.value().is_null()) continue;
+          if (!tk.value().is_number()) return fail(tp, "must be a number 0-100 or null");
           double d = tk.value().to_number<double>();
-          if (!(d >= 0 && d <= 100))
-            return fail(tp, "must be a number 0-100 or null");
+          if (!(d >= 0 && d <= 100)) return fail(tp, "must be a number 0-100 or null");
           p.thresholds[static_cast<std::size_t>(*level)] = d;
         }
       } else if (key == "default_action") {
         const auto* s = val.if_string();
         auto d = s ? parse_wire_name<default_decision>(*s) : std::nullopt;
-        if (!d)
-          return fail(path, "must be one of " + wire_names<default_decision>());
+        if (!d) return fail(path, "must be one of " + wire_names<default_decision>());
         p.default_action = *d;
       } else {
         return fail(path, "unknown key; a policy has rules, trust_thresholds and "
@@ -298,12 +278,12 @@ policy_verdict evaluate(const policy& p, const policy_input& in) {
       t && in.trust_score >= *t)
     return {checkin_status::approved, std::nullopt, in.trust_score, false};
   switch (p.default_action) {
-    case default_decision::require_approval:
-      return {checkin_status::pending, std::nullopt, std::nullopt, false};
-    case default_decision::auto_approve:
-      return {checkin_status::approved, std::nullopt, std::nullopt, true};
-    case default_decision::forbid:
-      return {checkin_status::rejected, std::nullopt, std::nullopt, true};
+  case default_decision::require_approval:
+    return {checkin_status::pending, std::nullopt, std::nullopt, false};
+  case default_decision::auto_approve:
+    return {checkin_status::approved, std::nullopt, std::nullopt, true};
+  case default_decision::forbid:
+    return {checkin_status::rejected, std::nullopt, std::nullopt, true};
   }
   return {};
 }
@@ -317,10 +297,8 @@ json::value to_json(const policy& p) {
   json::array rules;
   for (const auto& r : p.rules) {
     json::object when;
-    if (r.when.action)
-      when["action"] = *r.when.action;
-    if (r.when.action_regex)
-      when["action_regex"] = *r.when.action_regex;
+    if (r.when.action) when["action"] = *r.when.action;
+    if (r.when.action_regex) when["action_regex"] = *r.when.action_regex;
     auto list = [](const auto& xs) {
       json::array a;
       for (const auto& x : xs) {
@@ -331,20 +309,17 @@ json::value to_json(const policy& p) {
       }
       return a;
     };
-    if (!r.when.risk_levels.empty())
-      when["risk_level"] = list(r.when.risk_levels);
-    if (!r.when.urgencies.empty())
-      when["urgency"] = list(r.when.urgencies);
-    if (!r.when.agents.empty())
-      when["agent"] = list(r.when.agents);
+    if (!r.when.risk_levels.empty()) when["risk_level"] = list(r.when.risk_levels);
+    if (!r.when.urgencies.empty()) when["urgency"] = list(r.when.urgencies);
+    if (!r.when.agents.empty()) when["agent"] = list(r.when.agents);
     if (!r.when.metadata.empty()) {
       json::object m;
       for (const auto& [k, val] : r.when.metadata)
         m[k] = val;
       when["metadata"] = std::move(m);
     }
-    rules.emplace_back(json::object{{"id", r.id}, {"effect", wire_name(r.effect)},
-                                    {"when", std::move(when)}});
+    rules.emplace_back(json::object{
+        {"id", r.id}, {"effect", wire_name(r.effect)}, {"when", std::move(when)}});
   }
   out["rules"] = std::move(rules);
   json::object thresholds;
@@ -364,10 +339,10 @@ void tag_invoke(const json::value_from_tag&, json::value& jv, const policy& p) {
   jv = to_json(p);
 }
 
-json::result<policy> tag_invoke(const json::try_value_to_tag<policy>&, const json::value& jv) {
+json::result<policy> tag_invoke(const json::try_value_to_tag<policy>&,
+                                const json::value& jv) {
   auto p = parse_policy(jv, "");
-  if (!p)
-    return make_error_code(json::error::syntax);
+  if (!p) return make_error_code(json::error::syntax);
   return std::move(*p);
 }
 

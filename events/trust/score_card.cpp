@@ -9,13 +9,16 @@ using checkin::resolution;
 int delta_tenths(const checkin::decision_record& d) noexcept {
   if (d.outcome == resolution::expired)
     return -1; // only `cancel` expires; `auto_approve` approves, `hold` never fires
-  if (d.by.kind != actor_kind::user)
-    return 0;
+  if (d.by.kind != actor_kind::user) return 0;
   switch (d.outcome) {
-    case resolution::approved: return 10;
-    case resolution::modified: return 6;
-    case resolution::rejected: return -3;
-    default: return 0;
+  case resolution::approved:
+    return 10;
+  case resolution::modified:
+    return 6;
+  case resolution::rejected:
+    return -3;
+  default:
+    return 0;
   }
 }
 
@@ -26,11 +29,21 @@ void count_created(score_card& card, timestamp at) noexcept {
 
 void apply_outcome(score_card& card, const checkin::decision_record& d) noexcept {
   switch (d.outcome) {
-    case resolution::approved: ++card.approved_count; break;
-    case resolution::rejected: ++card.rejected_count; break;
-    case resolution::modified: ++card.modified_count; break;
-    case resolution::expired: ++card.expired_count; break;
-    case resolution::withdrawn: ++card.withdrawn_count; break;
+  case resolution::approved:
+    ++card.approved_count;
+    break;
+  case resolution::rejected:
+    ++card.rejected_count;
+    break;
+  case resolution::modified:
+    ++card.modified_count;
+    break;
+  case resolution::expired:
+    ++card.expired_count;
+    break;
+  case resolution::withdrawn:
+    ++card.withdrawn_count;
+    break;
   }
   card.tenths = std::clamp(card.tenths + delta_tenths(d), min_tenths, max_tenths);
   card.updated_at = d.at;

@@ -30,6 +30,7 @@ struct created {
   std::string token_hash; ///< hex SHA-256 of the `wrh_…` token
   bool instance_admin = false;
 };
-BOOST_DESCRIBE_STRUCT(created, (), (id, org_id, name, email, role, token_hash, instance_admin))
+BOOST_DESCRIBE_STRUCT(created, (),
+                      (id, org_id, name, email, role, token_hash, instance_admin))
 
 } // namespace waitroom::events::user

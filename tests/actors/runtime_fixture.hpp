@@ -24,7 +24,7 @@ inline constexpr ev::timestamp t0{1795514400000};
 /// Waits for one reply of the runtime.
 template <class T>
 class reply_waiter {
-public:
+ public:
   reply_fn<T> fn() {
     return [p = promise_](ev::outcome<T> r) { p->set_value(std::move(r)); };
   }
@@ -35,13 +35,13 @@ public:
     return f.get();
   }
 
-private:
+ private:
   std::shared_ptr<std::promise<ev::outcome<T>>> promise_ =
-    std::make_shared<std::promise<ev::outcome<T>>>();
+      std::make_shared<std::promise<ev::outcome<T>>>();
 };
 
 class runtime_fixture : public ::testing::Test {
-protected:
+ protected:
   void SetUp() override {
     log = storage::make_memory_log();
     start_runtime();
@@ -50,7 +50,8 @@ protected:
   void TearDown() override { stop_runtime(); }
 
   void start_runtime() {
-    auto boot = bootstrap_if_empty(*log, ids, clock, std::string("wrh_") + std::string(32, 'T'));
+    auto boot =
+        bootstrap_if_empty(*log, ids, clock, std::string("wrh_") + std::string(32, 'T'));
     ASSERT_TRUE(boot.ok());
     if (boot->created) {
       org_id = boot->org_id;
@@ -63,16 +64,21 @@ protected:
   }
 
   void stop_runtime() {
-    if (rt)
-      rt->shutdown();
+    if (rt) rt->shutdown();
     rt.reset();
   }
 
   /// Registers an agent in the org; returns its id.
   std::string register_agent() {
-    ev::agent::register_agent cmd{ids.make_id(ev::agent_prefix), org_id, "agent", "", "",
-                                  credential_hash(ids.make_secret("wr_", 32)), "wr_xxxxxxxxx",
-                                  ev::actor_ref::user(owner_id), clock.now()};
+    ev::agent::register_agent cmd{ids.make_id(ev::agent_prefix),
+                                  org_id,
+                                  "agent",
+                                  "",
+                                  "",
+                                  credential_hash(ids.make_secret("wr_", 32)),
+                                  "wr_xxxxxxxxx",
+                                  ev::actor_ref::user(owner_id),
+                                  clock.now()};
     auto id = cmd.id;
     reply_waiter<ev::agent::state> w;
     rt->send(id, ev::agent::command{cmd}, w.fn());
@@ -81,7 +87,8 @@ protected:
     return id;
   }
 
-  ev::checkin::create create_cmd(const std::string& agent, ev::duration_ms timeout = 60000) {
+  ev::checkin::create create_cmd(const std::string& agent,
+                                 ev::duration_ms timeout = 60000) {
     ev::checkin::create c;
     c.id = ids.make_id(ev::checkin_prefix);
     c.room_id = general_id;
@@ -123,8 +130,7 @@ protected:
   template <class Pred>
   bool eventually(const std::string& id, Pred pred) {
     for (int i = 0; i < 500; ++i) {
-      if (auto s = read(id); s && pred(*s))
-        return true;
+      if (auto s = read(id); s && pred(*s)) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     return false;

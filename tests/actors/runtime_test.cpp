@@ -50,8 +50,9 @@ TEST_F(Runtime, DomainErrorsComeBackAsValuesAndWriteNothing) {
   auto c = create(agent);
   ASSERT_TRUE(c.ok());
   auto head = log->head().seq;
-  auto by_agent = send(c->id, ev::checkin::approve{ev::actor_ref::agent(agent), std::nullopt,
-                                                   clock.now(), ids.message_ids()});
+  auto by_agent =
+      send(c->id, ev::checkin::approve{ev::actor_ref::agent(agent), std::nullopt,
+                                       clock.now(), ids.message_ids()});
   ASSERT_FALSE(by_agent.ok());
   EXPECT_EQ(by_agent.error().code, ev::errc::forbidden);
   EXPECT_EQ(log->head().seq, head);
@@ -75,10 +76,10 @@ TEST_F(Runtime, ConcurrentDecisionsOnOneCheckinHaveExactlyOneWinner) {
   for (int i = 0; i < n; ++i)
     threads.emplace_back([&, i] {
       ev::checkin::command cmd = i % 2 == 0
-                                   ? ev::checkin::command{approve_cmd()}
-                                   : ev::checkin::command{ev::checkin::reject{
-                                       ev::actor_ref::user(owner_id), std::nullopt, clock.now(),
-                                       ids.message_ids()}};
+                                     ? ev::checkin::command{approve_cmd()}
+                                     : ev::checkin::command{ev::checkin::reject{
+                                           ev::actor_ref::user(owner_id), std::nullopt,
+                                           clock.now(), ids.message_ids()}};
       rt->send(c->id, cmd, waiters[i].fn());
     });
   for (auto& t : threads)
@@ -99,8 +100,9 @@ TEST_F(Runtime, PassivatedActorsRehydrateFromTheirStream) {
   auto agent = register_agent();
   auto c = create(agent);
   ASSERT_TRUE(c.ok());
-  ASSERT_TRUE(send(c->id, ev::checkin::extend{ev::actor_ref::user(owner_id), 5000, clock.now()})
-                .ok());
+  ASSERT_TRUE(
+      send(c->id, ev::checkin::extend{ev::actor_ref::user(owner_id), 5000, clock.now()})
+          .ok());
   EXPECT_GT(rt->live_actors(), 0u);
   rt->passivate_idle(std::chrono::milliseconds(0));
   EXPECT_EQ(rt->live_actors(), 0u);
@@ -115,11 +117,13 @@ TEST_F(Runtime, StaleActorStateIsReloadedAndTheCommandDecidedAgain) {
   auto c = create(agent);
   ASSERT_TRUE(c.ok());
   // The actor is live with version v; another writer appends to its stream meanwhile.
-  ASSERT_TRUE(send(c->id, ev::checkin::extend{ev::actor_ref::user(owner_id), 1000, clock.now()})
-                .ok());
+  ASSERT_TRUE(
+      send(c->id, ev::checkin::extend{ev::actor_ref::user(owner_id), 1000, clock.now()})
+          .ok());
   auto version = read(c->id)->version;
-  auto extra = ev::make_event(c->id, org_id, general_id, ev::actor_ref::user(owner_id),
-                              clock.now(), ev::checkin::extended{2000, *c->expires_at + 3000});
+  auto extra =
+      ev::make_event(c->id, org_id, general_id, ev::actor_ref::user(owner_id),
+                     clock.now(), ev::checkin::extended{2000, *c->expires_at + 3000});
   storage::append_request req;
   req.streams.push_back({c->id, storage::expected_version::exact(version), {extra}});
   ASSERT_TRUE(log->append(req).ok());
@@ -144,7 +148,8 @@ TEST_F(Runtime, TimerWarnsThenExpiresWithTheManualClock) {
   EXPECT_EQ(read(c->id)->status, checkin_status::pending);
   clock.advance(1'000); // 10.1 s
   rt->wake_timers();
-  EXPECT_TRUE(eventually(c->id, [](const auto& s) { return s.status == checkin_status::expired; }));
+  EXPECT_TRUE(eventually(
+      c->id, [](const auto& s) { return s.status == checkin_status::expired; }));
   auto s = *read(c->id);
   EXPECT_EQ(s.decision->by.kind, ev::actor_kind::timeout);
   EXPECT_EQ(s.decision->at, clock.now());
@@ -157,7 +162,8 @@ TEST_F(Runtime, DeadlinesPassedWhileStoppedFireAtStart) {
   stop_runtime();
   clock.advance(60'000);
   start_runtime();
-  EXPECT_TRUE(eventually(c->id, [](const auto& s) { return s.status == checkin_status::expired; }));
+  EXPECT_TRUE(eventually(
+      c->id, [](const auto& s) { return s.status == checkin_status::expired; }));
 }
 
 TEST_F(Runtime, RoomSlugsAreUniqueUnderConcurrency) {
@@ -186,12 +192,13 @@ TEST_F(Runtime, RoomSlugsAreUniqueUnderConcurrency) {
 TEST_F(Runtime, PolicyUpdatesApplyToLaterCheckins) {
   auto agent = register_agent();
   auto policy = ev::room::parse_policy(
-    boost::json::parse(R"({"rules":[{"id":"all","effect":"auto_approve","when":{}}]})"), "");
+      boost::json::parse(R"({"rules":[{"id":"all","effect":"auto_approve","when":{}}]})"),
+      "");
   ASSERT_TRUE(policy.ok());
   reply_waiter<ev::room::state> w;
   rt->send(general_id,
-           ev::room::command{ev::room::set_policy{*policy, ev::actor_ref::user(owner_id),
-                                                  clock.now()}},
+           ev::room::command{
+               ev::room::set_policy{*policy, ev::actor_ref::user(owner_id), clock.now()}},
            w.fn());
   ASSERT_TRUE(w.get().ok());
   auto c = create(agent);

@@ -15,7 +15,7 @@ constexpr ev::timestamp t0{1795514400000};
 
 /// Feeds events with log-like seqs and versions into a projection set.
 class Fold : public ::testing::Test {
-protected:
+ protected:
   void feed(ev::event_list events) {
     for (auto& e : events) {
       e.meta.seq = ++seq_;
@@ -25,13 +25,14 @@ protected:
   }
 
   void bootstrap(const std::string& org, const std::string& room) {
-    feed(ev::org::decide_bootstrap({org, "Org", "us_" + org.substr(4), "Owner", "o@x",
-                                    "hash-" + org, room, t0}));
+    feed(ev::org::decide_bootstrap(
+        {org, "Org", "us_" + org.substr(4), "Owner", "o@x", "hash-" + org, room, t0}));
   }
 
-  std::string create(const std::string& id, const std::string& agent, ev::duration_ms timeout,
-                     ev::checkin::timeout_behavior action = ev::checkin::timeout_behavior::cancel,
-                     ev::timestamp now = t0) {
+  std::string
+  create(const std::string& id, const std::string& agent, ev::duration_ms timeout,
+         ev::checkin::timeout_behavior action = ev::checkin::timeout_behavior::cancel,
+         ev::timestamp now = t0) {
     ev::checkin::create c;
     c.id = id;
     c.room_id = "rm_general00";
@@ -55,7 +56,10 @@ protected:
   }
 
   ev::checkin::approve approve(ev::timestamp now = t0) {
-    return {ev::actor_ref::user("us_aaaaaaaaaa"), std::nullopt, now, {"msg_1", "msg_2", "msg_3"}};
+    return {ev::actor_ref::user("us_aaaaaaaaaa"),
+            std::nullopt,
+            now,
+            {"msg_1", "msg_2", "msg_3"}};
   }
 
   void SetUp() override { bootstrap("org_aaaaaaaaaa", "rm_general00"); }
@@ -83,8 +87,8 @@ TEST_F(Fold, QueueIsOldestFirstAndLosesResolvedCheckins) {
 }
 
 TEST_F(Fold, DeadlinesFollowTheCheckinLifecycle) {
-  create("ci_000000000a", "ag_1", 10000);                 // warn at 9 s, expire at 10 s
-  create("ci_000000000b", "ag_1", 20000);                 // warn at 18 s
+  create("ci_000000000a", "ag_1", 10000); // warn at 9 s, expire at 10 s
+  create("ci_000000000b", "ag_1", 20000); // warn at 18 s
   create("ci_000000000c", "ag_1", 5000, ev::checkin::timeout_behavior::hold); // none
   EXPECT_EQ(p.deadlines.size(), 4u);
   EXPECT_EQ(p.deadlines.earliest(), t0 + 9000);
@@ -95,7 +99,8 @@ TEST_F(Fold, DeadlinesFollowTheCheckinLifecycle) {
   EXPECT_EQ(p.deadlines.next_after(t0 + 10000), t0 + 18000);
   decide("ci_000000000a", ev::checkin::announce_expiry{t0 + 9000});
   EXPECT_EQ(p.deadlines.earliest(), t0 + 10000); // the warning is gone
-  decide("ci_000000000a", ev::checkin::extend{ev::actor_ref::user("us_x"), 5000, t0 + 9500});
+  decide("ci_000000000a",
+         ev::checkin::extend{ev::actor_ref::user("us_x"), 5000, t0 + 9500});
   EXPECT_EQ(p.deadlines.earliest(), t0 + 14000); // re-armed warning for the new deadline
   decide("ci_000000000b", approve());
   EXPECT_EQ(p.deadlines.size(), 2u);
@@ -109,7 +114,8 @@ TEST_F(Fold, TrustCountsEveryCheckinAndScoresHumanDecisions) {
   create("ci_000000000b", "ag_1", 60000);
   create("ci_000000000c", "ag_1", 1000);
   decide("ci_000000000a", approve());
-  decide("ci_000000000b", ev::checkin::reject{ev::actor_ref::user("us_x"), {}, t0, {"m1", "m2", "m3"}});
+  decide("ci_000000000b",
+         ev::checkin::reject{ev::actor_ref::user("us_x"), {}, t0, {"m1", "m2", "m3"}});
   decide("ci_000000000c", ev::checkin::expire{t0 + 1000, {"m4"}});
   const auto* card = p.trust.find("ag_1", "rm_general00");
   ASSERT_NE(card, nullptr);
@@ -145,8 +151,9 @@ TEST_F(Fold, CredentialsResolveToTheirPrincipal) {
 
 TEST_F(Fold, ReadModelAppliesUnderItsLock) {
   read_model rm;
-  ev::event_list events = ev::org::decide_bootstrap(
-    {"org_cccccccccc", "Org", "us_cccccccccc", "Owner", "o@x", "h", "rm_cccccccccc", t0});
+  ev::event_list events =
+      ev::org::decide_bootstrap({"org_cccccccccc", "Org", "us_cccccccccc", "Owner", "o@x",
+                                 "h", "rm_cccccccccc", t0});
   std::uint64_t seq = 0;
   for (auto& e : events) {
     e.meta.seq = ++seq;
