@@ -64,6 +64,9 @@ class runtime {
   void send(std::string_view agent_id, events::agent::command cmd,
             reply_fn<events::agent::state> reply);
 
+  /// Why the log refuses writes, if it does (see `event_log::write_failure`).
+  std::optional<std::string> write_failure() const { return log_.write_failure(); }
+
   /// Makes the timer service look at the deadline index now (tests with a manual clock).
   void wake_timers();
   /// Number of live aggregate actors.

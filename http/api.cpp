@@ -217,12 +217,17 @@ void api::healthz(call& c) {
 }
 
 void api::readyz(call& c) {
-  auto seq = rt_.reads().read(
-      [](const projections::projection_set& p) { return p.applied_seq; });
+  auto seq = rt_.reads().read([](const projections::projection_set& p) { return p.applied_seq; });
+  auto failure = rt_.write_failure();
+  bool ready = ready_ && !failure;
   response r;
-  r.status = ready_ ? 200 : 503;
-  r.body = json::serialize(
-      json::object{{"status", ready_ ? "ready" : "not_ready"}, {"seq", seq}});
+  r.status = ready ? 200 : 503;
+  json::object body{{"status", ready ? "ready" : "not_ready"}, {"seq", seq}};
+  if (failure)
+    body["reason"] = "the event log refuses writes: " + *failure;
+  else if (!ready_)
+    body["reason"] = "starting or shutting down";
+  r.body = json::serialize(body);
   c.respond(std::move(r));
 }
 

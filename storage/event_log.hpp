@@ -133,6 +133,11 @@ class event_log {
   /// stored seqs and the stored head.
   virtual verify_report verify() const = 0;
 
+  /// Why appends are refused, if they are: after a failed write (disk full, I/O error)
+  /// the log accepts no more appends until it is reopened, so nothing is half-written
+  /// and nothing is written past a torn tail. Reads keep working.
+  virtual std::optional<std::string> write_failure() const = 0;
+
   /// Drains queued appends, stops the writer, closes the store. Later appends fail with
   /// UNAVAILABLE. Idempotent.
   virtual void close() = 0;

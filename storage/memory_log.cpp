@@ -93,6 +93,8 @@ class memory_log final : public event_log, public detail::writer_stats_source {
     return {};
   }
 
+  std::optional<std::string> write_failure() const override { return std::nullopt; }
+
   log_head head() const override {
     std::lock_guard lock{mu_};
     return {head_.seq, head_.hash, log_id_};

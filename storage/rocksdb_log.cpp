@@ -9,6 +9,7 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
@@ -17,6 +18,8 @@
 #include <rocksdb/write_batch.h>
 
 #include <atomic>
+#include <cstdarg>
+#include <cstdio>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -73,13 +76,29 @@ class stream_prefix_transform final : public rdb::SliceTransform {
   }
 };
 
+/// RocksDB's own diagnostics, warnings and worse, on stderr. Its default is a LOG file
+/// in the data directory, which (1) grows without the operator seeing it and (2) on a
+/// full disk fails, after which RocksDB 7.8 (built with assertions in Debian) aborts the
+/// process at the next log line. Our log must survive a full disk: writes answer
+/// UNAVAILABLE and reads go on.
+class stderr_logger final : public rdb::Logger {
+ public:
+  stderr_logger() : rdb::Logger(rdb::InfoLogLevel::WARN_LEVEL) {}
+  using rdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    char line[1024];
+    std::vsnprintf(line, sizeof line, format, ap);
+    std::fprintf(stderr, "rocksdb: %s\n", line);
+  }
+};
+
 rdb::DBOptions db_options(const rocksdb_options& o) {
   rdb::DBOptions d;
+  d.info_log = std::make_shared<stderr_logger>();
   d.create_if_missing = o.create_if_missing;
   d.create_missing_column_families = true;
   d.max_background_jobs = 2;  // the machine has 2 cores and the server needs them too
   d.bytes_per_sync = 1 << 20; // write table files back steadily, not in one burst
-  d.keep_log_file_num = 4;    // RocksDB's own info LOG files
   // Keep every table file open. Besides saving table-cache misses, a read-only reader
   // beside a live writer then holds descriptors to files the writer's compactions
   // delete, so its reads keep working (POSIX keeps unlinked open files readable).
@@ -403,6 +422,11 @@ class rocksdb_log final : public event_log, public detail::writer_stats_source {
     return {published_.seq, published_.hash, log_id_};
   }
 
+  std::optional<std::string> write_failure() const override {
+    std::lock_guard lock{head_mu_};
+    return write_failure_;
+  }
+
   verify_report verify() const override {
     std::shared_lock lock{store_mu_};
     detail::chain_verifier verifier;
@@ -454,9 +478,11 @@ class rocksdb_log final : public event_log, public detail::writer_stats_source {
     // Under `durability::none` the WAL may still sit in OS buffers: a clean close
     // makes it durable. A failure here cannot be reported to anyone; a later open
     // recovers whatever reached the disk.
-    if (!read_only_ && !write_options_.sync) (void)store_->db()->SyncWAL();
+    // After a failed write RocksDB must not be asked to write again (it asserts).
+    bool healthy = !read_only_ && !write_failure();
+    if (healthy && !write_options_.sync) (void)store_->db()->SyncWAL();
     // Flush the memtables so that the next open has no WAL to replay.
-    if (!read_only_) (void)store_->flush_all();
+    if (healthy) (void)store_->flush_all();
     (void)store_->close();
     store_.reset();
   }
@@ -564,7 +590,18 @@ class rocksdb_log final : public event_log, public detail::writer_stats_source {
       if (put.ok())
         put = wb.Put(store_->cf(cf_meta), slice(detail::meta_head_hash),
                      head_hash_value(pos.hash));
-      rdb::Status s = put.ok() ? store_->db()->Write(write_options_, &wb) : put;
+      std::optional<std::string> failure;
+      {
+        std::lock_guard lock{head_mu_};
+        failure = write_failure_;
+      }
+      rdb::Status s = failure ? rdb::Status::IOError("writes are stopped after an earlier failure: " + *failure)
+                      : put.ok() ? store_->db()->Write(write_options_, &wb)
+                                 : put;
+      if (!s.ok() && !failure && put.ok()) {
+        std::lock_guard lock{head_mu_};
+        write_failure_ = s.ToString();
+      }
       if (s.ok()) {
         head_ = pos;
         if (version_cache_.size() + group_versions.size() > version_cache_limit)
@@ -621,6 +658,9 @@ class rocksdb_log final : public event_log, public detail::writer_stats_source {
   // The head as seen by readers.
   mutable std::mutex head_mu_;
   detail::chain_position published_;
+  /// Set by the writer after a failed write; every later group fails without touching
+  /// RocksDB (which refuses, or asserts on, writes after an I/O error on its WAL).
+  std::optional<std::string> write_failure_;
 
   std::atomic<std::uint64_t> batches_{0};
   std::atomic<std::uint64_t> committed_{0};
