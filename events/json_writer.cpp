@@ -2,6 +2,7 @@
 
 #include <boost/json/serializer.hpp>
 
+#include <array>
 #include <charconv>
 
 namespace waitroom::events {
@@ -47,44 +48,49 @@ void json_writer::value(const boost::json::object& o) {
   comma_ = true;
 }
 
+namespace {
+
+/// Bytes that JSON strings must escape: control characters, '"' and '\\'.
+constexpr std::array<bool, 256> escape_table = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 0x20; ++c)
+    t[static_cast<std::size_t>(c)] = true;
+  t['"'] = true;
+  t['\\'] = true;
+  return t;
+}();
+
+} // namespace
+
 void json_writer::append_string(std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
+  out_.reserve(out_.size() + s.size() + 2);
   out_ += '"';
-  std::size_t run = 0; // start of the pending run of characters that need no escape
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out_.append(s.data() + run, i - run);
-    run = i + 1;
+  const char* p = s.data();
+  const char* end = p + s.size();
+  while (p < end) {
+    // Copy the longest run that needs no escaping in one go.
+    const char* run = p;
+    while (p < end && !escape_table[static_cast<unsigned char>(*p)])
+      ++p;
+    out_.append(run, static_cast<std::size_t>(p - run));
+    if (p == end)
+      break;
+    auto c = static_cast<unsigned char>(*p++);
     switch (c) {
-    case '"':
-      out_ += "\\\"";
-      break;
-    case '\\':
-      out_ += "\\\\";
-      break;
-    case '\n':
-      out_ += "\\n";
-      break;
-    case '\r':
-      out_ += "\\r";
-      break;
-    case '\t':
-      out_ += "\\t";
-      break;
-    case '\b':
-      out_ += "\\b";
-      break;
-    case '\f':
-      out_ += "\\f";
-      break;
-    default:
-      out_ += "\\u00";
-      out_ += hex[c >> 4];
-      out_ += hex[c & 0xF];
+      case '"': out_ += "\\\""; break;
+      case '\\': out_ += "\\\\"; break;
+      case '\n': out_ += "\\n"; break;
+      case '\r': out_ += "\\r"; break;
+      case '\t': out_ += "\\t"; break;
+      case '\b': out_ += "\\b"; break;
+      case '\f': out_ += "\\f"; break;
+      default:
+        out_ += "\\u00";
+        out_ += hex[c >> 4];
+        out_ += hex[c & 0xF];
     }
   }
-  out_.append(s.data() + run, s.size() - run);
   out_ += '"';
 }
 

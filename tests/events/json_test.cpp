@@ -3,6 +3,7 @@
 
 #include "events/checkin/terms.hpp"
 #include "events/json.hpp"
+#include "events/json_writer.hpp"
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
@@ -118,6 +119,47 @@ TEST(Json, EnumWireNamesRoundTrip) {
   EXPECT_FALSE(parse_wire_name<timeout_behavior>("Hold").has_value());
   EXPECT_FALSE(parse_wire_name<timeout_behavior>("").has_value());
   EXPECT_EQ(wire_names<timeout_behavior>(), "auto_approve, cancel, hold");
+}
+
+} // namespace
+} // namespace waitroom::events
+
+namespace waitroom::events {
+namespace {
+
+TEST(JsonWriter, WritesCompactJsonThatBoostReadsBack) {
+  std::string out;
+  json_writer w(out);
+  w.begin_object();
+  w.member("text", std::string_view("quote \" back \\ nl \n tab \t ctl \x01 é 🚀"));
+  w.member("n", std::int64_t{-42});
+  w.member("u", std::uint64_t{18446744073709551615ull});
+  w.member("d", 0.1);
+  w.member("b", true);
+  w.member("none", std::optional<std::string>());
+  w.member("at", timestamp{0});
+  w.key("list");
+  w.begin_array();
+  w.value(1);
+  w.value("two");
+  w.begin_object();
+  w.end_object();
+  w.end_array();
+  w.member("raw", boost::json::value(boost::json::object{{"k", 1}}));
+  w.end_object();
+  EXPECT_EQ(out.find('\n'), std::string::npos);
+  auto v = boost::json::parse(out);
+  const auto& o = v.as_object();
+  EXPECT_EQ(o.at("text").as_string(), "quote \" back \\ nl \n tab \t ctl \x01 é 🚀");
+  EXPECT_EQ(o.at("n").as_int64(), -42);
+  EXPECT_EQ(o.at("u").as_uint64(), 18446744073709551615ull);
+  EXPECT_DOUBLE_EQ(o.at("d").as_double(), 0.1);
+  EXPECT_TRUE(o.at("b").as_bool());
+  EXPECT_TRUE(o.at("none").is_null());
+  EXPECT_EQ(o.at("at").as_string(), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(o.at("list").as_array().size(), 3u);
+  EXPECT_EQ(o.at("raw").at("k").as_int64(), 1);
+  EXPECT_NE(out.find(R"(\u0001)"), std::string::npos);
 }
 
 } // namespace
