@@ -1,6 +1,7 @@
 #include "events/codec.hpp"
 
 #include "events/json_writer.hpp"
+#include "events/simdjson_boost.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -8,6 +9,7 @@
 #include <boost/json/value_to.hpp>
 
 #include <array>
+#include <limits>
 
 namespace waitroom::events {
 
@@ -114,21 +116,156 @@ std::string encode(const recorded_event& e) {
 
 namespace {
 
-using decoder = outcome<event_data> (*)(const json::value&);
+using element = simdjson::dom::element;
 
 template <class T>
-outcome<event_data> decode_as(const json::value& v) {
-  auto r = json::try_value_to<T>(v);
-  if (!r)
-    return internal_error(std::string("malformed ") + std::string(T::wire_type) +
-                          " data: " + r.error().message());
-  return event_data{std::move(*r)};
+bool read(element el, T& out);
+
+/// Reads a described struct: every member exactly once, in any order; unknown keys are
+/// an error (the format is versioned, not open).
+template <class T>
+bool read_described(element el, T& out) {
+  simdjson::dom::object obj;
+  if (el.get_object().get(obj))
+    return false;
+  using members = boost::describe::describe_members<T, boost::describe::mod_public>;
+  constexpr std::size_t n = boost::mp11::mp_size<members>::value;
+  std::size_t seen = 0;
+  for (auto field : obj) {
+    bool known = false, ok = true;
+    boost::mp11::mp_for_each<members>([&](auto member) {
+      if (!known && field.key == member.name) {
+        known = true;
+        ok = read(field.value, out.*member.pointer);
+      }
+    });
+    if (!known || !ok)
+      return false;
+    ++seen;
+  }
+  return seen == n;
 }
 
-outcome<event_data> decode_resolved(const json::value& v) {
-  auto r = json::try_value_to<checkin::resolved>(v);
-  if (!r) return internal_error("malformed resolution data: " + r.error().message());
-  return event_data{std::move(*r)};
+template <class T>
+bool read(element el, T& out) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    std::string_view sv;
+    if (el.get_string().get(sv))
+      return false;
+    out.assign(sv);
+    return true;
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return !el.get_bool().get(out);
+  } else if constexpr (std::is_same_v<T, double>) {
+    return !el.get_double().get(out);
+  } else if constexpr (std::is_integral_v<T> && std::is_unsigned_v<T>) {
+    std::uint64_t v;
+    if (el.get_uint64().get(v) || v > std::numeric_limits<T>::max())
+      return false;
+    out = static_cast<T>(v);
+    return true;
+  } else if constexpr (std::is_integral_v<T>) {
+    std::int64_t v;
+    if (el.get_int64().get(v) || v < std::numeric_limits<T>::min()
+        || v > std::numeric_limits<T>::max())
+      return false;
+    out = static_cast<T>(v);
+    return true;
+  } else if constexpr (std::is_same_v<T, timestamp>) {
+    std::string_view sv;
+    if (el.get_string().get(sv))
+      return false;
+    auto t = parse_rfc3339(sv);
+    if (!t)
+      return false;
+    out = *t;
+    return true;
+  } else if constexpr (std::is_enum_v<T>) {
+    std::string_view sv;
+    if (el.get_string().get(sv))
+      return false;
+    auto e = parse_wire_name<T>(sv);
+    if (!e)
+      return false;
+    out = *e;
+    return true;
+  } else if constexpr (std::is_same_v<T, actor_ref>) {
+    simdjson::dom::object obj;
+    if (el.get_object().get(obj))
+      return false;
+    bool kind = false;
+    for (auto field : obj) {
+      if (field.key == "kind")
+        kind = read(field.value, out.kind);
+      else if (field.key == "id") {
+        if (!read(field.value, out.id))
+          return false;
+      } else
+        return false;
+    }
+    return kind;
+  } else if constexpr (is_optional<T>::value) {
+    if (el.is_null()) {
+      out.reset();
+      return true;
+    }
+    typename T::value_type v{};
+    if (!read(el, v))
+      return false;
+    out = std::move(v);
+    return true;
+  } else if constexpr (is_vector<T>::value) {
+    simdjson::dom::array arr;
+    if (el.get_array().get(arr))
+      return false;
+    out.clear();
+    for (auto item : arr) {
+      typename T::value_type v{};
+      if (!read(item, v))
+        return false;
+      out.push_back(std::move(v));
+    }
+    return true;
+  } else if constexpr (std::is_same_v<T, json::object> || std::is_same_v<T, json::array>) {
+    json::value v;
+    std::string problem;
+    if (!detail::to_boost(el, v, problem))
+      return false;
+    if constexpr (std::is_same_v<T, json::object>) {
+      if (!v.is_object())
+        return false;
+      out = std::move(v.get_object());
+    } else {
+      if (!v.is_array())
+        return false;
+      out = std::move(v.get_array());
+    }
+    return true;
+  } else if constexpr (std::is_same_v<T, room::policy>) {
+    json::value v;
+    std::string problem;
+    if (!detail::to_boost(el, v, problem))
+      return false;
+    auto p = room::parse_policy(v, "");
+    if (!p)
+      return false;
+    out = std::move(*p);
+    return true;
+  } else {
+    static_assert(boost::describe::has_describe_members<T>::value, "no reader for this type");
+    return read_described(el, out);
+  }
+}
+
+using decoder = bool (*)(element, event_data&);
+
+template <class T>
+bool decode_as(element el, event_data& out) {
+  T v{};
+  if (!read(el, v))
+    return false;
+  out = std::move(v);
+  return true;
 }
 
 struct type_entry {
@@ -136,71 +273,86 @@ struct type_entry {
   decoder fn;
 };
 
-const std::array<type_entry, 15>& decoders() {
-  static const std::array<type_entry, 15> table{{
-      {org::created::wire_type, &decode_as<org::created>},
-      {user::created::wire_type, &decode_as<user::created>},
-      {agent::registered::wire_type, &decode_as<agent::registered>},
-      {room::created::wire_type, &decode_as<room::created>},
-      {room::policy_updated::wire_type, &decode_as<room::policy_updated>},
-      {checkin::created::wire_type, &decode_as<checkin::created>},
-      {checkin::approval_recorded::wire_type, &decode_as<checkin::approval_recorded>},
-      {"checkin.approved", &decode_resolved},
-      {"checkin.rejected", &decode_resolved},
-      {"checkin.modified", &decode_resolved},
-      {"checkin.expired", &decode_resolved},
-      {"checkin.withdrawn", &decode_resolved},
-      {checkin::extended::wire_type, &decode_as<checkin::extended>},
-      {checkin::expiring::wire_type, &decode_as<checkin::expiring>},
-      {checkin::message_posted::wire_type, &decode_as<checkin::message_posted>},
-  }};
-  return table;
-}
-
-template <class T>
-bool read(const json::object& o, std::string_view key, T& out) {
-  const auto* v = o.if_contains(key);
-  if (v == nullptr) return false;
-  auto r = json::try_value_to<T>(*v);
-  if (!r) return false;
-  out = std::move(*r);
-  return true;
-}
+constexpr std::array<type_entry, 15> decoders{{
+  {org::created::wire_type, &decode_as<org::created>},
+  {user::created::wire_type, &decode_as<user::created>},
+  {agent::registered::wire_type, &decode_as<agent::registered>},
+  {room::created::wire_type, &decode_as<room::created>},
+  {room::policy_updated::wire_type, &decode_as<room::policy_updated>},
+  {checkin::created::wire_type, &decode_as<checkin::created>},
+  {checkin::approval_recorded::wire_type, &decode_as<checkin::approval_recorded>},
+  {"checkin.approved", &decode_as<checkin::resolved>},
+  {"checkin.rejected", &decode_as<checkin::resolved>},
+  {"checkin.modified", &decode_as<checkin::resolved>},
+  {"checkin.expired", &decode_as<checkin::resolved>},
+  {"checkin.withdrawn", &decode_as<checkin::resolved>},
+  {checkin::extended::wire_type, &decode_as<checkin::extended>},
+  {checkin::expiring::wire_type, &decode_as<checkin::expiring>},
+  {checkin::message_posted::wire_type, &decode_as<checkin::message_posted>},
+}};
 
 } // namespace
 
 outcome<recorded_event> decode(std::string_view text) {
-  std::error_code ec;
-  json::value root = json::parse(text, ec);
-  if (ec) return internal_error("undecodable event: " + ec.message());
-  const auto* o = root.if_object();
-  if (o == nullptr) return internal_error("undecodable event: not an object");
+  thread_local simdjson::dom::parser parser;
+  element root;
+  if (auto e = parser.parse(text.data(), text.size()).get(root))
+    return internal_error(std::string("undecodable event: ") + simdjson::error_message(e));
+  simdjson::dom::object o;
+  if (root.get_object().get(o))
+    return internal_error("undecodable event: not an object");
   recorded_event e;
-  std::string type;
+  std::string_view type;
   std::int64_t v = 0;
-  std::string at;
-  if (!read(*o, "seq", e.meta.seq) || !read(*o, "type", type) || !read(*o, "v", v) ||
-      !read(*o, "stream", e.meta.stream) || !read(*o, "version", e.meta.version) ||
-      !read(*o, "at", e.meta.at) || !read(*o, "actor", e.meta.actor) ||
-      !read(*o, "org_id", e.meta.org_id) || !read(*o, "room_id", e.meta.room_id))
+  element data;
+  bool have_data = false;
+  int fields = 0;
+  for (auto field : o) {
+    bool ok = true;
+    auto k = field.key;
+    if (k == "seq")
+      ok = read(field.value, e.meta.seq);
+    else if (k == "type")
+      ok = !field.value.get_string().get(type);
+    else if (k == "v")
+      ok = read(field.value, v);
+    else if (k == "stream")
+      ok = read(field.value, e.meta.stream);
+    else if (k == "version")
+      ok = read(field.value, e.meta.version);
+    else if (k == "at")
+      ok = read(field.value, e.meta.at);
+    else if (k == "actor")
+      ok = read(field.value, e.meta.actor);
+    else if (k == "org_id")
+      ok = read(field.value, e.meta.org_id);
+    else if (k == "room_id")
+      ok = read(field.value, e.meta.room_id);
+    else if (k == "data") {
+      data = field.value;
+      have_data = true;
+    } else
+      ok = false;
+    if (!ok)
+      return internal_error("undecodable event envelope (field " + std::string(k) + ")");
+    ++fields;
+  }
+  if (fields != 10 || !have_data)
     return internal_error("undecodable event envelope");
   if (v != schema_version)
-    return internal_error("unsupported schema version " + std::to_string(v) + " of " +
-                          type);
-  const auto* data = o->if_contains("data");
-  if (data == nullptr) return internal_error("event without data");
-  for (const auto& entry : decoders()) {
-    if (entry.type == type) {
-      auto d = entry.fn(*data);
-      if (!d) return std::move(d).error();
-      e.data = std::move(*d);
-      if (auto* r = std::get_if<checkin::resolved>(&e.data);
-          r && checkin::resolved_wire_type(r->decision.outcome) != type)
-        return internal_error("resolution outcome does not match type " + type);
-      return e;
-    }
+    return internal_error("unsupported schema version " + std::to_string(v) + " of "
+                          + std::string(type));
+  for (const auto& entry : decoders) {
+    if (entry.type != type)
+      continue;
+    if (!entry.fn(data, e.data))
+      return internal_error("malformed " + std::string(type) + " data");
+    if (auto* r = std::get_if<checkin::resolved>(&e.data);
+        r && checkin::resolved_wire_type(r->decision.outcome) != type)
+      return internal_error("resolution outcome does not match type " + std::string(type));
+    return e;
   }
-  return internal_error("unknown event type " + type);
+  return internal_error("unknown event type " + std::string(type));
 }
 
 } // namespace waitroom::events
