@@ -12,8 +12,15 @@ bool queued(const ev::checkin::state& s) {
 }
 
 const ev::checkin::state& checkin_index::apply(const ev::recorded_event& e) {
-  auto [it, inserted] = by_id_.try_emplace(e.meta.stream);
-  auto& s = it->second;
+  // Events of one check-in come in runs (created + its message, a decision + its two
+  // messages): remember the last one instead of hashing its id again.
+  bool inserted = false;
+  if (last_ == nullptr || last_->id != e.meta.stream) {
+    auto [it, fresh] = by_id_.try_emplace(e.meta.stream);
+    last_ = &it->second;
+    inserted = fresh;
+  }
+  auto& s = *last_;
   bool was_queued = !inserted && queued(s);
   if (!inserted) --status_counts_[static_cast<std::size_t>(s.status)];
   ev::checkin::evolve(s, e);

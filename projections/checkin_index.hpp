@@ -37,6 +37,7 @@ class checkin_index {
  private:
   using queue_key = std::pair<std::uint64_t, std::string>;
   std::unordered_map<std::string, events::checkin::state> by_id_;
+  events::checkin::state* last_ = nullptr; ///< the last applied (nodes never move)
   std::unordered_map<std::string, std::set<queue_key>> queues_;
   std::unordered_map<std::string, std::vector<std::string>> by_room_;
   std::array<std::size_t, 9> status_counts_{};
