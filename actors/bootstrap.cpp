@@ -3,6 +3,11 @@
 #include "events/ids.hpp"
 #include "events/org/decider.hpp"
 
+#include <sys/stat.h>
+
+#include <fstream>
+#include <stdexcept>
+
 namespace waitroom::actors {
 
 namespace ev = waitroom::events;
@@ -29,6 +34,20 @@ ev::outcome<bootstrap_result> bootstrap_if_empty(storage::event_log& log, id_sou
   auto r = log.append(std::move(req));
   if (!r) return std::move(r).error();
   return out;
+}
+
+void write_owner_token(const std::filesystem::path& data_dir, const std::string& token) {
+  auto path = data_dir / "owner-token";
+  {
+    // Create it 0600 from the start: the token must never be readable by others.
+    std::ofstream touch(path, std::ios::app);
+  }
+  if (::chmod(path.c_str(), 0600) != 0)
+    throw std::runtime_error("cannot restrict " + path.string());
+  std::ofstream out(path, std::ios::trunc);
+  out << token << "\n";
+  if (!out.flush())
+    throw std::runtime_error("cannot write " + path.string());
 }
 
 } // namespace waitroom::actors

@@ -6,6 +6,7 @@
 #include "actors/id_source.hpp"
 #include "storage/event_log.hpp"
 
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -24,5 +25,9 @@ struct bootstrap_result {
 events::outcome<bootstrap_result> bootstrap_if_empty(storage::event_log& log,
                                                      id_source& ids, const clock& time,
                                                      std::optional<std::string> token);
+
+/// Writes the owner token to `data_dir/owner-token`, readable by its owner only (0600),
+/// where a newcomer finds it after the first start. Throws on I/O errors (start-up).
+void write_owner_token(const std::filesystem::path& data_dir, const std::string& token);
 
 } // namespace waitroom::actors

@@ -11,9 +11,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <pthread.h>
-#include <sys/stat.h>
 
 namespace waitroom::app {
 
@@ -33,13 +31,6 @@ std::pair<std::string, std::uint16_t> split_listen(const std::string& listen) {
   return {host, static_cast<std::uint16_t>(port)};
 }
 
-void write_owner_token(const fs::path& data, const std::string& token) {
-  auto path = data / "owner-token";
-  std::ofstream out(path, std::ios::trunc);
-  out << token << "\n";
-  out.close();
-  ::chmod(path.c_str(), 0600);
-}
 
 } // namespace
 
@@ -74,7 +65,7 @@ int serve(const serve_options& o) {
   }
   if (boot->created) {
     if (!o.bootstrap_token) {
-      write_owner_token(o.data, boot->owner_token);
+      actors::write_owner_token(o.data, boot->owner_token);
       std::fprintf(stderr,
                    "\nwaitroom: first start, created an organization, its owner and room "
                    "'general'.\nwaitroom: owner token (shown once, also in %s): %s\n\n",

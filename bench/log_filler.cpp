@@ -12,6 +12,7 @@
 // The data directory is then usable by `waitroom serve`, `waitroom replay` and
 // `waitroom audit verify`. Ids are random (seeded, so a seed gives the same ids) with the
 // real shapes. Times end about now, so the last check-ins are still pending.
+#include "actors/bootstrap.hpp"
 #include "events/agent/decider.hpp"
 #include "events/checkin/decider.hpp"
 #include "events/ids.hpp"
@@ -491,13 +492,6 @@ class simulation {
   std::uint64_t checkins_created_ = 0;
 };
 
-void write_owner_token(const fs::path& data, const std::string& token) {
-  auto path = data / "owner-token";
-  std::ofstream out(path, std::ios::trunc);
-  out << token << "\n";
-  out.close();
-  ::chmod(path.c_str(), 0600);
-}
 
 } // namespace
 
@@ -553,7 +547,7 @@ int main(int argc, char** argv) {
     if (head != sim.events())
       throw std::runtime_error("head seq " + std::to_string(head) +
                                " != events written " + std::to_string(sim.events()));
-    if (owner_token.empty()) write_owner_token(dir, sim.owner_token());
+    if (owner_token.empty()) waitroom::actors::write_owner_token(dir, sim.owner_token());
 
     json::object types;
     for (const auto& [type, n] : sim.by_type())
