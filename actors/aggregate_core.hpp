@@ -64,16 +64,23 @@ class aggregate_core {
     append_exclusive(stream_, expected(), std::move(events), std::move(then));
   }
 
-  /// Like `append_own`, for events this aggregate decides into another stream (an
-  /// organization creating a room): serialized, and folded into `state` after commit.
-  void append_exclusive(std::string stream, storage::expected_version expected,
-                        events::event_list events, committed_fn then) {
+  /// Like `append_own`, for events this aggregate decides into other streams (an
+  /// organization creating a room, or itself with its owner and first room):
+  /// serialized, atomic across the streams, and folded into `state` after commit.
+  void append_exclusive(std::vector<storage::stream_append> streams, committed_fn then) {
     busy_ = true;
     own_then_ = std::move(then);
     own_token_ = next_token_++;
     storage::append_request req;
-    req.streams.push_back({std::move(stream), expected, std::move(events)});
+    req.streams = std::move(streams);
     send_append(std::move(req), own_token_);
+  }
+
+  void append_exclusive(std::string stream, storage::expected_version expected,
+                        events::event_list events, committed_fn then) {
+    std::vector<storage::stream_append> streams;
+    streams.push_back({std::move(stream), expected, std::move(events)});
+    append_exclusive(std::move(streams), std::move(then));
   }
 
   /// Appends events that create another stream (a room creating a check-in). Not

@@ -5,6 +5,9 @@
 #include "events/checkin/decider.hpp"
 #include "events/org/decider.hpp"
 #include "events/room/decider.hpp"
+#include "events/signal/decider.hpp"
+#include "events/user/decider.hpp"
+#include "events/watcher/decider.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
@@ -36,18 +39,33 @@ void decide_and_answer(aggregate_core<State>& core, const Request& r, Decide dec
   });
 }
 
-// --- check-in ----------------------------------------------------------------
+/// Events that create new streams, grouped per stream in order, each stream expected
+/// not to exist yet.
+std::vector<storage::stream_append> as_new_streams(ev::event_list events) {
+  std::vector<storage::stream_append> out;
+  for (auto& e : events) {
+    auto it = std::find_if(out.begin(), out.end(),
+                           [&](const auto& s) { return s.stream == e.meta.stream; });
+    if (it == out.end()) {
+      out.push_back({e.meta.stream, storage::expected_version::no_stream(), {}});
+      it = std::prev(out.end());
+    }
+    it->events.push_back(std::move(e));
+  }
+  return out;
+}
 
-using checkin_state = aggregate_actor_state<ev::checkin::state>;
-
-caf::behavior checkin_behavior(caf::stateful_actor<checkin_state>* self, context* ctx,
-                               std::string id) {
+/// A simple aggregate: one request type, decided and answered with its new state.
+template <class State, class Request, void (*Evolve)(State&, const ev::recorded_event&),
+          auto Decide>
+caf::behavior simple_behavior(caf::stateful_actor<aggregate_actor_state<State>>* self,
+                              context* ctx, std::string id) {
   auto& core = self->state.core;
-  core.init(self, ctx, std::move(id), &ev::checkin::evolve);
+  core.init(self, ctx, std::move(id), Evolve);
   return {
-      [&core](const checkin_request& r) {
-        decide_and_answer(core, r, [](const ev::checkin::state& s, const auto& cmd) {
-          return ev::checkin::decide(s, cmd);
+      [&core](const Request& r) {
+        decide_and_answer(core, r, [](const State& s, const auto& cmd) {
+          return Decide(s, cmd);
         });
       },
       [&core](const append_done& d) { core.handle(d); },
@@ -59,6 +77,15 @@ caf::behavior checkin_behavior(caf::stateful_actor<checkin_state>* self, context
 // --- room --------------------------------------------------------------------
 
 using room_state = aggregate_actor_state<ev::room::state>;
+
+/// Answers a freshly created check-in (agent check-in or task) after its commit.
+void answer_created(const reply_fn<ev::checkin::state>& reply, append_outcome res) {
+  if (!res) return reply(std::move(res).error());
+  ev::checkin::state created;
+  for (const auto& e : res->events) ev::checkin::evolve(created, e);
+  if (auto err = ev::checkin::answer_error(created)) return reply(std::move(*err));
+  reply(std::move(created));
+}
 
 caf::behavior room_behavior(caf::stateful_actor<room_state>* self, context* ctx,
                             std::string id) {
@@ -79,14 +106,27 @@ caf::behavior room_behavior(caf::stateful_actor<room_state>* self, context* ctx,
           });
           auto decided = ev::checkin::decide_create(r.cmd, room, trust);
           if (!decided) return r.reply(std::move(decided).error());
+          core.append_new_stream(r.cmd.id, std::move(*decided),
+                                 [r](append_outcome res) { answer_created(r.reply, res); });
+        });
+      },
+      [&core](const create_task_request& r) {
+        core.submit([&core, r](const ev::error* failure) {
+          if (failure != nullptr) return r.reply(*failure);
+          auto decided = ev::checkin::decide_create_task(r.cmd, core.state);
+          if (!decided) return r.reply(std::move(decided).error());
+          core.append_new_stream(r.cmd.id, std::move(*decided),
+                                 [r](append_outcome res) { answer_created(r.reply, res); });
+        });
+      },
+      [&core](const signal_request& r) {
+        core.submit([&core, r](const ev::error* failure) {
+          if (failure != nullptr) return r.reply(*failure);
+          auto decided = ev::signal::decide(core.state, r.cmd);
+          if (!decided) return r.reply(std::move(decided).error());
           core.append_new_stream(r.cmd.id, std::move(*decided), [r](append_outcome res) {
             if (!res) return r.reply(std::move(res).error());
-            ev::checkin::state created;
-            for (const auto& e : res->events)
-              ev::checkin::evolve(created, e);
-            if (auto err = ev::checkin::answer_error(created))
-              return r.reply(std::move(*err));
-            r.reply(std::move(created));
+            r.reply(std::move(res->events));
           });
         });
       },
@@ -111,8 +151,7 @@ caf::behavior org_behavior(caf::stateful_actor<org_state>* self, context* ctx,
       core.state.id = o->id;
       core.state.name = o->name;
       core.state.version = 1;
-      for (auto& slug : p.rooms.slugs_of(id))
-        core.state.room_slugs.insert(std::move(slug));
+      for (auto& slug : p.rooms.slugs_of(id)) core.state.room_slugs.insert(std::move(slug));
     }
   });
   core.mark_ready();
@@ -122,14 +161,10 @@ caf::behavior org_behavior(caf::stateful_actor<org_state>* self, context* ctx,
           if (failure != nullptr) return r.reply(*failure);
           auto decided = ev::org::decide(core.state, r.cmd);
           if (!decided) return r.reply(std::move(decided).error());
-          auto stream = decided->front().meta.stream;
-          core.append_exclusive(stream, storage::expected_version::no_stream(),
-                                std::move(*decided), [r](append_outcome res) {
+          core.append_exclusive(as_new_streams(std::move(*decided)),
+                                [r](append_outcome res) {
                                   if (!res) return r.reply(std::move(res).error());
-                                  ev::room::state room;
-                                  for (const auto& e : res->events)
-                                    ev::room::evolve(room, e);
-                                  r.reply(std::move(room));
+                                  r.reply(std::move(res->events));
                                 });
         });
       },
@@ -138,30 +173,31 @@ caf::behavior org_behavior(caf::stateful_actor<org_state>* self, context* ctx,
   };
 }
 
-// --- agent -------------------------------------------------------------------
+// --- simple aggregates ---------------------------------------------------------
 
-using agent_state = aggregate_actor_state<ev::agent::state>;
-
-caf::behavior agent_behavior(caf::stateful_actor<agent_state>* self, context* ctx,
-                             std::string id) {
-  auto& core = self->state.core;
-  core.init(self, ctx, std::move(id), &ev::agent::evolve);
-  return {
-      [&core](const agent_request& r) {
-        decide_and_answer(core, r, [](const ev::agent::state& s, const auto& cmd) {
-          return ev::agent::decide(s, cmd);
-        });
-      },
-      [&core](const append_done& d) { core.handle(d); },
-      [&core](const stream_loaded& l) { core.handle(l); },
-      [&core](passivate_atom) { core.passivate(); },
-  };
+ev::outcome<ev::event_list> decide_checkin(const ev::checkin::state& s,
+                                           const ev::checkin::command& c) {
+  return ev::checkin::decide(s, c);
+}
+ev::outcome<ev::event_list> decide_agent(const ev::agent::state& s,
+                                         const ev::agent::command& c) {
+  return ev::agent::decide(s, c);
+}
+ev::outcome<ev::event_list> decide_user(const ev::user::state& s,
+                                        const ev::user::command& c) {
+  return ev::user::decide(s, c);
+}
+ev::outcome<ev::event_list> decide_watcher(const ev::watcher::state& s,
+                                           const ev::watcher::command& c) {
+  return ev::watcher::decide(s, c);
 }
 
 } // namespace
 
 caf::actor spawn_checkin_actor(caf::actor_system& sys, context* ctx, std::string id) {
-  return sys.spawn(checkin_behavior, ctx, std::move(id));
+  return sys.spawn(simple_behavior<ev::checkin::state, checkin_request, &ev::checkin::evolve,
+                                   &decide_checkin>,
+                   ctx, std::move(id));
 }
 
 caf::actor spawn_room_actor(caf::actor_system& sys, context* ctx, std::string id) {
@@ -173,7 +209,21 @@ caf::actor spawn_org_actor(caf::actor_system& sys, context* ctx, std::string id)
 }
 
 caf::actor spawn_agent_actor(caf::actor_system& sys, context* ctx, std::string id) {
-  return sys.spawn(agent_behavior, ctx, std::move(id));
+  return sys.spawn(simple_behavior<ev::agent::state, agent_request, &ev::agent::evolve,
+                                   &decide_agent>,
+                   ctx, std::move(id));
+}
+
+caf::actor spawn_user_actor(caf::actor_system& sys, context* ctx, std::string id) {
+  return sys.spawn(
+      simple_behavior<ev::user::state, user_request, &ev::user::evolve, &decide_user>, ctx,
+      std::move(id));
+}
+
+caf::actor spawn_watcher_actor(caf::actor_system& sys, context* ctx, std::string id) {
+  return sys.spawn(simple_behavior<ev::watcher::state, watcher_request,
+                                   &ev::watcher::evolve, &decide_watcher>,
+                   ctx, std::move(id));
 }
 
 } // namespace waitroom::actors

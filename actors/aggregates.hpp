@@ -8,7 +8,10 @@
 ///   committed events only). Creates are pipelined: many may await their commit.
 /// - organization actor: creates rooms (slugs unique per organization); its state is
 ///   loaded from the room directory, which holds every committed room of the org.
-/// - agent actor: registration (later: key rotation, deactivation).
+/// - agent actor: registration, claim, key rotation, deactivation.
+/// - user actor: creation, token rotation, deactivation.
+/// - watcher actor: webhook subscriptions of a room.
+/// - the room actor also creates the room's tasks and signals (each a new stream).
 
 #include "actors/context.hpp"
 
@@ -23,5 +26,7 @@ caf::actor spawn_checkin_actor(caf::actor_system& sys, context* ctx, std::string
 caf::actor spawn_room_actor(caf::actor_system& sys, context* ctx, std::string id);
 caf::actor spawn_org_actor(caf::actor_system& sys, context* ctx, std::string id);
 caf::actor spawn_agent_actor(caf::actor_system& sys, context* ctx, std::string id);
+caf::actor spawn_user_actor(caf::actor_system& sys, context* ctx, std::string id);
+caf::actor spawn_watcher_actor(caf::actor_system& sys, context* ctx, std::string id);
 
 } // namespace waitroom::actors

@@ -9,6 +9,11 @@
 #include "events/org/commands.hpp"
 #include "events/room/commands.hpp"
 #include "events/room/state.hpp"
+#include "events/signal/decider.hpp"
+#include "events/user/commands.hpp"
+#include "events/user/state.hpp"
+#include "events/watcher/commands.hpp"
+#include "events/watcher/state.hpp"
 #include "storage/event_log.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -43,10 +48,35 @@ struct room_request {
   reply_fn<events::room::state> reply;
 };
 
-/// A command on an organization (to its org actor); answers the room it created.
+/// A new task in a room (to the room actor).
+struct create_task_request {
+  events::checkin::create_task cmd;
+  reply_fn<events::checkin::state> reply;
+};
+
+/// A signal to a room (to the room actor); answers the committed events.
+struct signal_request {
+  events::signal::broadcast_signal cmd;
+  reply_fn<events::event_list> reply;
+};
+
+/// A command on an organization (to its org actor: room creation, or on a new id,
+/// organization creation); answers the committed events.
 struct org_request {
   events::org::command cmd;
-  reply_fn<events::room::state> reply;
+  reply_fn<events::event_list> reply;
+};
+
+/// A command on a user (to its user actor).
+struct user_request {
+  events::user::command cmd;
+  reply_fn<events::user::state> reply;
+};
+
+/// A command on a watcher (to its watcher actor).
+struct watcher_request {
+  events::watcher::command cmd;
+  reply_fn<events::watcher::state> reply;
 };
 
 /// A command on an agent (to its agent actor).
@@ -65,6 +95,11 @@ struct append_done {
 struct load_stream {
   std::string stream;
   std::function<void(events::outcome<std::vector<events::recorded_event>>)> reply;
+};
+
+/// To a log reader: run a blocking read of the log on its thread.
+struct log_job {
+  std::function<void(const storage::event_log&)> run;
 };
 
 /// From the log reader: the events of the actor's stream.
@@ -88,8 +123,13 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(waitroom::actors::checkin_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(waitroom::actors::create_checkin_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(waitroom::actors::room_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(waitroom::actors::org_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(waitroom::actors::create_task_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(waitroom::actors::signal_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(waitroom::actors::user_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(waitroom::actors::watcher_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(waitroom::actors::agent_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(waitroom::actors::append_done)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(waitroom::actors::load_stream)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(waitroom::actors::log_job)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(waitroom::actors::stream_loaded)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(waitroom::actors::committed_group)

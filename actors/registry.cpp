@@ -29,6 +29,10 @@ caf::actor registry::get(std::string_view id) {
     a = spawn_org_actor(sys_, &ctx_, std::string(id));
   else if (id.starts_with(ev::agent_prefix))
     a = spawn_agent_actor(sys_, &ctx_, std::string(id));
+  else if (id.starts_with(ev::user_prefix))
+    a = spawn_user_actor(sys_, &ctx_, std::string(id));
+  else if (id.starts_with(ev::watcher_prefix))
+    a = spawn_watcher_actor(sys_, &ctx_, std::string(id));
   else
     return a;
   actors_.emplace(std::string(id), entry{a, now});

@@ -52,6 +52,7 @@ ev::outcome<replay_stats> runtime::start() {
   auto stats = replay(log_, reads_.unsynchronized());
   if (!stats) return stats;
   ctx_.reader = spawn_log_reader(*system_, &ctx_);
+  ctx_.bulk_reader = spawn_log_reader(*system_, &ctx_);
   ctx_.timer = spawn_timer_service(*system_, &ctx_, options_.sweep_every,
                                    options_.passivate_after);
   dispatcher_ = spawn_dispatcher(*system_, &ctx_);
@@ -87,14 +88,52 @@ void runtime::send(std::string_view room_id, ev::room::command cmd,
   route(room_id, room_request{std::move(cmd), reply}, reply);
 }
 
+void runtime::create_task(ev::checkin::create_task cmd, reply_fn<ev::checkin::state> reply) {
+  auto room = cmd.room_id;
+  route(room, create_task_request{std::move(cmd), reply}, reply);
+}
+
+void runtime::signal(std::string_view room_id, ev::signal::broadcast_signal cmd,
+                     reply_fn<ev::event_list> reply) {
+  route(room_id, signal_request{std::move(cmd), reply}, reply);
+}
+
 void runtime::send(std::string_view org_id, ev::org::command cmd,
-                   reply_fn<ev::room::state> reply) {
+                   reply_fn<ev::event_list> reply) {
   route(org_id, org_request{std::move(cmd), reply}, reply);
+}
+
+void runtime::send(std::string_view user_id, ev::user::command cmd,
+                   reply_fn<ev::user::state> reply) {
+  route(user_id, user_request{std::move(cmd), reply}, reply);
+}
+
+void runtime::send(std::string_view watcher_id, ev::watcher::command cmd,
+                   reply_fn<ev::watcher::state> reply) {
+  route(watcher_id, watcher_request{std::move(cmd), reply}, reply);
 }
 
 void runtime::send(std::string_view agent_id, ev::agent::command cmd,
                    reply_fn<ev::agent::state> reply) {
   route(agent_id, agent_request{std::move(cmd), reply}, reply);
+}
+
+void runtime::read_log(read_lane lane,
+                       std::function<void(const storage::event_log&)> job) {
+  auto target = lane == read_lane::quick ? ctx_.reader : ctx_.bulk_reader;
+  if (!target) return job(log_); // not started: start-up code may read directly
+  caf::anon_send(target, log_job{std::move(job)});
+}
+
+void runtime::write_records(std::vector<storage::record_write> records,
+                            std::function<void(ev::outcome<void>)> done) {
+  storage::append_request req;
+  req.records = std::move(records);
+  log_.append_async(std::move(req), [done = std::move(done)](
+                                        ev::outcome<storage::append_result> r) {
+    if (!r) return done(std::move(r).error());
+    done({});
+  });
 }
 
 void runtime::wake_timers() {
@@ -108,13 +147,14 @@ void runtime::shutdown() {
     // The log is closed by its owner first (pending appends drain through the
     // dispatcher); then every actor stops.
     registry_.stop_all();
-    for (auto& a : {ctx_.timer, dispatcher_, ctx_.reader})
+    for (auto& a : {ctx_.timer, dispatcher_, ctx_.reader, ctx_.bulk_reader})
       if (a) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   }
   system_->await_all_actors_done();
   // Detached actors (the log reader) end only when the last handle is gone.
   log_.set_commit_handler(nullptr);
   ctx_.reader = caf::actor{};
+  ctx_.bulk_reader = caf::actor{};
   ctx_.timer = caf::actor{};
   dispatcher_ = caf::actor{};
   system_.reset();

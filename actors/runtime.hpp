@@ -57,15 +57,40 @@ class runtime {
   /// A command on a room.
   void send(std::string_view room_id, events::room::command cmd,
             reply_fn<events::room::state> reply);
-  /// A command on an organization (room creation).
+  /// A new task in `cmd.room_id` (through the room actor).
+  void create_task(events::checkin::create_task cmd, reply_fn<events::checkin::state> reply);
+  /// A signal to `room_id` (through the room actor); answers the committed events.
+  void signal(std::string_view room_id, events::signal::broadcast_signal cmd,
+              reply_fn<events::event_list> reply);
+  /// A command on an organization: room creation, or organization creation on a new id.
+  /// Answers the committed events.
   void send(std::string_view org_id, events::org::command cmd,
-            reply_fn<events::room::state> reply);
-  /// A command on an agent (registration).
+            reply_fn<events::event_list> reply);
+  /// A command on an agent.
   void send(std::string_view agent_id, events::agent::command cmd,
             reply_fn<events::agent::state> reply);
+  /// A command on a user.
+  void send(std::string_view user_id, events::user::command cmd,
+            reply_fn<events::user::state> reply);
+  /// A command on a watcher.
+  void send(std::string_view watcher_id, events::watcher::command cmd,
+            reply_fn<events::watcher::state> reply);
 
   /// Why the log refuses writes, if it does (see `event_log::write_failure`).
   std::optional<std::string> write_failure() const { return log_.write_failure(); }
+
+  /// Which reader thread runs a log job: `quick` shares the thread that hydrates actors
+  /// (short point reads), `bulk` has its own (scans that may take a while).
+  enum class read_lane { quick, bulk };
+
+  /// Runs `job` with the log on a reader thread, where blocking reads are allowed; the
+  /// job must answer its caller itself (e.g. by posting to an io executor).
+  void read_log(read_lane lane, std::function<void(const storage::event_log&)> job);
+
+  /// Appends without an aggregate: side records only (idempotency). `done` runs after
+  /// the commit, on an actor thread.
+  void write_records(std::vector<storage::record_write> records,
+                     std::function<void(events::outcome<void>)> done);
 
   /// Makes the timer service look at the deadline index now (tests with a manual clock).
   void wake_timers();

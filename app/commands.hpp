@@ -13,6 +13,10 @@ struct serve_options {
   std::optional<std::string> bootstrap_token;
   int io_threads = 1;
   int actor_threads = 1;
+  double rate_limit = 1000;             ///< requests per second per principal; 0: off
+  double rate_burst = 2000;
+  double self_register_per_minute = 10; ///< per client address
+  double self_register_burst = 10;
 };
 
 struct replay_options {

@@ -47,6 +47,27 @@ int main(int argc, char** argv) {
       ->envname("WAITROOM_ACTOR_THREADS")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
+  serve_cmd->add_option("--rate-limit", so.rate_limit,
+                        "Requests per second per principal (token bucket; 0 disables)")
+      ->envname("WAITROOM_RATE_LIMIT")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  serve_cmd->add_option("--rate-burst", so.rate_burst, "Burst of the per-principal limit")
+      ->envname("WAITROOM_RATE_BURST")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--self-register-per-minute", so.self_register_per_minute,
+                   "Agent self-registrations per minute per client address (0 disables)")
+      ->envname("WAITROOM_SELF_REGISTER_PER_MINUTE")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--self-register-burst", so.self_register_burst,
+                   "Burst of the self-registration limit")
+      ->envname("WAITROOM_SELF_REGISTER_BURST")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   serve_cmd->footer("Example:\n  waitroom serve --data ./data --listen 127.0.0.1:8080");
 
   replay_options ro;

@@ -87,7 +87,13 @@ int serve(const serve_options& o) {
   }
   spdlog::info("replayed {} events in {:.3f} s", stats->events, stats->seconds);
 
-  http::api api(rt, waiters);
+  http::api_options ao;
+  ao.rate_per_second = o.rate_limit;
+  ao.rate_burst = o.rate_burst;
+  ao.self_register_per_minute = o.self_register_per_minute;
+  ao.self_register_burst = o.self_register_burst;
+  http::api api(rt, waiters, http::secret_box::open(fs::path(o.data) / "keys" / "secrets.key"),
+                ao);
   http::server_options so;
   so.host = host;
   so.port = port;

@@ -273,12 +273,23 @@ struct type_entry {
   decoder fn;
 };
 
-constexpr std::array<type_entry, 15> decoders{{
+/// Every wire type and how to read its `data`. NOTE: adding an event type means a row
+/// here; changing one means a new schema version and an upcast.
+constexpr std::array<type_entry, 32> decoders{{
   {org::created::wire_type, &decode_as<org::created>},
   {user::created::wire_type, &decode_as<user::created>},
+  {user::token_rotated::wire_type, &decode_as<user::token_rotated>},
+  {user::deactivated::wire_type, &decode_as<user::deactivated>},
   {agent::registered::wire_type, &decode_as<agent::registered>},
+  {agent::self_registered::wire_type, &decode_as<agent::self_registered>},
+  {agent::claimed::wire_type, &decode_as<agent::claimed>},
+  {agent::key_rotated::wire_type, &decode_as<agent::key_rotated>},
+  {agent::deactivated::wire_type, &decode_as<agent::deactivated>},
   {room::created::wire_type, &decode_as<room::created>},
   {room::policy_updated::wire_type, &decode_as<room::policy_updated>},
+  {room::updated::wire_type, &decode_as<room::updated>},
+  {room::member_set::wire_type, &decode_as<room::member_set>},
+  {room::member_removed::wire_type, &decode_as<room::member_removed>},
   {checkin::created::wire_type, &decode_as<checkin::created>},
   {checkin::approval_recorded::wire_type, &decode_as<checkin::approval_recorded>},
   {"checkin.approved", &decode_as<checkin::resolved>},
@@ -289,6 +300,14 @@ constexpr std::array<type_entry, 15> decoders{{
   {checkin::extended::wire_type, &decode_as<checkin::extended>},
   {checkin::expiring::wire_type, &decode_as<checkin::expiring>},
   {checkin::message_posted::wire_type, &decode_as<checkin::message_posted>},
+  {checkin::claimed::wire_type, &decode_as<checkin::claimed>},
+  {checkin::released::wire_type, &decode_as<checkin::released>},
+  {checkin::help_requested::wire_type, &decode_as<checkin::help_requested>},
+  {checkin::helper_joined::wire_type, &decode_as<checkin::helper_joined>},
+  {checkin::submitted::wire_type, &decode_as<checkin::submitted>},
+  {watcher::created::wire_type, &decode_as<watcher::created>},
+  {watcher::deleted::wire_type, &decode_as<watcher::deleted>},
+  {signal::broadcast::wire_type, &decode_as<signal::broadcast>},
 }};
 
 } // namespace

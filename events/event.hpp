@@ -7,8 +7,10 @@
 #include "events/checkin/events.hpp"
 #include "events/org/events.hpp"
 #include "events/room/events.hpp"
+#include "events/signal/events.hpp"
 #include "events/time.hpp"
 #include "events/user/events.hpp"
+#include "events/watcher/events.hpp"
 
 #include <cstdint>
 #include <string>
@@ -19,11 +21,19 @@
 namespace waitroom::events {
 
 /// Every event type the log can hold.
-using event_data =
-    std::variant<org::created, user::created, agent::registered, room::created,
-                 room::policy_updated, checkin::created, checkin::approval_recorded,
-                 checkin::resolved, checkin::extended, checkin::expiring,
-                 checkin::message_posted>;
+using event_data = std::variant<
+    org::created,                                                    //
+    user::created, user::token_rotated, user::deactivated,           //
+    agent::registered, agent::self_registered, agent::claimed,       //
+    agent::key_rotated, agent::deactivated,                          //
+    room::created, room::policy_updated, room::updated,              //
+    room::member_set, room::member_removed,                          //
+    checkin::created, checkin::approval_recorded, checkin::resolved, //
+    checkin::extended, checkin::expiring, checkin::message_posted,   //
+    checkin::claimed, checkin::released, checkin::help_requested,    //
+    checkin::helper_joined, checkin::submitted,                      //
+    watcher::created, watcher::deleted,                              //
+    signal::broadcast>;
 
 /// Wire type of an event, e.g. "checkin.approved".
 std::string_view event_type(const event_data& data);

@@ -32,6 +32,7 @@ struct response {
   std::string body;
   std::string content_type = "application/json; charset=utf-8";
   std::vector<std::pair<std::string, std::string>> headers;
+  std::string error_code; ///< the contract's error code of an error answer
 };
 
 /// Sends the answer; thread-safe; calling it more than once is ignored.

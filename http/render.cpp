@@ -130,7 +130,8 @@ void write_room(json_writer& w, const ev::room::state& r, std::size_t pending_co
   w.end_object();
 }
 
-void write_agent(json_writer& w, const ev::agent::state& a) {
+void write_agent(json_writer& w, const ev::agent::state& a,
+                 std::optional<ev::timestamp> seen_at) {
   w.begin_object();
   w.member("id", a.id);
   w.key("org_id");
@@ -145,7 +146,9 @@ void write_agent(json_writer& w, const ev::agent::state& a) {
   w.member("is_active", a.status == ev::agent::agent_status::active);
   w.member("key_prefix", a.key_prefix);
   w.member("created_at", a.created_at);
-  w.member("last_used_at", a.last_used_at);
+  auto last = a.last_used_at;
+  if (seen_at && (!last || *seen_at > *last)) last = seen_at;
+  w.member("last_used_at", last);
   w.end_object();
 }
 
@@ -160,6 +163,91 @@ void write_trust(json_writer& w, const ev::trust::score_card& c) {
   w.member("modified_count", c.modified_count);
   w.member("expired_count", c.expired_count);
   w.member("updated_at", c.updated_at);
+  w.end_object();
+}
+
+void write_user(json_writer& w, const ev::user::state& u) {
+  w.begin_object();
+  w.member("id", u.id);
+  w.member("org_id", u.org_id);
+  w.member("name", u.name);
+  w.member("email", u.email);
+  w.member("role", u.role);
+  w.member("is_active", u.active);
+  w.member("instance_admin", u.instance_admin);
+  w.member("created_at", u.created_at);
+  w.end_object();
+}
+
+void write_org(json_writer& w, const projections::org_entry& o) {
+  w.begin_object();
+  w.member("id", o.id);
+  w.member("name", o.name);
+  w.member("created_at", o.created_at);
+  w.end_object();
+}
+
+void write_member(json_writer& w, const ev::room::member& m) {
+  w.begin_object();
+  w.member("principal_id", m.principal_id);
+  w.member("kind", m.principal_kind);
+  w.member("role", m.role);
+  w.member("since", m.since);
+  w.end_object();
+}
+
+void write_message(json_writer& w, const projections::message_view& m) {
+  w.begin_object();
+  w.member("id", m.id);
+  w.member("check_in_id", m.check_in_id);
+  w.member("type", m.type);
+  w.key("author");
+  write_actor(w, m.author);
+  w.member("content", m.content);
+  w.member("metadata", m.metadata);
+  w.member("attachments", boost::json::value(m.attachments));
+  w.member("created_at", m.created_at);
+  w.end_object();
+}
+
+void write_participant(json_writer& w, const projections::participant& p) {
+  w.begin_object();
+  w.member("kind", p.who.kind);
+  w.member("id", p.who.id);
+  w.member("role", p.role);
+  w.member("joined_at", p.joined_at);
+  w.end_object();
+}
+
+void write_watcher(json_writer& w, const ev::watcher::state& x, std::string_view room_slug,
+                   const std::string* secret) {
+  w.begin_object();
+  w.member("id", x.id);
+  w.member("room_id", x.room_id);
+  w.member("room", room_slug);
+  w.member("webhook_url", x.webhook_url);
+  w.key("event_types");
+  w.begin_array();
+  for (const auto& t : x.event_types) w.value(t);
+  w.end_array();
+  w.member("filter", x.filter);
+  w.member("status", x.deleted ? "deleted" : "active");
+  w.key("created_by");
+  write_actor(w, x.created_by);
+  w.member("created_at", x.created_at);
+  if (secret) w.member("secret", *secret);
+  w.end_object();
+}
+
+void write_signal(json_writer& w, const projections::signal_view& s) {
+  w.begin_object();
+  w.member("id", s.id);
+  w.member("type", s.type);
+  w.member("payload", s.payload);
+  w.member("room_id", s.room_id);
+  w.key("by");
+  write_actor(w, s.by);
+  w.member("created_at", s.created_at);
   w.end_object();
 }
 

@@ -8,6 +8,8 @@
 #include "events/json_writer.hpp"
 #include "events/room/state.hpp"
 #include "events/trust/score_card.hpp"
+#include "events/user/state.hpp"
+#include "events/watcher/state.hpp"
 #include "projections/read_model.hpp"
 
 #include <optional>
@@ -29,7 +31,18 @@ void write_decision(json_writer& w,
                     const std::optional<events::checkin::decision_record>& d);
 /// The room object, with its policy and queue length.
 void write_room(json_writer& w, const events::room::state& r, std::size_t pending_count);
-void write_agent(json_writer& w, const events::agent::state& a);
+/// The agent object; `last_used_at` is the later of its last event and `seen_at`.
+void write_agent(json_writer& w, const events::agent::state& a,
+                 std::optional<events::timestamp> seen_at = std::nullopt);
 void write_trust(json_writer& w, const events::trust::score_card& c);
+void write_user(json_writer& w, const events::user::state& u);
+void write_org(json_writer& w, const projections::org_entry& o);
+void write_member(json_writer& w, const events::room::member& m);
+void write_message(json_writer& w, const projections::message_view& m);
+void write_participant(json_writer& w, const projections::participant& p);
+/// The watcher object; the secret only when `secret` is given (at creation).
+void write_watcher(json_writer& w, const events::watcher::state& x,
+                   std::string_view room_slug, const std::string* secret = nullptr);
+void write_signal(json_writer& w, const projections::signal_view& s);
 
 } // namespace waitroom::http

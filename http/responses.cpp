@@ -22,6 +22,7 @@ response error_envelope(int status, std::string_view code, std::string message,
                         json::object details) {
   response r;
   r.status = status;
+  r.error_code = std::string(code);
   json::object err{{"code", code},
                    {"message", std::move(message)},
                    {"statusCode", status},

@@ -25,7 +25,10 @@ const ev::checkin::state& checkin_index::apply(const ev::recorded_event& e) {
   if (!inserted) --status_counts_[static_cast<std::size_t>(s.status)];
   ev::checkin::evolve(s, e);
   ++status_counts_[static_cast<std::size_t>(s.status)];
-  if (inserted) by_room_[s.room_id].push_back(s.id);
+  if (inserted) {
+    by_room_[s.room_id].push_back(s.id);
+    by_org_[s.org_id].push_back(&s);
+  }
   bool now_queued = queued(s);
   if (was_queued != now_queued) {
     auto& q = queues_[s.room_id];
@@ -66,6 +69,13 @@ checkin_index::of_room(std::string_view room_id) const {
     for (const auto& id : it->second)
       out.push_back(&by_id_.at(id));
   return out;
+}
+
+const std::vector<const ev::checkin::state*>& checkin_index::of_org(
+    std::string_view org_id) const {
+  static const std::vector<const ev::checkin::state*> none;
+  auto it = by_org_.find(std::string(org_id));
+  return it == by_org_.end() ? none : it->second;
 }
 
 } // namespace waitroom::projections

@@ -30,6 +30,10 @@ class checkin_index {
   /// Check-ins of a room in creation order.
   std::vector<const events::checkin::state*> of_room(std::string_view room_id) const;
 
+  /// Check-ins of an organization in creation order (seq increasing): lists walk it
+  /// from the newest backwards.
+  const std::vector<const events::checkin::state*>& of_org(std::string_view org_id) const;
+
   std::size_t size() const { return by_id_.size(); }
   /// Number of check-ins per status (indexed by `checkin_status`).
   const std::array<std::size_t, 9>& status_counts() const { return status_counts_; }
@@ -40,6 +44,7 @@ class checkin_index {
   events::checkin::state* last_ = nullptr; ///< the last applied (nodes never move)
   std::unordered_map<std::string, std::set<queue_key>> queues_;
   std::unordered_map<std::string, std::vector<std::string>> by_room_;
+  std::unordered_map<std::string, std::vector<const events::checkin::state*>> by_org_;
   std::array<std::size_t, 9> status_counts_{};
 };
 

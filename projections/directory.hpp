@@ -1,6 +1,7 @@
 #pragma once
 /// Organizations, users, agents, and the credential index that authenticates them.
-/// Folded from `org.created`, `user.created`, `agent.registered`.
+/// Folded from `org.*`, `user.*` and `agent.*` events; every event also tells when its
+/// actor was last active.
 
 #include "events/agent/state.hpp"
 #include "events/event.hpp"
@@ -28,26 +29,44 @@ struct principal_ref {
 
 class directory {
  public:
+  /// Folds an org, user or agent event.
   void apply(const events::recorded_event& e);
+  /// Notes that the event's actor (a user or an agent) was active at its time.
+  void note_activity(const events::recorded_event& e);
 
   const org_entry* org(std::string_view id) const;
   const events::user::state* user(std::string_view id) const;
   const events::agent::state* agent(std::string_view id) const;
-  /// The principal whose credential hashes (hex SHA-256) to `hash`, if any.
+  /// The live principal whose credential hashes (hex SHA-256) to `hash`, if any.
   std::optional<principal_ref> by_credential_hash(std::string_view hash) const;
+  /// The agent whose claim token (used or not) hashes to `hash`, if any.
+  const events::agent::state* by_claim_hash(std::string_view hash) const;
+  /// When the principal last wrote something (its last event), if ever.
+  std::optional<events::timestamp> last_active(std::string_view id) const;
 
   std::size_t org_count() const { return orgs_.size(); }
   std::size_t user_count() const { return users_.size(); }
   std::size_t agent_count() const { return agents_.size(); }
-  /// Agents of an org in registration order.
+  /// Organizations in creation order.
+  std::vector<const org_entry*> orgs() const;
+  /// Users of an org in creation order.
+  std::vector<const events::user::state*> users_of(std::string_view org_id) const;
+  /// Agents claimed into an org, in registration order.
   std::vector<const events::agent::state*> agents_of(std::string_view org_id) const;
 
  private:
+  void index_credential(const std::string& old_hash, const std::string& new_hash,
+                        principal_ref who);
+
   std::unordered_map<std::string, org_entry> orgs_;
+  std::vector<std::string> org_order_;
   std::unordered_map<std::string, events::user::state> users_;
+  std::unordered_map<std::string, std::vector<std::string>> users_by_org_;
   std::unordered_map<std::string, events::agent::state> agents_;
-  std::vector<std::string> agent_order_;
+  std::unordered_map<std::string, std::vector<std::string>> agents_by_org_;
   std::unordered_map<std::string, principal_ref> credentials_;
+  std::unordered_map<std::string, std::string> claim_tokens_; ///< hash -> agent id
+  std::unordered_map<std::string, events::timestamp> last_active_;
 };
 
 } // namespace waitroom::projections

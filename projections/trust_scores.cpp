@@ -23,18 +23,24 @@ ev::trust::score_card& trust_scores::card(const std::string& agent_id,
 }
 
 void trust_scores::apply(const ev::recorded_event& e, const ev::checkin::state& after) {
-  // The agent whose trust a check-in measures: the asking agent, or a task's primary.
-  const std::string& subject =
-      after.direction == ev::checkin::checkin_direction::agent_to_human
-          ? after.agent_id
-          : after.primary_agent_id.value_or(std::string());
-  if (subject.empty()) return;
-  if (const auto* c = std::get_if<ev::checkin::created>(&e.data)) {
-    auto& t = card(subject, c->room_id);
+  if (after.direction == ev::checkin::checkin_direction::agent_to_human) {
+    // The asking agent: every check-in counts, outcomes as they come.
+    if (after.agent_id.empty()) return;
+    if (const auto* c = std::get_if<ev::checkin::created>(&e.data)) {
+      auto& t = card(after.agent_id, c->room_id);
+      ev::trust::count_created(t, e.meta.at);
+      if (c->decision) ev::trust::apply_outcome(t, *c->decision);
+    } else if (const auto* r = std::get_if<ev::checkin::resolved>(&e.data)) {
+      ev::trust::apply_outcome(card(after.agent_id, after.room_id), r->decision);
+    }
+    return;
+  }
+  // A task measures its primary agent, once, by its final outcome.
+  if (const auto* r = std::get_if<ev::checkin::resolved>(&e.data);
+      r && after.primary_agent_id) {
+    auto& t = card(*after.primary_agent_id, after.room_id);
     ev::trust::count_created(t, e.meta.at);
-    if (c->decision) ev::trust::apply_outcome(t, *c->decision);
-  } else if (const auto* r = std::get_if<ev::checkin::resolved>(&e.data)) {
-    ev::trust::apply_outcome(card(subject, after.room_id), r->decision);
+    ev::trust::apply_outcome(t, r->decision);
   }
 }
 

@@ -54,9 +54,18 @@ struct stream_append {
   std::vector<events::recorded_event> events;
 };
 
-/// One atomic append: every stream's events are committed, or none.
+/// A side record (column family `idempotency`) written with an append, atomically:
+/// a value puts, no value deletes.
+struct record_write {
+  std::string key;
+  std::optional<std::string> value;
+};
+
+/// One atomic append: every stream's events and every record are committed, or none.
+/// A request may carry only records.
 struct append_request {
   std::vector<stream_append> streams;
+  std::vector<record_write> records;
 };
 
 /// A committed append: its events with `seq` and `version` assigned, in seq order.
@@ -125,6 +134,13 @@ class event_log {
   virtual events::outcome<void>
   scan(std::uint64_t from_seq, std::uint64_t to_seq,
        const std::function<bool(const stored_event&)>& visit) const = 0;
+
+  /// A side record by key (blocking read: never on actor or io threads).
+  virtual events::outcome<std::optional<std::string>> read_record(std::string_view key) const = 0;
+
+  /// Calls `visit(key, value)` for every side record until it returns false (blocking).
+  virtual events::outcome<void>
+  scan_records(const std::function<bool(std::string_view, std::string_view)>& visit) const = 0;
 
   /// The head as of the last commit.
   virtual log_head head() const = 0;

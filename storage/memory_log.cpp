@@ -8,6 +8,7 @@
 
 #include "events/codec.hpp"
 
+#include <map>
 #include <mutex>
 #include <unordered_map>
 
@@ -95,6 +96,27 @@ class memory_log final : public event_log, public detail::writer_stats_source {
 
   std::optional<std::string> write_failure() const override { return std::nullopt; }
 
+  events::outcome<std::optional<std::string>> read_record(std::string_view key) const override {
+    std::lock_guard lock{mu_};
+    if (closed_) return events::unavailable("the event log is closed");
+    auto it = side_records_.find(key);
+    if (it == side_records_.end()) return std::optional<std::string>();
+    return std::optional<std::string>(it->second);
+  }
+
+  events::outcome<void> scan_records(
+      const std::function<bool(std::string_view, std::string_view)>& visit) const override {
+    std::map<std::string, std::string, std::less<>> copy;
+    {
+      std::lock_guard lock{mu_};
+      if (closed_) return events::unavailable("the event log is closed");
+      copy = side_records_;
+    }
+    for (const auto& [k, v] : copy)
+      if (!visit(k, v)) break;
+    return {};
+  }
+
   log_head head() const override {
     std::lock_guard lock{mu_};
     return {head_.seq, head_.hash, log_id_};
@@ -121,6 +143,7 @@ class memory_log final : public event_log, public detail::writer_stats_source {
  private:
   // Requires `mu_`.
   events::outcome<append_result> plan_and_store(append_request&& req) {
+    auto records = std::move(req.records);
     auto lookup = [this](const std::string& stream) -> events::outcome<std::uint32_t> {
       auto it = streams_.find(stream);
       return it == streams_.end() ? 0u : static_cast<std::uint32_t>(it->second.size());
@@ -141,6 +164,12 @@ class memory_log final : public event_log, public detail::writer_stats_source {
       records_.push_back(std::move(w.record));
       streams_[w.stream].push_back(w.seq);
     }
+    for (auto& r : records) {
+      if (r.value)
+        side_records_[r.key] = std::move(*r.value);
+      else
+        side_records_.erase(r.key);
+    }
     head_ = pos;
     ++stats_.batches_written;
     ++stats_.appends_committed;
@@ -154,6 +183,7 @@ class memory_log final : public event_log, public detail::writer_stats_source {
   std::vector<std::string> records_; // seq - 1 -> record
   std::unordered_map<std::string, std::vector<std::uint64_t>>
       streams_; // version - 1 -> seq
+  std::map<std::string, std::string, std::less<>> side_records_;
   commit_handler handler_;
   writer_stats stats_;
   bool closed_ = false;

@@ -422,6 +422,29 @@ class rocksdb_log final : public event_log, public detail::writer_stats_source {
     return {published_.seq, published_.hash, log_id_};
   }
 
+  events::outcome<std::optional<std::string>> read_record(std::string_view key) const override {
+    std::shared_lock lock{store_mu_};
+    if (!store_) return events::unavailable("the event log is closed");
+    std::string value;
+    auto s = store_->db()->Get(rdb::ReadOptions{}, store_->cf(cf_idempotency),
+                               rdb::Slice(key.data(), key.size()), &value);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    if (!s.ok()) return unavailable("cannot read a record", s);
+    return std::optional<std::string>(std::move(value));
+  }
+
+  events::outcome<void> scan_records(
+      const std::function<bool(std::string_view, std::string_view)>& visit) const override {
+    std::shared_lock lock{store_mu_};
+    if (!store_) return events::unavailable("the event log is closed");
+    std::unique_ptr<rdb::Iterator> it{
+        store_->db()->NewIterator(rdb::ReadOptions{}, store_->cf(cf_idempotency))};
+    for (it->SeekToFirst(); it->Valid(); it->Next())
+      if (!visit(view(it->key()), view(it->value()))) break;
+    if (!it->status().ok()) return unavailable("cannot scan records", it->status());
+    return {};
+  }
+
   std::optional<std::string> write_failure() const override {
     std::lock_guard lock{head_mu_};
     return write_failure_;
@@ -558,6 +581,7 @@ class rocksdb_log final : public event_log, public detail::writer_stats_source {
 
     std::size_t planned = 0;
     for (auto& p : batch) {
+      auto records = std::move(p.request.records);
       auto plan = [&]() -> events::outcome<detail::planned_append> {
         try {
           return detail::plan_append(std::move(p.request), pos, lookup);
@@ -569,6 +593,11 @@ class rocksdb_log final : public event_log, public detail::writer_stats_source {
       if (!plan) {
         group.push_back({std::move(plan).error(), std::move(p.done)});
         continue;
+      }
+      for (const auto& r : records) {
+        if (!put.ok()) break;
+        put = r.value ? wb.Put(store_->cf(cf_idempotency), r.key, *r.value)
+                      : wb.Delete(store_->cf(cf_idempotency), r.key);
       }
       for (const auto& w : plan->writes) {
         std::string seq = detail::seq_key(w.seq);

@@ -18,6 +18,7 @@ struct state {
   std::string platform;
   std::string key_hash;
   std::string key_prefix;
+  std::string claim_token_hash; ///< self-registered agents until claimed
   agent_status status = agent_status::active;
   timestamp created_at;
   std::optional<timestamp> last_used_at;

@@ -4,6 +4,7 @@
 
 #include "events/checkin/terms.hpp"
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 #include <optional>
@@ -63,12 +64,78 @@ struct withdraw {
   std::optional<std::string> reason;
   timestamp now;
   fresh_ids message_ids;
+  bool by_admin = false; ///< the caller is an admin or owner of the org (tasks)
 };
 
 struct extend {
   actor_ref by;
   duration_ms by_ms = 0;
   timestamp now;
+};
+
+/// A person hands a task to the agents of a room (`POST /v1/rooms/:room/tasks`).
+struct create_task {
+  std::string id;
+  std::string room_id;
+  std::string org_id;
+  actor_ref by;
+  std::string action;
+  std::string reason;
+  risk risk_level = risk::medium;
+  urgency_level urgency = urgency_level::normal;
+  boost::json::object metadata;
+  std::optional<duration_ms> timeout_ms;
+  std::optional<timeout_behavior> timeout_action;
+  std::optional<int> required_approvals;
+  timestamp now;
+  fresh_ids message_ids;
+};
+
+/// An agent takes an open task.
+struct claim {
+  actor_ref by;
+  timestamp now;
+  fresh_ids message_ids;
+};
+
+/// The primary agent gives the task back.
+struct release {
+  actor_ref by;
+  timestamp now;
+  fresh_ids message_ids;
+};
+
+/// The primary agent asks for help.
+struct request_help {
+  actor_ref by;
+  std::string description;
+  timestamp now;
+};
+
+/// Another agent joins as a helper.
+struct join {
+  actor_ref by;
+  timestamp now;
+};
+
+/// The primary agent submits its result for review.
+struct submit {
+  actor_ref by;
+  std::string content;
+  boost::json::object metadata;
+  timestamp now;
+  fresh_ids message_ids;
+};
+
+/// A thread message (`POST /v1/check-ins/:id/messages`).
+struct post_message {
+  actor_ref by;
+  message_kind type = message_kind::comment;
+  std::string content;
+  boost::json::object metadata;
+  boost::json::array attachments;
+  timestamp now;
+  fresh_ids message_ids;
 };
 
 /// From the timer service: the deadline may have passed.
@@ -82,7 +149,8 @@ struct announce_expiry {
   timestamp now;
 };
 
-using command =
-    std::variant<approve, reject, modify, withdraw, extend, expire, announce_expiry>;
+using command = std::variant<approve, reject, modify, withdraw, extend, expire,
+                             announce_expiry, claim, release, request_help, join, submit,
+                             post_message>;
 
 } // namespace waitroom::events::checkin

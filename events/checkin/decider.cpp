@@ -76,8 +76,20 @@ void evolve(state& s, const recorded_event& e) {
           s.expiring_announced = false;
         } else if constexpr (std::is_same_v<T, expiring>) {
           s.expiring_announced = true;
-        } else if constexpr (std::is_same_v<T, message_posted>) {
-          // Messages do not change the check-in object (they are read from the thread).
+        } else if constexpr (std::is_same_v<T, claimed>) {
+          s.status = checkin_status::claimed;
+          s.primary_agent_id = ev.agent_id;
+          std::erase(s.helpers, ev.agent_id);
+        } else if constexpr (std::is_same_v<T, released>) {
+          s.status = checkin_status::open;
+          s.primary_agent_id.reset();
+        } else if constexpr (std::is_same_v<T, helper_joined>) {
+          s.helpers.push_back(ev.agent_id);
+        } else if constexpr (std::is_same_v<T, submitted>) {
+          s.status = checkin_status::in_review;
+        } else {
+          // Messages and help requests do not change the check-in object (messages are
+          // read from the thread).
         }
       },
       e.data);
@@ -128,6 +140,25 @@ class event_builder {
     message(message_kind::decision, by, std::move(text), std::move(meta));
   }
 
+  /// A message written by a participant; returns its id (empty when ids ran out).
+  std::string message(message_kind kind, const actor_ref& author, std::string content,
+                      json::object meta, json::array attachments = {}) {
+    if (ids_ == nullptr || next_id_ >= ids_->size()) {
+      failed_ = true;
+      return {};
+    }
+    message_posted m;
+    m.id = (*ids_)[next_id_++];
+    m.type = kind;
+    m.author = author;
+    m.content = std::move(content);
+    m.metadata = std::move(meta);
+    m.attachments = std::move(attachments);
+    auto id = m.id;
+    add(std::move(m), author.kind == actor_kind::system ? actor_ : author);
+    return id;
+  }
+
   bool ids_exhausted() const { return failed_; }
   event_list take() { return std::move(out_); }
 
@@ -146,21 +177,6 @@ class event_builder {
       return "Withdrawn.";
     }
     return {};
-  }
-
-  void message(message_kind kind, actor_ref author, std::string content,
-               json::object meta) {
-    if (ids_ == nullptr || next_id_ >= ids_->size()) {
-      failed_ = true;
-      return;
-    }
-    message_posted m;
-    m.id = (*ids_)[next_id_++];
-    m.type = kind;
-    m.author = author;
-    m.content = std::move(content);
-    m.metadata = std::move(meta);
-    add(std::move(m), author.kind == actor_kind::system ? actor_ : author);
   }
 
   std::string stream_, org_, room_;
@@ -237,8 +253,12 @@ outcome<event_list> decide_approval(const state& s, const actor_ref& by,
 
 } // namespace
 
-outcome<event_list> decide_create(const create& c, const room::state& room,
-                                  double trust_score) {
+namespace {
+
+/// Validates what agent check-ins and tasks share and fills the common part of
+/// `checkin.created` with the room's defaults applied.
+template <class Create>
+outcome<created> prepare_created(const Create& c, const room::state& room) {
   auto n = utf8_length(c.action);
   if (n < 1 || n > max_action_length)
     return validation_error("action", "must have 1-500 characters");
@@ -252,33 +272,52 @@ outcome<event_list> decide_create(const create& c, const room::state& room,
       (*c.required_approvals < 1 || *c.required_approvals > max_required_approvals))
     return validation_error("required_approvals", "must be 1-10");
   if (!room.exists()) return not_found("room not found");
-
   created ev;
   ev.id = c.id;
   ev.room_id = room.id;
   ev.org_id = room.org_id;
-  ev.direction = checkin_direction::agent_to_human;
   ev.action = c.action;
   ev.reason = c.reason;
   ev.risk_level = c.risk_level;
   ev.urgency = c.urgency;
   ev.metadata = c.metadata;
-  ev.agent_id = c.agent_id;
-  ev.created_by = actor_ref::agent(c.agent_id);
   ev.timeout_ms = c.timeout_ms.value_or(room.settings.default_timeout_ms);
   ev.timeout_action = c.timeout_action.value_or(room.settings.default_timeout_action);
   ev.required_approvals =
       c.required_approvals.value_or(room.settings.default_required_approvals);
   ev.warn_before_ms = std::min(room.settings.expiry_warning_ms, ev.timeout_ms / 10);
+  if (ev.timeout_action != timeout_behavior::hold) ev.expires_at = c.now + ev.timeout_ms;
+  return ev;
+}
 
+/// The events of a creation: `checkin.created` and its status message.
+outcome<event_list> creation(created ev, const actor_ref& by, timestamp now,
+                             const fresh_ids& ids) {
+  auto status = ev.status;
+  state fresh;
+  fresh.id = ev.id;
+  fresh.org_id = ev.org_id;
+  fresh.room_id = ev.room_id;
+  event_builder b(fresh, by, now, &ids);
+  b.add(std::move(ev));
+  b.status_message(std::nullopt, status);
+  return finish(b);
+}
+
+} // namespace
+
+outcome<event_list> decide_create(const create& c, const room::state& room,
+                                  double trust_score) {
+  auto ev = prepare_created(c, room);
+  if (!ev) return std::move(ev).error();
+  ev->direction = checkin_direction::agent_to_human;
+  ev->agent_id = c.agent_id;
+  ev->created_by = actor_ref::agent(c.agent_id);
   auto verdict = room::evaluate(room.policy,
                                 room::policy_input{c.action, c.risk_level, c.urgency,
                                                    c.agent_id, &c.metadata, trust_score});
-  ev.status = verdict.status;
-  if (verdict.status == checkin_status::pending) {
-    if (ev.timeout_action != timeout_behavior::hold)
-      ev.expires_at = c.now + ev.timeout_ms;
-  } else {
+  ev->status = verdict.status;
+  if (verdict.status != checkin_status::pending) {
     decision_record d;
     d.outcome = verdict.status == checkin_status::approved ? resolution::approved
                                                            : resolution::rejected;
@@ -287,17 +326,20 @@ outcome<event_list> decide_create(const create& c, const room::state& room,
     d.rule_id = verdict.rule_id;
     d.trust_score = verdict.trust_score;
     if (verdict.by_default_action) d.reason = "default_action";
-    ev.decision = d;
+    ev->decision = d;
+    ev->expires_at.reset(); // decided at once: no deadline
   }
-  auto status = ev.status;
-  state fresh;
-  fresh.id = c.id;
-  fresh.org_id = room.org_id;
-  fresh.room_id = room.id;
-  event_builder b(fresh, actor_ref::agent(c.agent_id), c.now, &c.message_ids);
-  b.add(std::move(ev));
-  b.status_message(std::nullopt, status);
-  return finish(b);
+  return creation(std::move(*ev), actor_ref::agent(c.agent_id), c.now, c.message_ids);
+}
+
+outcome<event_list> decide_create_task(const create_task& c, const room::state& room) {
+  if (c.by.kind != actor_kind::user) return forbidden("only people post tasks");
+  auto ev = prepare_created(c, room);
+  if (!ev) return std::move(ev).error();
+  ev->direction = checkin_direction::human_to_agent;
+  ev->created_by = c.by;
+  ev->status = checkin_status::open;
+  return creation(std::move(*ev), c.by, c.now, c.message_ids);
 }
 
 std::optional<error> answer_error(const state& s) {
@@ -311,6 +353,129 @@ std::optional<error> answer_error(const state& s) {
   if (s.decision->reason) e.details["reason"] = *s.decision->reason;
   return e;
 }
+
+namespace {
+
+bool is_task(const state& s) { return s.direction == checkin_direction::human_to_agent; }
+
+bool is_primary(const state& s, const actor_ref& by) {
+  return by.kind == actor_kind::agent && s.primary_agent_id && *s.primary_agent_id == by.id;
+}
+
+bool is_helper(const state& s, const actor_ref& by) {
+  return by.kind == actor_kind::agent &&
+         std::find(s.helpers.begin(), s.helpers.end(), by.id) != s.helpers.end();
+}
+
+outcome<void> validate_content(const std::string& content) {
+  auto n = utf8_length(content);
+  if (n < 1 || n > max_message_length)
+    return validation_error("content", "must have 1-10000 characters");
+  return {};
+}
+
+outcome<void> validate_attachments(const json::array& attachments) {
+  if (attachments.size() > max_attachments)
+    return validation_error("attachments", "at most 10 attachments");
+  for (std::size_t i = 0; i < attachments.size(); ++i) {
+    std::string at = "attachments[" + std::to_string(i) + "]";
+    const auto* a = attachments[i].if_object();
+    if (a == nullptr) return validation_error(at, "must be an object {name, url, content_type?, size?}");
+    for (const auto& kv : *a) {
+      std::string_view key = kv.key();
+      const auto& v = kv.value();
+      if (key == "name") {
+        if (!v.is_string() || v.get_string().empty() || utf8_length(v.get_string()) > 255)
+          return validation_error(at + ".name", "must be a string of 1-255 characters");
+      } else if (key == "url") {
+        const auto* u = v.if_string();
+        if (u == nullptr || u->size() > 2048 ||
+            !(u->starts_with("http://") || u->starts_with("https://")))
+          return validation_error(at + ".url", "must be an http or https URL");
+      } else if (key == "content_type") {
+        if (!v.is_string() || v.get_string().size() > 255)
+          return validation_error(at + ".content_type", "must be a string of at most 255 characters");
+      } else if (key == "size") {
+        if (!(v.is_int64() && v.get_int64() >= 0) && !v.is_uint64())
+          return validation_error(at + ".size", "must be a non-negative integer");
+      } else {
+        return validation_error(at + "." + std::string(key),
+                                "unknown attachment field; expected name, url, content_type, size");
+      }
+    }
+    if (!a->contains("name")) return validation_error(at + ".name", "is required");
+    if (!a->contains("url")) return validation_error(at + ".url", "is required");
+  }
+  return {};
+}
+
+outcome<event_list> decide_message(const state& s, const post_message& c) {
+  if (c.type == message_kind::status_change || c.type == message_kind::decision)
+    return validation_error("type", "status_change and decision messages are written by the server");
+  if (auto v = validate_content(c.content); !v) return std::move(v).error();
+  if (compact_size(json::value(c.metadata)) > max_metadata_bytes)
+    return validation_error("metadata", "must serialize to at most 10240 bytes");
+  if (auto v = validate_attachments(c.attachments); !v) return std::move(v).error();
+  // People who can see the room take part (checked where the room is known); agents
+  // only as the asking agent, the primary agent or a helper.
+  if (c.by.kind == actor_kind::agent && c.by.id != s.agent_id && !is_primary(s, c.by) &&
+      !is_helper(s, c.by))
+    return forbidden("only the participants of this check-in can write in its thread");
+  event_builder b(s, c.by, c.now, &c.message_ids);
+  b.message(c.type, c.by, c.content, c.metadata, c.attachments);
+  return finish(b);
+}
+
+template <class Cmd>
+outcome<event_list> decide_task(const state& s, const Cmd& c) {
+  if (c.by.kind != actor_kind::agent) return forbidden("only agents work on tasks");
+  if (!is_task(s)) return conflict("this is an agent check-in, not a task");
+  if constexpr (std::is_same_v<Cmd, claim>) {
+    if (s.status == checkin_status::claimed || s.status == checkin_status::in_review)
+      return conflict("the task is already claimed");
+    if (s.status != checkin_status::open) return not_decidable(s, "claim");
+    event_builder b(s, c.by, c.now, &c.message_ids);
+    b.add(claimed{c.by.id});
+    b.status_message(s.status, checkin_status::claimed);
+    return finish(b);
+  } else if constexpr (std::is_same_v<Cmd, release>) {
+    if (!is_primary(s, c.by)) return forbidden("only the primary agent can release the task");
+    if (s.status != checkin_status::claimed) return not_decidable(s, "release");
+    event_builder b(s, c.by, c.now, &c.message_ids);
+    b.add(released{c.by.id});
+    b.status_message(s.status, checkin_status::open);
+    return finish(b);
+  } else if constexpr (std::is_same_v<Cmd, request_help>) {
+    if (!is_primary(s, c.by)) return forbidden("only the primary agent can ask for help");
+    if (s.status != checkin_status::claimed) return not_decidable(s, "ask for help on");
+    if (utf8_length(c.description) > max_reason_length)
+      return validation_error("description", "must have at most 5000 characters");
+    event_builder b(s, c.by, c.now, nullptr);
+    b.add(help_requested{c.by.id, c.description});
+    return finish(b);
+  } else if constexpr (std::is_same_v<Cmd, join>) {
+    if (is_primary(s, c.by)) return conflict("the primary agent cannot join as a helper");
+    if (is_terminal(s.status)) return not_decidable(s, "join");
+    if (is_helper(s, c.by)) return event_list{};
+    event_builder b(s, c.by, c.now, nullptr);
+    b.add(helper_joined{c.by.id});
+    return finish(b);
+  } else {
+    static_assert(std::is_same_v<Cmd, submit>);
+    if (!is_primary(s, c.by)) return forbidden("only the primary agent can submit the task");
+    if (s.status != checkin_status::claimed) return not_decidable(s, "submit");
+    if (auto v = validate_content(c.content); !v) return std::move(v).error();
+    if (compact_size(json::value(c.metadata)) > max_metadata_bytes)
+      return validation_error("metadata", "must serialize to at most 10240 bytes");
+    event_builder b(s, c.by, c.now, &c.message_ids);
+    auto id = b.message(message_kind::result, c.by, c.content, c.metadata);
+    b.add(submitted{c.by.id, id});
+    b.status_message(s.status, checkin_status::in_review);
+    return finish(b);
+  }
+}
+
+} // namespace
 
 outcome<event_list> decide(const state& s, const command& cmd) {
   if (!s.exists()) return not_found("check-in not found");
@@ -339,6 +504,9 @@ outcome<event_list> decide(const state& s, const command& cmd) {
           if (s.direction == checkin_direction::agent_to_human &&
               !(c.by.kind == actor_kind::agent && c.by.id == s.agent_id))
             return forbidden("only the agent that created this check-in can withdraw it");
+          if (s.direction == checkin_direction::human_to_agent &&
+              !(c.by.kind == actor_kind::user && (c.by == s.created_by || c.by_admin)))
+            return forbidden("only the person who posted this task or an admin can withdraw it");
           if (s.status != checkin_status::pending && s.status != checkin_status::open)
             return not_decidable(s, "withdraw");
           if (auto v = validate_reason(c.reason); !v) return std::move(v).error();
@@ -376,6 +544,10 @@ outcome<event_list> decide(const state& s, const command& cmd) {
           event_builder b(s, actor_ref::timeout(), c.now, nullptr);
           b.add(expiring{*s.expires_at});
           return finish(b);
+        } else if constexpr (std::is_same_v<T, post_message>) {
+          return decide_message(s, c);
+        } else {
+          return decide_task(s, c);
         }
       },
       cmd);

@@ -14,6 +14,15 @@
 ///   `auto_approve` -> approved by `timeout`. Otherwise nothing (idempotent).
 /// - Announce expiry (timer): `checkin.expiring` once per deadline, at
 ///   `expires_at - warn_before_ms`, where warn_before_ms = min(room warning, timeout/10).
+/// - Tasks (human -> agents): an agent claims an `open` task and becomes its primary
+///   agent (a second claim is CONFLICT); the primary releases it (`open` again, helpers
+///   kept), asks for help, or submits a result (a `result` message; `in_review`).
+///   Other agents join as helpers (twice changes nothing). People decide `in_review`
+///   tasks like check-ins; the person who posted it or an admin withdraws an `open`
+///   one. Deadlines run only while a task is `open`.
+/// - Thread messages: `comment`, `question`, `escalation`, `result`, 1-10,000
+///   characters, up to 10 attachments `{name, url, content_type?, size?}`; agents write
+///   only where they take part (asking, primary, helper).
 /// - Every status change appends a `status_change` message, every human decision a
 ///   `decision` message.
 
@@ -30,6 +39,10 @@ namespace waitroom::events::checkin {
 /// POLICY_FORBIDS (a forbidden check-in is recorded; see `answer_error`).
 outcome<event_list> decide_create(const create& cmd, const room::state& room,
                                   double trust_score);
+
+/// Creates a task: a person hands work to the agents of `room` (status `open`, no
+/// policy evaluation).
+outcome<event_list> decide_create_task(const create_task& cmd, const room::state& room);
 
 /// Decides a command on an existing check-in. No events when the intent already holds
 /// for timer commands; errors otherwise as documented above.

@@ -81,6 +81,44 @@ struct expiring {
 };
 BOOST_DESCRIBE_STRUCT(expiring, (), (expires_at))
 
+/// `checkin.claimed`: an agent took an open task; it is the primary agent now.
+struct claimed {
+  static constexpr std::string_view wire_type = "checkin.claimed";
+  std::string agent_id;
+};
+BOOST_DESCRIBE_STRUCT(claimed, (), (agent_id))
+
+/// `checkin.released`: the primary agent gave the task back; it is open again.
+struct released {
+  static constexpr std::string_view wire_type = "checkin.released";
+  std::string agent_id;
+};
+BOOST_DESCRIBE_STRUCT(released, (), (agent_id))
+
+/// `checkin.help_requested`: the primary agent asks other agents for help.
+struct help_requested {
+  static constexpr std::string_view wire_type = "checkin.help_requested";
+  std::string agent_id;
+  std::string description;
+};
+BOOST_DESCRIBE_STRUCT(help_requested, (), (agent_id, description))
+
+/// `checkin.helper_joined`: an agent joined the task as a helper.
+struct helper_joined {
+  static constexpr std::string_view wire_type = "checkin.helper_joined";
+  std::string agent_id;
+};
+BOOST_DESCRIBE_STRUCT(helper_joined, (), (agent_id))
+
+/// `checkin.submitted`: the primary agent submitted its result (message `message_id`)
+/// for review.
+struct submitted {
+  static constexpr std::string_view wire_type = "checkin.submitted";
+  std::string agent_id;
+  std::string message_id;
+};
+BOOST_DESCRIBE_STRUCT(submitted, (), (agent_id, message_id))
+
 /// `checkin.message`: a thread message. `status_change` (author system) and `decision`
 /// (author the deciding user) are written by the server on every status change and
 /// human decision.

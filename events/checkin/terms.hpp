@@ -109,5 +109,7 @@ inline constexpr std::size_t max_metadata_bytes = 10 * 1024;
 inline constexpr duration_ms min_timeout_ms = 1000;
 inline constexpr duration_ms max_timeout_ms = 7LL * 24 * 3600 * 1000;
 inline constexpr int max_required_approvals = 10;
+inline constexpr std::size_t max_message_length = 10000;
+inline constexpr std::size_t max_attachments = 10;
 
 } // namespace waitroom::events::checkin

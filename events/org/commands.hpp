@@ -22,6 +22,20 @@ struct bootstrap {
   timestamp now;
 };
 
+/// `POST /v1/orgs` (instance admin): another tenant, with its owner and room `general`,
+/// as at bootstrap; its owner is not an instance admin.
+struct create_org {
+  std::string org_id;
+  std::string name;
+  std::string owner_id;
+  std::string owner_name;
+  std::string owner_email;
+  std::string owner_token_hash;
+  std::string room_id;
+  actor_ref by;
+  timestamp now;
+};
+
 /// `POST /v1/rooms`. Absent settings take the product defaults.
 struct create_room {
   std::string room_id;
@@ -37,6 +51,6 @@ struct create_room {
   timestamp now;
 };
 
-using command = std::variant<create_room>;
+using command = std::variant<create_room, create_org>;
 
 } // namespace waitroom::events::org

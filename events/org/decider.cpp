@@ -1,6 +1,8 @@
 #include "events/org/decider.hpp"
 
+#include "events/json.hpp"
 #include "events/room/decider.hpp"
+#include "events/user/decider.hpp"
 
 namespace waitroom::events::org {
 
@@ -14,59 +16,77 @@ void evolve(state& s, const recorded_event& e) {
   }
 }
 
-event_list decide_bootstrap(const bootstrap& b) {
+namespace {
+
+/// An organization, its owner and its room `general`, each in its own stream.
+event_list founding(const bootstrap& b, const actor_ref& by, bool instance_admin) {
   event_list out;
-  auto owner = actor_ref::user(b.owner_id);
-  out.push_back(make_event(b.org_id, b.org_id, {}, actor_ref::system(), b.now,
-                           created{b.org_id, b.org_name}));
-  out.push_back(
-      make_event(b.owner_id, b.org_id, {}, actor_ref::system(), b.now,
-                 user::created{b.owner_id, b.org_id, b.owner_name, b.owner_email,
-                               user::user_role::owner, b.owner_token_hash, true}));
+  out.push_back(make_event(b.org_id, b.org_id, {}, by, b.now, created{b.org_id, b.org_name}));
+  out.push_back(make_event(b.owner_id, b.org_id, {}, by, b.now,
+                           user::created{b.owner_id, b.org_id, b.owner_name, b.owner_email,
+                                         user::user_role::owner, b.owner_token_hash,
+                                         instance_admin}));
   room::created general;
   general.id = b.room_id;
   general.org_id = b.org_id;
   general.slug = "general";
   general.name = "General";
   general.description = "The default room.";
-  out.push_back(make_event(b.room_id, b.org_id, b.room_id, actor_ref::system(), b.now,
-                           std::move(general)));
+  out.push_back(make_event(b.room_id, b.org_id, b.room_id, by, b.now, std::move(general)));
   return out;
 }
 
+outcome<event_list> decide_create_room(const state& s, const create_room& c) {
+  if (auto v = room::validate_slug(c.slug); !v) return std::move(v).error();
+  if (auto v = room::validate_name(c.name); !v) return std::move(v).error();
+  if (auto v = room::validate_description(c.description); !v) return std::move(v).error();
+  room::room_settings settings;
+  settings.default_timeout_ms = c.default_timeout_ms.value_or(settings.default_timeout_ms);
+  settings.default_timeout_action =
+      c.default_timeout_action.value_or(settings.default_timeout_action);
+  settings.default_required_approvals =
+      c.default_required_approvals.value_or(settings.default_required_approvals);
+  settings.expiry_warning_ms = c.expiry_warning_ms.value_or(settings.expiry_warning_ms);
+  if (auto v = room::validate_settings(settings); !v) return std::move(v).error();
+  if (s.room_slugs.count(c.slug) != 0)
+    return conflict("a room with slug '" + c.slug + "' already exists");
+  room::created ev;
+  ev.id = c.room_id;
+  ev.org_id = s.id;
+  ev.slug = c.slug;
+  ev.name = c.name;
+  ev.description = c.description;
+  ev.settings = settings;
+  if (c.policy) ev.policy = *c.policy;
+  event_list out;
+  out.push_back(make_event(c.room_id, s.id, c.room_id, c.by, c.now, std::move(ev)));
+  return out;
+}
+
+outcome<event_list> decide_create_org(const state& s, const create_org& c) {
+  if (s.exists()) return conflict("organization " + c.org_id + " already exists");
+  auto n = utf8_length(c.name);
+  if (n < 1 || n > 200) return validation_error("name", "must have 1-200 characters");
+  if (auto v = user::validate_person(c.owner_name, c.owner_email); !v) {
+    auto e = std::move(v).error();
+    e.field = "owner." + e.field;
+    return e;
+  }
+  return founding({c.org_id, c.name, c.owner_id, c.owner_name, c.owner_email,
+                   c.owner_token_hash, c.room_id, c.now},
+                  c.by, false);
+}
+
+} // namespace
+
+event_list decide_bootstrap(const bootstrap& b) {
+  return founding(b, actor_ref::system(), true);
+}
+
 outcome<event_list> decide(const state& s, const command& cmd) {
+  if (const auto* c = std::get_if<create_org>(&cmd)) return decide_create_org(s, *c);
   if (!s.exists()) return not_found("organization not found");
-  return std::visit(
-      [&](const create_room& c) -> outcome<event_list> {
-        if (auto v = room::validate_slug(c.slug); !v) return std::move(v).error();
-        if (auto v = room::validate_name(c.name); !v) return std::move(v).error();
-        if (auto v = room::validate_description(c.description); !v)
-          return std::move(v).error();
-        room::room_settings settings;
-        settings.default_timeout_ms =
-            c.default_timeout_ms.value_or(settings.default_timeout_ms);
-        settings.default_timeout_action =
-            c.default_timeout_action.value_or(settings.default_timeout_action);
-        settings.default_required_approvals =
-            c.default_required_approvals.value_or(settings.default_required_approvals);
-        settings.expiry_warning_ms =
-            c.expiry_warning_ms.value_or(settings.expiry_warning_ms);
-        if (auto v = room::validate_settings(settings); !v) return std::move(v).error();
-        if (s.room_slugs.count(c.slug) != 0)
-          return conflict("a room with slug '" + c.slug + "' already exists");
-        room::created ev;
-        ev.id = c.room_id;
-        ev.org_id = s.id;
-        ev.slug = c.slug;
-        ev.name = c.name;
-        ev.description = c.description;
-        ev.settings = settings;
-        if (c.policy) ev.policy = *c.policy;
-        event_list out;
-        out.push_back(make_event(c.room_id, s.id, c.room_id, c.by, c.now, std::move(ev)));
-        return out;
-      },
-      cmd);
+  return decide_create_room(s, std::get<create_room>(cmd));
 }
 
 } // namespace waitroom::events::org

@@ -13,7 +13,9 @@ namespace waitroom::events::org {
 event_list decide_bootstrap(const bootstrap& cmd);
 
 /// Decides an organization command. `create_room`: VALIDATION_ERROR naming the field,
-/// CONFLICT when the slug is taken in this organization.
+/// CONFLICT when the slug is taken in this organization. `create_org` (on the new
+/// organization's empty state): VALIDATION_ERROR (`name`, `owner.name`, `owner.email`),
+/// CONFLICT if it exists.
 outcome<event_list> decide(const state& s, const command& cmd);
 
 } // namespace waitroom::events::org

@@ -3,7 +3,12 @@
 /// organization): see `org/commands.hpp`.
 
 #include "events/actor_ref.hpp"
+#include "events/room/events.hpp"
 #include "events/room/policy.hpp"
+
+#include <optional>
+#include <string>
+#include <variant>
 
 namespace waitroom::events::room {
 
@@ -14,6 +19,34 @@ struct set_policy {
   timestamp now;
 };
 
-using command = std::variant<set_policy>;
+/// `PATCH /v1/rooms/:room`: absent fields keep their value.
+struct update {
+  std::optional<std::string> name;
+  std::optional<std::string> description;
+  std::optional<duration_ms> default_timeout_ms;
+  std::optional<checkin::timeout_behavior> default_timeout_action;
+  std::optional<int> default_required_approvals;
+  std::optional<duration_ms> expiry_warning_ms;
+  actor_ref by;
+  timestamp now;
+};
+
+/// `PUT /v1/rooms/:room/members/:principal_id`.
+struct set_member {
+  std::string principal_id;
+  actor_kind principal_kind = actor_kind::user;
+  member_role role = member_role::viewer;
+  actor_ref by;
+  timestamp now;
+};
+
+/// `DELETE /v1/rooms/:room/members/:principal_id`.
+struct remove_member {
+  std::string principal_id;
+  actor_ref by;
+  timestamp now;
+};
+
+using command = std::variant<set_policy, update, set_member, remove_member>;
 
 } // namespace waitroom::events::room

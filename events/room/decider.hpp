@@ -6,7 +6,10 @@
 /// - Names have 1-200 code points, descriptions at most 5000.
 /// - Settings: default timeout 1 s - 7 days, default required approvals 1-10, expiry
 ///   warning 0 - 7 days. `hold` as default timeout action means check-ins never expire.
-/// - Setting the policy it already has appends nothing.
+/// - Setting the policy it already has, or settings it already has, appends nothing.
+/// - Members: agents are listed with role `agent`, people with `approver` or `viewer`;
+///   listing someone with the role they have appends nothing; removing someone not
+///   listed is NOT_FOUND. Access follows `room/access.hpp`.
 
 #include "events/event.hpp"
 #include "events/outcome.hpp"

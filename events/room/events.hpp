@@ -45,4 +45,33 @@ struct policy_updated {
 };
 BOOST_DESCRIBE_STRUCT(policy_updated, (), (policy))
 
+/// `room.updated`: name, description or settings changed (the new values, all of them).
+struct updated {
+  static constexpr std::string_view wire_type = "room.updated";
+  std::string name;
+  std::string description;
+  room_settings settings;
+};
+BOOST_DESCRIBE_STRUCT(updated, (), (name, description, settings))
+
+/// What a listed principal may do in a room that has members.
+enum class member_role { approver, viewer, agent };
+BOOST_DESCRIBE_ENUM(member_role, approver, viewer, agent)
+
+/// `room.member_set`: a principal is listed with a role (added, or its role changed).
+struct member_set {
+  static constexpr std::string_view wire_type = "room.member_set";
+  std::string principal_id;
+  actor_kind principal_kind = actor_kind::user;
+  member_role role = member_role::viewer;
+};
+BOOST_DESCRIBE_STRUCT(member_set, (), (principal_id, principal_kind, role))
+
+/// `room.member_removed`: a principal is no longer listed.
+struct member_removed {
+  static constexpr std::string_view wire_type = "room.member_removed";
+  std::string principal_id;
+};
+BOOST_DESCRIBE_STRUCT(member_removed, (), (principal_id))
+
 } // namespace waitroom::events::room

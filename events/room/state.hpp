@@ -6,9 +6,18 @@
 #include "events/room/policy.hpp"
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 namespace waitroom::events::room {
+
+/// A listed principal of a room.
+struct member {
+  std::string principal_id;
+  actor_kind principal_kind = actor_kind::user;
+  member_role role = member_role::viewer;
+  timestamp since;
+};
 
 struct state {
   std::string id;
@@ -18,6 +27,7 @@ struct state {
   std::string description;
   room_settings settings;
   room::policy policy;
+  std::map<std::string, member, std::less<>> members; ///< by principal id
   timestamp created_at;
   timestamp updated_at;
   std::uint32_t version = 0;

@@ -33,4 +33,18 @@ struct created {
 BOOST_DESCRIBE_STRUCT(created, (),
                       (id, org_id, name, email, role, token_hash, instance_admin))
 
+/// `user.token_rotated`: the user's token was replaced; the old one is dead.
+struct token_rotated {
+  static constexpr std::string_view wire_type = "user.token_rotated";
+  std::string token_hash;
+};
+BOOST_DESCRIBE_STRUCT(token_rotated, (), (token_hash))
+
+/// `user.deactivated`: the user can no longer authenticate.
+struct deactivated {
+  static constexpr std::string_view wire_type = "user.deactivated";
+  std::string id;
+};
+BOOST_DESCRIBE_STRUCT(deactivated, (), (id))
+
 } // namespace waitroom::events::user

@@ -168,7 +168,7 @@ TEST_F(Runtime, DeadlinesPassedWhileStoppedFireAtStart) {
 
 TEST_F(Runtime, RoomSlugsAreUniqueUnderConcurrency) {
   constexpr int n = 8;
-  std::vector<reply_waiter<ev::room::state>> waiters(n);
+  std::vector<reply_waiter<ev::event_list>> waiters(n);
   for (int i = 0; i < n; ++i) {
     ev::org::create_room cmd;
     cmd.room_id = ids.make_id(ev::room_prefix);

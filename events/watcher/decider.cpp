@@ -1,0 +1,78 @@
+#include "events/watcher/decider.hpp"
+
+#include "events/json.hpp"
+
+#include <array>
+
+namespace waitroom::events::watcher {
+
+void evolve(state& s, const recorded_event& e) {
+  if (const auto* c = std::get_if<created>(&e.data)) {
+    s.id = c->id;
+    s.room_id = c->room_id;
+    s.org_id = e.meta.org_id;
+    s.webhook_url = c->webhook_url;
+    s.event_types = c->event_types;
+    s.filter = c->filter;
+    s.sealed_secret = c->sealed_secret;
+    s.created_by = c->created_by;
+    s.created_at = e.meta.at;
+  } else if (std::holds_alternative<deleted>(e.data)) {
+    s.deleted = true;
+  }
+  s.version = e.meta.version;
+}
+
+namespace {
+
+constexpr std::array<std::string_view, 22> types{
+    "checkin.created",        "checkin.approved",          "checkin.rejected",
+    "checkin.modified",       "checkin.expired",           "checkin.withdrawn",
+    "checkin.claimed",        "checkin.released",          "checkin.message",
+    "checkin.help_requested", "checkin.helper_joined",     "checkin.submitted",
+    "checkin.approval_recorded", "checkin.extended",       "checkin.expiring",
+    "signal.broadcast",       "room.updated",              "room.policy_updated",
+    "room.member_set",        "room.member_removed",       "watcher.created",
+    "watcher.deleted"};
+
+} // namespace
+
+std::span<const std::string_view> room_event_types() { return types; }
+
+bool is_room_event_type(std::string_view type) {
+  for (auto t : types)
+    if (t == type) return true;
+  return false;
+}
+
+outcome<event_list> decide(const state& s, const command& cmd) {
+  return std::visit(
+      [&](const auto& c) -> outcome<event_list> {
+        using T = std::decay_t<decltype(c)>;
+        event_list out;
+        if constexpr (std::is_same_v<T, create>) {
+          if (s.exists()) return conflict("watcher " + c.id + " already exists");
+          std::string_view url = c.webhook_url;
+          if (url.size() > 2048 || !(url.starts_with("http://") || url.starts_with("https://")))
+            return validation_error("webhook_url", "must be an http or https URL");
+          for (std::size_t i = 0; i < c.event_types.size(); ++i)
+            if (!is_room_event_type(c.event_types[i]))
+              return validation_error("event_types[" + std::to_string(i) + "]",
+                                      "unknown event type '" + c.event_types[i] + "'");
+          if (compact_size(boost::json::value(c.filter)) > 10 * 1024)
+            return validation_error("filter", "must serialize to at most 10240 bytes");
+          out.push_back(make_event(c.id, c.org_id, c.room_id, c.by, c.now,
+                                   created{c.id, c.room_id, c.webhook_url, c.event_types,
+                                           c.filter, c.sealed_secret, c.by}));
+        } else {
+          if (!s.exists() || s.deleted) return not_found("watcher not found");
+          if (!(c.by == s.created_by) && !c.by_admin)
+            return forbidden("only its creator or an admin can delete a watcher");
+          out.push_back(make_event(s.id, s.org_id, s.room_id, c.by, c.now, deleted{s.id}));
+        }
+        return out;
+      },
+      cmd);
+}
+
+} // namespace waitroom::events::watcher

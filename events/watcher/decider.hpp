@@ -1,0 +1,26 @@
+#pragma once
+/// The rules of watchers.
+///
+/// - Webhook URLs are http or https, at most 2048 bytes.
+/// - `event_types` names room event types (`is_room_event_type`); empty means all.
+/// - `filter` is matched like a policy's `metadata` (dotted paths to JSON values)
+///   against an event's `data`; at most 10 KiB.
+/// - Its creator or an admin deletes a watcher; a deleted watcher is gone (NOT_FOUND).
+
+#include "events/event.hpp"
+#include "events/outcome.hpp"
+#include "events/watcher/commands.hpp"
+#include "events/watcher/state.hpp"
+
+#include <span>
+#include <string_view>
+
+namespace waitroom::events::watcher {
+
+outcome<event_list> decide(const state& s, const command& cmd);
+
+/// The event types a room's streams and watchers deliver.
+std::span<const std::string_view> room_event_types();
+bool is_room_event_type(std::string_view type);
+
+} // namespace waitroom::events::watcher

@@ -1,0 +1,361 @@
+// Identity, organizations, users and agents.
+#include "http/api_support.hpp"
+
+#include "events/agent/commands.hpp"
+#include "events/org/commands.hpp"
+#include "events/user/commands.hpp"
+
+namespace waitroom::http {
+
+namespace {
+
+constexpr std::size_t token_length = 32;
+constexpr std::size_t claim_token_length = 24;
+
+ev::error user_not_found() { return ev::not_found("user not found"); }
+ev::error agent_not_found() { return ev::not_found("agent not found"); }
+
+} // namespace
+
+void api::me(call& c) {
+  json::object o;
+  o["kind"] = c.who.is_user() ? "user" : "agent";
+  o["id"] = c.who.id;
+  o["org_id"] = c.who.org_id.empty() ? json::value(nullptr) : json::value(c.who.org_id);
+  o["name"] = c.who.name;
+  if (c.who.is_user()) {
+    o["role"] = ev::wire_name(*c.who.role);
+    o["instance_admin"] = c.who.instance_admin;
+  } else {
+    o["status"] = c.who.claimed ? "active" : "pending_claim";
+  }
+  c.ok(std::move(o));
+}
+
+// --- organizations and users -------------------------------------------------------
+
+void api::create_org(call& c) {
+  auto body = parse_object_body(c.req.body, false);
+  if (!body) return c.fail(body.error());
+  body_reader r(*body);
+  auto name = r.string("name", true);
+  auto owner = r.object("owner", true);
+  std::optional<std::string> owner_name, owner_email;
+  if (owner) {
+    body_reader o(*owner);
+    owner_name = o.string("name", true);
+    owner_email = o.string("email", true);
+    if (!o.ok()) {
+      auto e = *o.error();
+      e.field = "owner." + e.field;
+      r.fail(e.field, e.message);
+    }
+  }
+  if (!r.ok()) return c.fail(*r.error());
+  auto token = rt_.ids().make_secret("wrh_", token_length);
+  ev::org::create_org cmd{rt_.ids().make_id(ev::org_prefix),
+                          *name,
+                          rt_.ids().make_id(ev::user_prefix),
+                          *owner_name,
+                          *owner_email,
+                          actors::credential_hash(token),
+                          rt_.ids().make_id(ev::room_prefix),
+                          c.who.actor(),
+                          rt_.time().now()};
+  auto org_id = cmd.org_id, owner_id = cmd.owner_id;
+  auto respond = c.respond;
+  auto& reads = rt_.reads();
+  rt_.send(org_id, ev::org::command{std::move(cmd)},
+           [respond, &reads, org_id, owner_id, token](ev::outcome<ev::event_list> done) {
+             if (!done) return respond(error_response(done.error()));
+             respond(reads.read([&](const projections::projection_set& p) {
+               return data_response_from(
+                   [&](json_writer& w) {
+                     w.begin_object();
+                     w.key("org");
+                     write_org(w, *p.dir.org(org_id));
+                     w.key("owner");
+                     write_user(w, *p.dir.user(owner_id));
+                     w.member("token", token);
+                     w.end_object();
+                   },
+                   201);
+             }));
+           });
+}
+
+void api::create_user(call& c) {
+  auto body = parse_object_body(c.req.body, false);
+  if (!body) return c.fail(body.error());
+  body_reader r(*body);
+  auto name = r.string("name", true);
+  auto email = r.string("email", true);
+  auto role = r.enumeration<ev::user::user_role>("role");
+  if (!r.has("role")) r.fail("role", "is required");
+  if (!r.ok()) return c.fail(*r.error());
+  auto token = rt_.ids().make_secret("wrh_", token_length);
+  ev::user::create_user cmd{rt_.ids().make_id(ev::user_prefix),
+                            c.who.org_id,
+                            *name,
+                            *email,
+                            *role,
+                            actors::credential_hash(token),
+                            c.who.actor(),
+                            *c.who.role,
+                            rt_.time().now()};
+  auto id = cmd.id;
+  auto respond = c.respond;
+  rt_.send(id, ev::user::command{std::move(cmd)},
+           [respond, token](ev::outcome<ev::user::state> u) {
+             if (!u) return respond(error_response(u.error()));
+             respond(data_response_from(
+                 [&](json_writer& w) {
+                   w.begin_object();
+                   w.key("user");
+                   write_user(w, *u);
+                   w.member("token", token);
+                   w.end_object();
+                 },
+                 201));
+           });
+}
+
+void api::list_users(call& c) {
+  auto p = read_page(c.req);
+  if (!p) return c.fail(p.error());
+  auto start = start_of(*p, 'u');
+  if (!start) return c.fail(start.error());
+  c.respond(rt_.reads().read([&](const projections::projection_set& ps) {
+    return index_page(ps.dir.users_of(c.who.org_id), *start, *p, 'u', write_user);
+  }));
+}
+
+void api::rotate_user_token(call& c) {
+  const std::string id = c.params[0];
+  bool known = rt_.reads().read([&](const projections::projection_set& p) {
+    const auto* u = p.dir.user(id);
+    return u != nullptr && u->org_id == c.who.org_id;
+  });
+  if (!known) return c.fail(user_not_found());
+  auto token = rt_.ids().make_secret("wrh_", token_length);
+  auto respond = c.respond;
+  rt_.send(id,
+           ev::user::command{ev::user::rotate_token{actors::credential_hash(token),
+                                                    c.who.actor(), *c.who.role,
+                                                    rt_.time().now()}},
+           [respond, token](ev::outcome<ev::user::state> u) {
+             if (!u) return respond(error_response(u.error()));
+             respond(data_response(json::object{{"token", token}}));
+           });
+}
+
+void api::deactivate_user(call& c) {
+  const std::string id = c.params[0];
+  bool known = rt_.reads().read([&](const projections::projection_set& p) {
+    const auto* u = p.dir.user(id);
+    return u != nullptr && u->org_id == c.who.org_id;
+  });
+  if (!known) return c.fail(user_not_found());
+  auto respond = c.respond;
+  rt_.send(id,
+           ev::user::command{ev::user::deactivate{c.who.actor(), *c.who.role, rt_.time().now()}},
+           [respond](ev::outcome<ev::user::state> u) {
+             if (!u) return respond(error_response(u.error()));
+             respond(data_response_from([&](json_writer& w) { write_user(w, *u); }));
+           });
+}
+
+// --- agents --------------------------------------------------------------------------
+
+void api::register_agent(call& c) {
+  auto body = parse_object_body(c.req.body, false);
+  if (!body) return c.fail(body.error());
+  body_reader r(*body);
+  auto name = r.string("name", true);
+  auto description = r.string("description");
+  auto platform = r.string("platform");
+  if (!r.ok()) return c.fail(*r.error());
+  auto key = rt_.ids().make_secret("wr_", token_length);
+  ev::agent::register_agent cmd{rt_.ids().make_id(ev::agent_prefix),
+                                c.who.org_id,
+                                *name,
+                                description.value_or(""),
+                                platform.value_or(""),
+                                actors::credential_hash(key),
+                                key.substr(0, 12),
+                                c.who.actor(),
+                                rt_.time().now()};
+  auto id = cmd.id;
+  auto respond = c.respond;
+  rt_.send(id, ev::agent::command{std::move(cmd)},
+           [respond, key](ev::outcome<ev::agent::state> a) {
+             if (!a) return respond(error_response(a.error()));
+             respond(data_response_from(
+                 [&](json_writer& w) {
+                   w.begin_object();
+                   w.key("agent");
+                   write_agent(w, *a);
+                   w.member("api_key", key);
+                   w.member("key_prefix", a->key_prefix);
+                   w.end_object();
+                 },
+                 201));
+           });
+}
+
+void api::self_register_agent(call& c) {
+  if (auto wait = self_register_limits_.take("ip:" + c.req.remote_address); wait > 0) {
+    auto res = error_response(ev::error{
+        ev::errc::rate_limited,
+        "too many self-registrations from this address; retry after " +
+            std::to_string(wait) + " s",
+        {},
+        {}});
+    res.headers.emplace_back("Retry-After", std::to_string(wait));
+    return c.respond(std::move(res));
+  }
+  auto body = parse_object_body(c.req.body, false);
+  if (!body) return c.fail(body.error());
+  body_reader r(*body);
+  auto name = r.string("name", true);
+  auto description = r.string("description");
+  auto platform = r.string("platform");
+  if (!r.ok()) return c.fail(*r.error());
+  auto key = rt_.ids().make_secret("wr_", token_length);
+  auto claim_token = rt_.ids().make_secret("wr_claim_", claim_token_length);
+  ev::agent::self_register cmd{rt_.ids().make_id(ev::agent_prefix),
+                               *name,
+                               description.value_or(""),
+                               platform.value_or(""),
+                               actors::credential_hash(key),
+                               key.substr(0, 12),
+                               actors::credential_hash(claim_token),
+                               rt_.time().now()};
+  auto id = cmd.id;
+  auto respond = c.respond;
+  rt_.send(id, ev::agent::command{std::move(cmd)},
+           [respond, key, claim_token](ev::outcome<ev::agent::state> a) {
+             if (!a) return respond(error_response(a.error()));
+             respond(data_response_from(
+                 [&](json_writer& w) {
+                   w.begin_object();
+                   w.key("agent");
+                   write_agent(w, *a);
+                   w.member("api_key", key);
+                   w.member("key_prefix", a->key_prefix);
+                   w.member("claim_token", claim_token);
+                   w.member("status", "pending_claim");
+                   w.end_object();
+                 },
+                 201));
+           });
+}
+
+void api::claim_agent(call& c) {
+  auto body = parse_object_body(c.req.body, false);
+  if (!body) return c.fail(body.error());
+  body_reader r(*body);
+  auto token = r.string("claim_token", true);
+  if (!r.ok()) return c.fail(*r.error());
+  auto hash = actors::credential_hash(*token);
+  // The claim token finds its agent also after it was used: the decider then answers
+  // CONFLICT (used) rather than NOT_FOUND (unknown).
+  auto id = rt_.reads().read([&](const projections::projection_set& p) {
+    const auto* a = p.dir.by_claim_hash(hash);
+    return a ? a->id : std::string();
+  });
+  if (id.empty()) return c.fail(ev::not_found("unknown claim token"));
+  auto respond = c.respond;
+  auto& activity = activity_;
+  rt_.send(id, ev::agent::command{ev::agent::claim{c.who.org_id, c.who.actor(), rt_.time().now()}},
+           [respond, &activity](ev::outcome<ev::agent::state> a) {
+             if (!a) return respond(error_response(a.error()));
+             respond(data_response_from([&](json_writer& w) {
+               w.begin_object();
+               w.key("agent");
+               write_agent(w, *a, activity.last(a->id));
+               w.end_object();
+             }));
+           });
+}
+
+void api::list_agents(call& c) {
+  auto p = read_page(c.req);
+  if (!p) return c.fail(p.error());
+  auto start = start_of(*p, 'a');
+  if (!start) return c.fail(start.error());
+  c.respond(rt_.reads().read([&](const projections::projection_set& ps) {
+    return index_page(ps.dir.agents_of(c.who.org_id), *start, *p, 'a',
+                      [&](json_writer& w, const ev::agent::state& a) {
+                        write_agent(w, a, activity_.last(a.id));
+                      });
+  }));
+}
+
+void api::get_agent(call& c) {
+  c.respond(rt_.reads().read([&](const projections::projection_set& p) {
+    const auto* a = p.dir.agent(c.params[0]);
+    if (a == nullptr || a->org_id != c.who.org_id) return error_response(agent_not_found());
+    auto seen = activity_.last(a->id);
+    auto wrote = p.dir.last_active(a->id);
+    if (wrote && (!seen || *wrote > *seen)) seen = wrote;
+    return data_response_from([&](json_writer& w) { write_agent(w, *a, seen); });
+  }));
+}
+
+void api::rotate_agent_key(call& c) {
+  const std::string id = c.params[0];
+  bool known = rt_.reads().read([&](const projections::projection_set& p) {
+    const auto* a = p.dir.agent(id);
+    return a != nullptr && a->org_id == c.who.org_id;
+  });
+  if (!known) return c.fail(agent_not_found());
+  auto key = rt_.ids().make_secret("wr_", token_length);
+  auto respond = c.respond;
+  rt_.send(id,
+           ev::agent::command{ev::agent::rotate_key{actors::credential_hash(key),
+                                                    key.substr(0, 12), c.who.actor(),
+                                                    rt_.time().now()}},
+           [respond, key](ev::outcome<ev::agent::state> a) {
+             if (!a) return respond(error_response(a.error()));
+             respond(data_response(json::object{{"api_key", key}, {"key_prefix", a->key_prefix}}));
+           });
+}
+
+void api::deactivate_agent(call& c) {
+  const std::string id = c.params[0];
+  bool known = rt_.reads().read([&](const projections::projection_set& p) {
+    const auto* a = p.dir.agent(id);
+    return a != nullptr && a->org_id == c.who.org_id;
+  });
+  if (!known) return c.fail(agent_not_found());
+  auto respond = c.respond;
+  rt_.send(id, ev::agent::command{ev::agent::deactivate{c.who.actor(), rt_.time().now()}},
+           [respond](ev::outcome<ev::agent::state> a) {
+             if (!a) return respond(error_response(a.error()));
+             respond(data_response_from([&](json_writer& w) { write_agent(w, *a); }));
+           });
+}
+
+void api::agent_trust(call& c) {
+  const std::string id = c.params[0];
+  if (c.who.is_agent() && c.who.id != id)
+    return c.fail(ev::forbidden("an agent may only read its own trust"));
+  c.respond(rt_.reads().read([&](const projections::projection_set& p) {
+    const auto* a = p.dir.agent(id);
+    if (a == nullptr || a->org_id != c.who.org_id) return error_response(agent_not_found());
+    std::vector<const ev::trust::score_card*> visible;
+    for (const auto* card : p.trust.of_agent(id)) {
+      const auto* room = p.rooms.by_id(card->room_id);
+      if (room != nullptr && (c.who.is_agent() || ev::room::can_see(*room, c.as_caller())))
+        visible.push_back(card);
+    }
+    return list_response_from(
+        [&](json_writer& w) {
+          for (const auto* card : visible) write_trust(w, *card);
+        },
+        std::nullopt);
+  }));
+}
+
+} // namespace waitroom::http

@@ -1,0 +1,419 @@
+// Rooms, policies, members, queues, trust, watchers and signals.
+#include "http/api_support.hpp"
+
+#include "events/org/commands.hpp"
+#include "events/room/commands.hpp"
+#include "events/watcher/commands.hpp"
+
+#include <boost/url/parse.hpp>
+
+namespace waitroom::http {
+
+namespace {
+
+/// The settings fields of POST and PATCH /v1/rooms, type-checked.
+struct settings_fields {
+  std::optional<std::int64_t> default_timeout_ms;
+  std::optional<ev::checkin::timeout_behavior> default_timeout_action;
+  std::optional<int> default_required_approvals;
+  std::optional<std::int64_t> expiry_warning_ms;
+};
+
+settings_fields read_settings(body_reader& r) {
+  settings_fields f;
+  f.default_timeout_ms = r.integer("default_timeout_ms");
+  f.default_timeout_action = r.enumeration<ev::checkin::timeout_behavior>("default_timeout_action");
+  if (auto n = r.integer("default_required_approvals")) {
+    if (*n < 1 || *n > 10)
+      r.fail("default_required_approvals", "must be 1-10");
+    else
+      f.default_required_approvals = static_cast<int>(*n);
+  }
+  f.expiry_warning_ms = r.integer("expiry_warning_ms");
+  return f;
+}
+
+/// The room `:room` the caller may see, as its id (empty: not found).
+std::string visible_room_id(const api::call& c, const projections::read_model& reads) {
+  return reads.read([&](const projections::projection_set& p) {
+    const auto* room = visible_room(c, p, c.params[0]);
+    return room ? room->id : std::string();
+  });
+}
+
+} // namespace
+
+void api::list_rooms(call& c) {
+  auto p = read_page(c.req);
+  if (!p) return c.fail(p.error());
+  auto start = start_of(*p, 'r');
+  if (!start) return c.fail(start.error());
+  c.respond(rt_.reads().read([&](const projections::projection_set& ps) {
+    std::vector<const ev::room::state*> visible;
+    for (const auto* r : ps.rooms.of_org(c.who.org_id))
+      if (ev::room::can_see(*r, c.as_caller())) visible.push_back(r);
+    return index_page(visible, *start, *p, 'r', [&](json_writer& w, const ev::room::state& r) {
+      write_room(w, r, ps.checkins.queue_size(r.id));
+    });
+  }));
+}
+
+void api::create_room(call& c) {
+  auto body = parse_object_body(c.req.body, false);
+  if (!body) return c.fail(body.error());
+  body_reader r(*body);
+  ev::org::create_room cmd;
+  auto name = r.string("name", true);
+  auto slug = r.string("slug", true);
+  auto description = r.string("description");
+  auto settings = read_settings(r);
+  if (!r.ok()) return c.fail(*r.error());
+  if (const auto* pv = body->if_contains("policy"); pv != nullptr && !pv->is_null()) {
+    auto policy = ev::room::parse_policy(*pv, "policy");
+    if (!policy) return c.fail(policy.error());
+    cmd.policy = std::move(*policy);
+  }
+  cmd.room_id = rt_.ids().make_id(ev::room_prefix);
+  cmd.slug = *slug;
+  cmd.name = *name;
+  cmd.description = description.value_or("");
+  cmd.default_timeout_ms = settings.default_timeout_ms;
+  cmd.default_timeout_action = settings.default_timeout_action;
+  cmd.default_required_approvals = settings.default_required_approvals;
+  cmd.expiry_warning_ms = settings.expiry_warning_ms;
+  cmd.by = c.who.actor();
+  cmd.now = rt_.time().now();
+  auto room_id = cmd.room_id;
+  auto respond = c.respond;
+  auto& reads = rt_.reads();
+  rt_.send(c.who.org_id, ev::org::command{std::move(cmd)},
+           [respond, &reads, room_id](ev::outcome<ev::event_list> done) {
+             if (!done) return respond(error_response(done.error()));
+             respond(reads.read([&](const projections::projection_set& p) {
+               return data_response_from(
+                   [&](json_writer& w) { write_room(w, *p.rooms.by_id(room_id), 0); }, 201);
+             }));
+           });
+}
+
+void api::get_room(call& c) {
+  c.respond(rt_.reads().read([&](const projections::projection_set& p) {
+    const auto* room = visible_room(c, p, c.params[0]);
+    if (room == nullptr) return error_response(room_not_found());
+    return data_response_from(
+        [&](json_writer& w) { write_room(w, *room, p.checkins.queue_size(room->id)); });
+  }));
+}
+
+void api::patch_room(call& c) {
+  auto room_id = visible_room_id(c, rt_.reads());
+  if (room_id.empty()) return c.fail(room_not_found());
+  auto body = parse_object_body(c.req.body, false);
+  if (!body) return c.fail(body.error());
+  body_reader r(*body);
+  ev::room::update cmd;
+  if (r.has("slug")) r.fail("slug", "cannot be changed (ids and slugs are stable)");
+  cmd.name = r.string("name");
+  cmd.description = r.string("description");
+  auto settings = read_settings(r);
+  if (!r.ok()) return c.fail(*r.error());
+  cmd.default_timeout_ms = settings.default_timeout_ms;
+  cmd.default_timeout_action = settings.default_timeout_action;
+  cmd.default_required_approvals = settings.default_required_approvals;
+  cmd.expiry_warning_ms = settings.expiry_warning_ms;
+  cmd.by = c.who.actor();
+  cmd.now = rt_.time().now();
+  auto respond = c.respond;
+  auto& reads = rt_.reads();
+  rt_.send(room_id, ev::room::command{std::move(cmd)},
+           [respond, &reads](ev::outcome<ev::room::state> room) {
+             if (!room) return respond(error_response(room.error()));
+             auto pending = reads.read([&](const projections::projection_set& p) {
+               return p.checkins.queue_size(room->id);
+             });
+             respond(data_response_from([&](json_writer& w) { write_room(w, *room, pending); }));
+           });
+}
+
+void api::get_policy(call& c) {
+  c.respond(rt_.reads().read([&](const projections::projection_set& p) {
+    const auto* room = visible_room(c, p, c.params[0]);
+    if (room == nullptr) return error_response(room_not_found());
+    return data_response(ev::room::to_json(room->policy));
+  }));
+}
+
+void api::put_policy(call& c) {
+  auto room_id = visible_room_id(c, rt_.reads());
+  if (room_id.empty()) return c.fail(room_not_found());
+  auto body = parse_json(c.req.body);
+  if (!body) return c.fail(body.error());
+  auto policy = ev::room::parse_policy(*body, "");
+  if (!policy) return c.fail(policy.error());
+  auto respond = c.respond;
+  rt_.send(room_id,
+           ev::room::command{ev::room::set_policy{std::move(*policy), c.who.actor(),
+                                                  rt_.time().now()}},
+           [respond](ev::outcome<ev::room::state> room) {
+             if (!room) return respond(error_response(room.error()));
+             respond(data_response(ev::room::to_json(room->policy)));
+           });
+}
+
+// --- members ---------------------------------------------------------------------
+
+void api::list_members(call& c) {
+  c.respond(rt_.reads().read([&](const projections::projection_set& p) {
+    const auto* room = visible_room(c, p, c.params[0]);
+    if (room == nullptr) return error_response(room_not_found());
+    return list_response_from(
+        [&](json_writer& w) {
+          for (const auto& [id, m] : room->members) write_member(w, m);
+        },
+        std::nullopt);
+  }));
+}
+
+void api::put_member(call& c) {
+  auto body = parse_object_body(c.req.body, false);
+  if (!body) return c.fail(body.error());
+  body_reader r(*body);
+  auto role = r.enumeration<ev::room::member_role>("role");
+  if (!r.has("role")) r.fail("role", "is required");
+  if (!r.ok()) return c.fail(*r.error());
+  const std::string principal_id = c.params[1];
+  std::optional<ev::actor_kind> kind;
+  auto room_id = rt_.reads().read([&](const projections::projection_set& p) {
+    const auto* room = visible_room(c, p, c.params[0]);
+    if (const auto* u = p.dir.user(principal_id); u && u->org_id == c.who.org_id)
+      kind = ev::actor_kind::user;
+    else if (const auto* a = p.dir.agent(principal_id); a && a->org_id == c.who.org_id)
+      kind = ev::actor_kind::agent;
+    return room ? room->id : std::string();
+  });
+  if (room_id.empty()) return c.fail(room_not_found());
+  if (!kind) return c.fail(ev::not_found("no such user or agent in this organization"));
+  auto respond = c.respond;
+  rt_.send(room_id,
+           ev::room::command{ev::room::set_member{principal_id, *kind, *role, c.who.actor(),
+                                                  rt_.time().now()}},
+           [respond, principal_id](ev::outcome<ev::room::state> room) {
+             if (!room) return respond(error_response(room.error()));
+             respond(data_response_from(
+                 [&](json_writer& w) { write_member(w, room->members.at(principal_id)); }));
+           });
+}
+
+void api::delete_member(call& c) {
+  auto room_id = visible_room_id(c, rt_.reads());
+  if (room_id.empty()) return c.fail(room_not_found());
+  const std::string principal_id = c.params[1];
+  auto member = rt_.reads().read([&](const projections::projection_set& p) {
+    const auto* room = p.rooms.by_id(room_id);
+    auto it = room->members.find(principal_id);
+    return it == room->members.end() ? std::optional<ev::room::member>() : it->second;
+  });
+  if (!member) return c.fail(ev::not_found("not a member of this room"));
+  auto respond = c.respond;
+  rt_.send(room_id,
+           ev::room::command{ev::room::remove_member{principal_id, c.who.actor(),
+                                                     rt_.time().now()}},
+           [respond, member](ev::outcome<ev::room::state> room) {
+             if (!room) return respond(error_response(room.error()));
+             respond(data_response_from([&](json_writer& w) { write_member(w, *member); }));
+           });
+}
+
+// --- queue and trust ---------------------------------------------------------------
+
+void api::room_pending(call& c) {
+  auto p = read_page(c.req);
+  if (!p) return c.fail(p.error());
+  auto after = start_of(*p, 's');
+  if (!after) return c.fail(after.error());
+  c.respond(rt_.reads().read([&](const projections::projection_set& ps) {
+    const auto* room = visible_room(c, ps, c.params[0]);
+    if (room == nullptr) return error_response(room_not_found());
+    auto queue = ps.checkins.queue(room->id, *after, p->limit + 1);
+    std::optional<std::string> next;
+    if (queue.size() > p->limit) {
+      queue.pop_back();
+      next = encode_cursor('s', queue.back()->created_seq);
+    }
+    return list_response_from(
+        [&](json_writer& w) {
+          for (const auto* s : queue) write_checkin(w, *s, room->slug);
+        },
+        next);
+  }));
+}
+
+void api::room_trust(call& c) {
+  auto p = read_page(c.req);
+  if (!p) return c.fail(p.error());
+  auto start = start_of(*p, 't');
+  if (!start) return c.fail(start.error());
+  c.respond(rt_.reads().read([&](const projections::projection_set& ps) {
+    const auto* room = visible_room(c, ps, c.params[0]);
+    if (room == nullptr) return error_response(room_not_found());
+    return index_page(ps.trust.of_room(room->id), *start, *p, 't',
+                      [](json_writer& w, const ev::trust::score_card& card) {
+                        write_trust(w, card);
+                      });
+  }));
+}
+
+// --- watchers ------------------------------------------------------------------------
+
+void api::create_watcher(call& c) {
+  if (c.who.is_user() && !(c.who.role && ev::user::at_least(*c.who.role, ev::user::user_role::member)))
+    return c.fail(ev::forbidden("requires a claimed agent or role member or higher"));
+  std::string slug;
+  auto room_id = rt_.reads().read([&](const projections::projection_set& p) -> std::string {
+    const auto* room = visible_room(c, p, c.params[0]);
+    if (room == nullptr) return {};
+    slug = room->slug;
+    return ev::room::can_act(*room, c.as_caller()) ? room->id : "!";
+  });
+  if (room_id.empty()) return c.fail(room_not_found());
+  if (room_id == "!") return c.fail(may_not_act());
+  auto body = parse_object_body(c.req.body, false);
+  if (!body) return c.fail(body.error());
+  body_reader r(*body);
+  auto url = r.string("webhook_url", true);
+  auto filter = r.object("filter");
+  auto secret = r.string("secret");
+  std::vector<std::string> event_types;
+  if (const auto* types = body->if_contains("event_types"); types && !types->is_null()) {
+    const auto* arr = types->if_array();
+    if (arr == nullptr) r.fail("event_types", "must be an array of event types");
+    else
+      for (std::size_t i = 0; i < arr->size(); ++i) {
+        const auto* t = (*arr)[i].if_string();
+        if (t == nullptr) {
+          r.fail("event_types[" + std::to_string(i) + "]", "must be a string");
+          break;
+        }
+        event_types.emplace_back(*t);
+      }
+  }
+  if (url) {
+    auto parsed = boost::urls::parse_absolute_uri(*url);
+    if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https") ||
+        parsed->host().empty())
+      r.fail("webhook_url", "must be an absolute http or https URL");
+  }
+  if (secret && (secret->size() < 16 || secret->size() > 256))
+    r.fail("secret", "must have 16-256 characters");
+  if (!r.ok()) return c.fail(*r.error());
+  auto plain = secret ? *secret : rt_.ids().make_secret("whsec_", 32);
+  ev::watcher::create cmd{rt_.ids().make_id(ev::watcher_prefix),
+                          room_id,
+                          c.who.org_id,
+                          *url,
+                          std::move(event_types),
+                          filter.value_or(json::object{}),
+                          secrets_.seal(plain),
+                          c.who.actor(),
+                          rt_.time().now()};
+  auto id = cmd.id;
+  auto respond = c.respond;
+  rt_.send(id, ev::watcher::command{std::move(cmd)},
+           [respond, plain, slug](ev::outcome<ev::watcher::state> w) {
+             if (!w) return respond(error_response(w.error()));
+             respond(data_response_from(
+                 [&](json_writer& out) { write_watcher(out, *w, slug, &plain); }, 201));
+           });
+}
+
+void api::list_watchers(call& c) {
+  auto p = read_page(c.req);
+  if (!p) return c.fail(p.error());
+  auto start = start_of(*p, 'w');
+  if (!start) return c.fail(start.error());
+  c.respond(rt_.reads().read([&](const projections::projection_set& ps) {
+    const auto* room = visible_room(c, ps, c.params[0]);
+    if (room == nullptr) return error_response(room_not_found());
+    return index_page(ps.watchers.of_room(room->id), *start, *p, 'w',
+                      [&](json_writer& w, const ev::watcher::state& x) {
+                        write_watcher(w, x, room->slug);
+                      });
+  }));
+}
+
+void api::delete_watcher(call& c) {
+  const std::string id = c.params[0];
+  bool visible = rt_.reads().read([&](const projections::projection_set& p) {
+    const auto* w = p.watchers.find(id);
+    if (w == nullptr || w->deleted || w->org_id != c.who.org_id) return false;
+    const auto* room = p.rooms.by_id(w->room_id);
+    return room != nullptr && ev::room::can_see(*room, c.as_caller());
+  });
+  if (!visible) return c.fail(ev::not_found("watcher not found"));
+  auto respond = c.respond;
+  auto& reads = rt_.reads();
+  rt_.send(id,
+           ev::watcher::command{ev::watcher::remove{c.who.actor(), c.is_admin(), rt_.time().now()}},
+           [respond, &reads](ev::outcome<ev::watcher::state> w) {
+             if (!w) return respond(error_response(w.error()));
+             respond(reads.read([&](const projections::projection_set& p) {
+               const auto* room = p.rooms.by_id(w->room_id);
+               return data_response_from([&](json_writer& out) {
+                 write_watcher(out, *w, room ? std::string_view(room->slug) : "");
+               });
+             }));
+           });
+}
+
+// --- signals -------------------------------------------------------------------------
+
+void api::create_signal(call& c) {
+  auto room_id = rt_.reads().read([&](const projections::projection_set& p) -> std::string {
+    const auto* room = visible_room(c, p, c.params[0]);
+    if (room == nullptr) return {};
+    return ev::room::can_act(*room, c.as_caller()) ? room->id : "!";
+  });
+  if (room_id.empty()) return c.fail(room_not_found());
+  if (room_id == "!") return c.fail(may_not_act());
+  auto body = parse_object_body(c.req.body, false);
+  if (!body) return c.fail(body.error());
+  body_reader r(*body);
+  auto type = r.string("type", true);
+  auto payload = r.object("payload");
+  if (!r.ok()) return c.fail(*r.error());
+  ev::signal::broadcast_signal cmd{rt_.ids().make_id(ev::signal_prefix), *type,
+                                   payload.value_or(json::object{}), c.who.actor(),
+                                   rt_.time().now()};
+  auto respond = c.respond;
+  rt_.signal(room_id, std::move(cmd), [respond](ev::outcome<ev::event_list> done) {
+    if (!done) return respond(error_response(done.error()));
+    const auto& e = done->front();
+    const auto& b = std::get<ev::signal::broadcast>(e.data);
+    projections::signal_view view{b.id, b.room_id, b.type, b.payload, e.meta.actor, e.meta.at};
+    respond(data_response_from([&](json_writer& w) { write_signal(w, view); }, 202));
+  });
+}
+
+void api::list_signals(call& c) {
+  auto p = read_page(c.req);
+  if (!p) return c.fail(p.error());
+  c.respond(rt_.reads().read([&](const projections::projection_set& ps) {
+    const auto* room = visible_room(c, ps, c.params[0]);
+    if (room == nullptr) return error_response(room_not_found());
+    const auto& all = ps.signals.of_room(room->id);
+    // Newest first; the cursor is the index (in creation order) to continue below.
+    auto from = start_of(*p, 'g', all.size());
+    if (!from) return error_response(from.error());
+    auto end = std::min<std::uint64_t>(*from, all.size());
+    auto begin = end > p->limit ? end - p->limit : 0;
+    std::optional<std::string> next;
+    if (begin > 0) next = encode_cursor('g', begin);
+    return list_response_from(
+        [&](json_writer& w) {
+          for (auto i = end; i > begin; --i) write_signal(w, all[i - 1]);
+        },
+        next);
+  }));
+}
+
+} // namespace waitroom::http

@@ -1,0 +1,93 @@
+#pragma once
+/// Internal to the api_*.cpp files: the per-request context and the helpers every
+/// handler shares (paging, cursors, room access, common errors).
+
+#include "events/ids.hpp"
+#include "events/room/access.hpp"
+#include "http/api.hpp"
+#include "http/json_body.hpp"
+#include "http/render.hpp"
+#include "http/responses.hpp"
+
+#include <charconv>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace waitroom::http {
+
+namespace ev = waitroom::events;
+namespace json = boost::json;
+
+/// One request being handled.
+struct api::call {
+  const request& req;
+  responder respond;
+  std::shared_ptr<deferrer> later;
+  std::vector<std::string> params; ///< values of the `:name` segments, in order
+  principal who;
+
+  void ok(json::value data, int status = 200) const {
+    respond(data_response(std::move(data), status));
+  }
+  void fail(const ev::error& e) const { respond(error_response(e)); }
+  /// The caller as room access rules see it.
+  ev::room::caller as_caller() const {
+    return {who.is_user() ? ev::actor_kind::user : ev::actor_kind::agent, who.id, who.role};
+  }
+  bool is_admin() const {
+    return who.is_user() && who.role && ev::user::at_least(*who.role, ev::user::user_role::admin);
+  }
+};
+
+/// `limit` (default 50, 1-500) and the opaque `cursor` of a list request.
+struct page {
+  std::size_t limit = 50;
+  std::string cursor;
+};
+
+ev::outcome<page> read_page(const request& req);
+
+/// Cursors are opaque to clients: a letter and a position.
+std::string encode_cursor(char kind, std::uint64_t position);
+/// The position a page starts from: `fallback` without a cursor; 400 for a cursor of
+/// another list.
+ev::outcome<std::uint64_t> start_of(const page& p, char kind, std::uint64_t fallback = 0);
+
+/// One page of `all` from index `start`, written by `write(json_writer&, item)`; the
+/// cursor points past it.
+template <class T, class Write>
+response index_page(const std::vector<T>& all, std::uint64_t start, const page& p, char kind,
+                    Write write) {
+  std::optional<std::string> next;
+  auto end = std::min<std::uint64_t>(all.size(), start + p.limit);
+  if (end < all.size()) next = encode_cursor(kind, end);
+  return list_response_from(
+      [&](json_writer& w) {
+        for (auto i = start; i < end; ++i) write(w, *all[i]);
+      },
+      next);
+}
+
+ev::error room_not_found();
+ev::error checkin_not_found();
+ev::error may_not_act();
+
+/// The room `:room` if the caller may see it (else nullptr: answer 404).
+const ev::room::state* visible_room(const api::call& c, const projections::projection_set& p,
+                                    std::string_view slug_or_id);
+
+/// The check-in `:id` if the caller may see it (its org, and its room visible).
+const ev::checkin::state* visible_checkin(const api::call& c,
+                                          const projections::projection_set& p,
+                                          std::string_view id);
+
+/// Renames the field of a domain error to the alias the client used.
+ev::error with_alias(ev::error e, const std::map<std::string, std::string>& used);
+
+/// Parses an integer query parameter (`name`) within [lo, hi]; nullopt when absent.
+ev::outcome<std::optional<std::int64_t>> query_integer(const request& req, std::string_view name,
+                                                      std::int64_t lo, std::int64_t hi);
+
+} // namespace waitroom::http
