@@ -1,31 +1,28 @@
-// `waitroom audit verify`: recompute the hash chain of the log (read-only).
+// `waitroom audit verify` and `waitroom audit export` (read-only: beside a live server).
 #include "app/commands.hpp"
-#include "storage/event_log.hpp"
+#include "app/read_only_log.hpp"
+#include "events/codec.hpp"
+#include "events/ids.hpp"
 
 #include <boost/json/serialize.hpp>
 
 #include <cstdio>
+#include <set>
 
 namespace waitroom::app {
 
+namespace ev = waitroom::events;
+
 int audit_verify(const std::string& data) {
-  storage::rocksdb_options lo;
-  lo.read_only = true;
-  lo.create_if_missing = false;
-  auto opened = storage::open_rocksdb_log(std::filesystem::path(data) / "log", lo);
-  if (!opened) {
-    std::fprintf(stderr, "waitroom audit verify: cannot read the log in %s: %s\n",
-                 data.c_str(), opened.error().message.c_str());
-    return 1;
-  }
-  auto report = (*opened)->verify();
+  auto log = open_read_only(data, "audit verify");
+  if (!log) return 1;
+  auto report = log->verify();
   boost::json::object out{{"ok", report.ok},
                           {"events", report.events},
                           {"head_hash", storage::to_hex(report.head_hash)}};
   if (!report.ok) {
-    out["first_bad_seq"] = report.first_bad_seq
-                               ? boost::json::value(*report.first_bad_seq)
-                               : boost::json::value(nullptr);
+    out["first_bad_seq"] = report.first_bad_seq ? boost::json::value(*report.first_bad_seq)
+                                                : boost::json::value(nullptr);
     out["problem"] = report.problem;
   }
   std::printf("%s\n", boost::json::serialize(out).c_str());
@@ -35,6 +32,66 @@ int audit_verify(const std::string& data) {
                  report.problem.c_str());
     return 1;
   }
+  return 0;
+}
+
+int audit_export(const export_options& o) {
+  auto log = open_read_only(o.data, "audit export");
+  if (!log) return 1;
+  auto head = log->head().seq;
+  // A slug names a room within an organization: find every room with it first.
+  std::set<std::string> rooms;
+  if (o.room && ev::is_id(*o.room, ev::room_prefix)) {
+    rooms.insert(*o.room);
+  } else if (o.room) {
+    auto found = log->scan(1, head, [&](const storage::stored_event& s) {
+      if (auto e = ev::decode(s.bytes))
+        if (const auto* c = std::get_if<ev::room::created>(&e->data); c && c->slug == *o.room)
+          rooms.insert(c->id);
+      return true;
+    });
+    if (!found) {
+      std::fprintf(stderr, "waitroom audit export: %s\n", found.error().message.c_str());
+      return 1;
+    }
+    if (rooms.empty()) {
+      std::fprintf(stderr, "waitroom audit export: no room '%s'\n", o.room->c_str());
+      return 1;
+    }
+    if (rooms.size() > 1)
+      std::fprintf(stderr, "waitroom audit export: slug '%s' names rooms in %zu "
+                           "organizations; exporting all of them (use the rm_ id for one)\n",
+                   o.room->c_str(), rooms.size());
+  }
+  std::uint64_t written = 0;
+  std::optional<ev::error> failure;
+  auto from = o.since_seq.value_or(0) + 1;
+  auto scanned = log->scan(from, head, [&](const storage::stored_event& s) {
+    if ((s.seq & 0x3FFF) == 0) show_progress("exporting", s.seq, head);
+    if (!rooms.empty() || o.type) {
+      auto e = ev::decode(s.bytes);
+      if (!e) {
+        failure = ev::internal_error("seq " + std::to_string(s.seq) + ": " + e.error().message);
+        return false;
+      }
+      if (!rooms.empty() && rooms.count(e->meta.room_id) == 0) return true;
+      if (o.type && !ev::event_type(e->data).starts_with(*o.type)) return true;
+    }
+    auto line = storage::audit_json(s);
+    line += '\n';
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    ++written;
+    return true;
+  });
+  show_progress("exporting", head, head);
+  std::fflush(stdout);
+  if (!scanned || failure) {
+    std::fprintf(stderr, "waitroom audit export: %s\n",
+                 (failure ? *failure : scanned.error()).message.c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "waitroom audit export: %llu events\n",
+               static_cast<unsigned long long>(written));
   return 0;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 /// The subcommands of the `waitroom` binary. Each returns the process exit status.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -25,7 +26,15 @@ struct replay_options {
   std::optional<std::string> room;  ///< slug or rm_ id
 };
 
+struct export_options {
+  std::string data;
+  std::optional<std::string> room;   ///< slug or rm_ id
+  std::optional<std::uint64_t> since_seq; ///< events after this seq
+  std::optional<std::string> type;   ///< type prefix, e.g. "checkin."
+};
+
 int serve(const serve_options& options);
+int audit_export(const export_options& options);
 int replay(const replay_options& options);
 int audit_verify(const std::string& data);
 

@@ -96,6 +96,17 @@ int main(int argc, char** argv) {
       ->required()
       ->envname("WAITROOM_DATA");
   verify_cmd->footer("Example:\n  waitroom audit verify --data ./data");
+  export_options eo;
+  auto* export_cmd = audit_cmd->add_subcommand(
+      "export", "Write the log as JSON Lines (one event with its chain hash per line)");
+  export_cmd->add_option("--data", eo.data, "Data directory")
+      ->required()
+      ->envname("WAITROOM_DATA");
+  export_cmd->add_option("--room", eo.room, "Only this room's events (slug or rm_ id)");
+  export_cmd->add_option("--since-seq", eo.since_seq, "Only events after this seq");
+  export_cmd->add_option("--type", eo.type, "Only event types with this prefix, e.g. checkin.");
+  export_cmd->footer("Example:\n  waitroom audit export --data ./data --room deployments "
+                     "--type checkin. > deployments.jsonl");
 
   try {
     cli.parse(argc, argv);
@@ -106,6 +117,7 @@ int main(int argc, char** argv) {
     if (*serve_cmd) return serve(so);
     if (*replay_cmd) return replay(ro);
     if (*verify_cmd) return audit_verify(audit_data);
+    if (*export_cmd) return audit_export(eo);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "waitroom: %s\n", e.what());
     return 1;

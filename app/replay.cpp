@@ -1,6 +1,7 @@
 // `waitroom replay`: fold the log (read-only) and report, optionally as of a point.
 #include "actors/replay.hpp"
 #include "app/commands.hpp"
+#include "app/read_only_log.hpp"
 #include "events/ids.hpp"
 #include "http/render.hpp"
 
@@ -16,15 +17,8 @@ namespace json = boost::json;
 namespace ev = waitroom::events;
 
 int replay(const replay_options& o) {
-  storage::rocksdb_options lo;
-  lo.read_only = true;
-  lo.create_if_missing = false;
-  auto opened = storage::open_rocksdb_log(std::filesystem::path(o.data) / "log", lo);
-  if (!opened) {
-    std::fprintf(stderr, "waitroom replay: cannot read the log in %s: %s\n",
-                 o.data.c_str(), opened.error().message.c_str());
-    return 1;
-  }
+  auto log = open_read_only(o.data, "replay");
+  if (!log) return 1;
   actors::replay_limits limits;
   if (o.until) {
     std::uint64_t seq = 0;
@@ -40,17 +34,10 @@ int replay(const replay_options& o) {
       return 2;
     }
   }
-  bool tty = ::isatty(STDERR_FILENO) != 0;
   projections::projection_set p;
-  auto stats =
-      actors::replay(**opened, p, limits, [tty](std::uint64_t seq, std::uint64_t head) {
-        if (tty && head > 0)
-          std::fprintf(stderr, "\rreplaying: seq %llu of %llu (%.0f%%)   ",
-                       static_cast<unsigned long long>(seq),
-                       static_cast<unsigned long long>(head),
-                       100.0 * static_cast<double>(seq) / static_cast<double>(head));
-      });
-  if (tty) std::fprintf(stderr, "\n");
+  auto stats = actors::replay(*log, p, limits, [](std::uint64_t seq, std::uint64_t head) {
+    show_progress("replaying", seq, head);
+  });
   if (!stats) {
     std::fprintf(stderr, "waitroom replay: %s\n", stats.error().message.c_str());
     return 1;

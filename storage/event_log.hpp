@@ -175,6 +175,10 @@ open_rocksdb_log(const std::filesystem::path& dir, const rocksdb_options& option
 /// synchronously on the calling thread (the "writer thread" is the caller).
 std::unique_ptr<event_log> make_memory_log();
 
+/// An event as auditors read it (audit endpoints, `waitroom audit export`): its JSON as
+/// written, with its chain hash added as `"hash"`.
+std::string audit_json(const stored_event& e);
+
 /// The chain step: SHA-256(prev || bytes).
 hash256 chain_hash(const hash256& prev, std::string_view bytes);
 

@@ -1,0 +1,19 @@
+#pragma once
+/// Opening the log of a data directory for the operator tools (read-only: they work
+/// beside a running server).
+
+#include "storage/event_log.hpp"
+
+#include <memory>
+#include <string>
+
+namespace waitroom::app {
+
+/// The log in `data/log`, or nullptr after printing "waitroom <command>: …" to stderr.
+std::unique_ptr<storage::event_log> open_read_only(const std::string& data,
+                                                   const char* command);
+
+/// Prints "\r<what>: seq N of M (P%)" to stderr when it is a terminal.
+void show_progress(const char* what, std::uint64_t seq, std::uint64_t head);
+
+} // namespace waitroom::app
