@@ -349,5 +349,44 @@ TEST_P(EventLogContract, CountsCommittedAndFailedAppends) {
   EXPECT_EQ(stats->batches_written, 1u);
 }
 
+
+TEST_P(EventLogContract, SideRecordsAreWrittenReadAndDeleted) {
+  append_request put;
+  put.records = {{"us_a/k1", std::string("first")}, {"us_b/k1", std::string("second")}};
+  ASSERT_TRUE(log_->append(std::move(put)).ok());
+  EXPECT_EQ(log_->head().seq, 0u); // records are not events
+  auto a = log_->read_record("us_a/k1");
+  ASSERT_TRUE(a.ok());
+  ASSERT_TRUE(a->has_value());
+  EXPECT_EQ(**a, "first");
+  std::vector<std::string> seen;
+  ASSERT_TRUE(log_->scan_records([&](std::string_view k, std::string_view v) {
+    seen.push_back(std::string(k) + "=" + std::string(v));
+    return true;
+  }).ok());
+  EXPECT_EQ(seen.size(), 2u);
+  append_request del;
+  del.records = {{"us_a/k1", std::nullopt}};
+  ASSERT_TRUE(log_->append(std::move(del)).ok());
+  auto gone = log_->read_record("us_a/k1");
+  ASSERT_TRUE(gone.ok());
+  EXPECT_FALSE(gone->has_value());
+  EXPECT_TRUE(log_->verify().ok);
+}
+
+TEST_P(EventLogContract, SideRecordsCommitWithTheirEventsOrNotAtAll) {
+  append_ok(append_to("ci_a", expected_version::no_stream(), 1));
+  auto with_events = append_to("ci_b", expected_version::no_stream(), 1);
+  with_events.records = {{"k-ok", std::string("v")}};
+  ASSERT_TRUE(log_->append(std::move(with_events)).ok());
+  auto conflicting = append_to("ci_a", expected_version::no_stream(), 1);
+  conflicting.records = {{"k-conflict", std::string("v")}};
+  auto r = log_->append(std::move(conflicting));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, events::errc::conflict);
+  EXPECT_TRUE(log_->read_record("k-ok")->has_value());
+  EXPECT_FALSE(log_->read_record("k-conflict")->has_value());
+}
+
 } // namespace
 } // namespace waitroom::storage
