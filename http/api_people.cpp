@@ -339,11 +339,12 @@ void api::deactivate_agent(call& c) {
 
 void api::agent_trust(call& c) {
   const std::string id = c.params[0];
-  if (c.who.is_agent() && c.who.id != id)
-    return c.fail(ev::forbidden("an agent may only read its own trust"));
   c.respond(rt_.reads().read([&](const projections::projection_set& p) {
     const auto* a = p.dir.agent(id);
+    // another organization's agent does not exist for the caller: 404 before 403
     if (a == nullptr || a->org_id != c.who.org_id) return error_response(agent_not_found());
+    if (c.who.is_agent() && c.who.id != id)
+      return error_response(ev::forbidden("an agent may only read its own trust"));
     std::vector<const ev::trust::score_card*> visible;
     for (const auto* card : p.trust.of_agent(id)) {
       const auto* room = p.rooms.by_id(card->room_id);

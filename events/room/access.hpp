@@ -4,8 +4,9 @@
 /// A room without member entries is open to its whole organization. Once it has any,
 /// only the listed principals and the organization's admins and owners see it and act
 /// in it: agents need the role `agent` to act (check in, claim, help, post), humans need
-/// `approver` to act (decide, post tasks, signal, watch, write messages); `viewer`
-/// only reads.
+/// `approver` to act (decide, post tasks, signal, watch); `viewer` only reads. Thread
+/// messages are the exception API.md makes: every human who can see the room may write
+/// in its threads (the check-in decider then applies the participant rules).
 
 #include "events/actor_ref.hpp"
 #include "events/room/state.hpp"
