@@ -8,10 +8,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <pthread.h>
+#include <system_error>
+#include <time.h>
 
 namespace waitroom::app {
 
@@ -107,8 +110,24 @@ int serve(const serve_options& o) {
               srv.port());
   std::fflush(stdout);
 
-  int sig = 0;
-  sigwait(&signals, &sig);
+  // The main thread waits for SIGINT/SIGTERM and meanwhile purges idempotency records
+  // older than 24 h: now and every hour (the purge itself runs on the bulk reader lane).
+  auto purge = [&api] {
+    api.purge_idempotency([](events::outcome<std::size_t> purged) {
+      if (!purged)
+        spdlog::warn("could not purge old idempotency records: {}", purged.error().message);
+      else if (*purged > 0)
+        spdlog::info("purged {} idempotency records older than 24 h", *purged);
+    });
+  };
+  purge();
+  int sig = -1;
+  while (sig < 0) {
+    const timespec hour{3600, 0};
+    sig = sigtimedwait(&signals, nullptr, &hour);
+    if (sig < 0 && errno == EAGAIN) purge();
+    else if (sig < 0 && errno != EINTR) throw std::system_error(errno, std::generic_category(), "sigtimedwait");
+  }
   spdlog::info("signal {}: draining", sig);
   api.set_ready(false);
   waiters.release_all();

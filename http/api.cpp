@@ -320,6 +320,24 @@ void api::dispatch(const route& r, call& c) {
   });
 }
 
+void api::purge_idempotency(std::function<void(ev::outcome<std::size_t>)> done) {
+  auto now = rt_.time().now();
+  rt_.read_log(actors::runtime::read_lane::bulk, [this, now, done = std::move(done)](
+                                                     const storage::event_log& log) {
+    auto keys = expired_idempotency_keys(log, now);
+    if (!keys) return done(keys.error());
+    if (keys->empty()) return done(std::size_t{0});
+    const auto count = keys->size();
+    std::vector<storage::record_write> deletions;
+    deletions.reserve(count);
+    for (auto& k : *keys) deletions.push_back({std::move(k), std::nullopt});
+    rt_.write_records(std::move(deletions), [done, count](ev::outcome<void> written) {
+      if (!written) return done(written.error());
+      done(count);
+    });
+  });
+}
+
 // --- operations ----------------------------------------------------------------------
 
 void api::healthz(call& c) {

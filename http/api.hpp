@@ -43,6 +43,9 @@ class api final : public request_handler {
 
   /// `/readyz` answers 200 only while ready (log replayed, accepting writes).
   void set_ready(bool ready) { ready_ = ready; }
+  /// Deletes the idempotency records older than 24 h (they are never replayed) on the
+  /// bulk reader lane; `done` gets how many went. Called at start-up and every hour.
+  void purge_idempotency(std::function<void(events::outcome<std::size_t>)> done);
 
   struct route_info {
     std::string method;

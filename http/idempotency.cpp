@@ -122,4 +122,16 @@ void keys_in_flight::end(const std::string& key) {
   keys_.erase(key);
 }
 
+ev::outcome<std::vector<std::string>> expired_idempotency_keys(const storage::event_log& log,
+                                                               ev::timestamp now) {
+  std::vector<std::string> out;
+  auto scanned = log.scan_records([&](std::string_view key, std::string_view value) {
+    auto rec = decode_record(value);
+    if (!rec || now - rec->created_at >= idempotency_ttl_ms) out.emplace_back(key);
+    return true;
+  });
+  if (!scanned) return scanned.error();
+  return out;
+}
+
 } // namespace waitroom::http

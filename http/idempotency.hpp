@@ -6,16 +6,20 @@
 /// Records live in the log's `idempotency` column family (they survive restarts) and
 /// are written after the request's events committed and before it is answered. A
 /// crash in that instant leaves events without a record: the retry then runs again.
+/// Records older than 24 h are dead (never replayed) and are purged from storage at
+/// start-up and every hour (`expired_idempotency_keys`, `api::purge_idempotency`).
 
 #include "events/outcome.hpp"
 #include "events/time.hpp"
 #include "http/message.hpp"
+#include "storage/event_log.hpp"
 
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace waitroom::http {
 
@@ -38,6 +42,11 @@ std::string request_fingerprint(std::string_view method, std::string_view path,
 
 std::string encode_record(const idempotency_record& r);
 std::optional<idempotency_record> decode_record(std::string_view stored);
+
+/// The storage keys of records created 24 h or more before `now`, and of records that
+/// do not decode (blocking scan: run it on a reader lane).
+events::outcome<std::vector<std::string>> expired_idempotency_keys(const storage::event_log& log,
+                                                                   events::timestamp now);
 
 /// Whether an answer is kept for replay: the request wrote events (a 2xx, or 403
 /// POLICY_FORBIDS, which records the forbidden check-in).
