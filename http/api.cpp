@@ -55,6 +55,15 @@ const ev::room::state* visible_room(const api::call& c, const projections::proje
   return room;
 }
 
+ev::outcome<room_ref> room_to_act_in(const api::call& c, const projections::read_model& reads) {
+  return reads.read([&](const projections::projection_set& p) -> ev::outcome<room_ref> {
+    const auto* room = visible_room(c, p, c.params[0]);
+    if (room == nullptr) return room_not_found();
+    if (!ev::room::can_act(*room, c.as_caller())) return may_not_act();
+    return room_ref{room->id, room->slug};
+  });
+}
+
 const ev::checkin::state* visible_checkin(const api::call& c,
                                           const projections::projection_set& p,
                                           std::string_view id) {
@@ -245,13 +254,7 @@ void api::handle(const request& req, responder respond, std::shared_ptr<deferrer
     activity_.seen(c.who.id, rt_.time().now());
     if (auto wait = principal_limits_.take(c.who.id); wait > 0) {
       stats->rate_limited++;
-      auto res = error_response(ev::error{ev::errc::rate_limited,
-                                          "too many requests; retry after " +
-                                              std::to_string(wait) + " s",
-                                          {},
-                                          {}});
-      res.headers.emplace_back("Retry-After", std::to_string(wait));
-      return c.respond(std::move(res));
+      return c.respond(rate_limited("too many requests", wait));
     }
   }
   dispatch(*match, c);

@@ -62,21 +62,11 @@ actors::reply_fn<ev::checkin::state> answer_created(responder respond,
   };
 }
 
-/// The room `:room` for creating in it: its id, "" (404) or "!" (403, may not act).
-std::string room_to_act_in(const api::call& c, const projections::read_model& reads) {
-  return reads.read([&](const projections::projection_set& p) -> std::string {
-    const auto* room = visible_room(c, p, c.params[0]);
-    if (room == nullptr) return {};
-    return ev::room::can_act(*room, c.as_caller()) ? room->id : "!";
-  });
-}
-
 } // namespace
 
 void api::create_checkin(call& c) {
-  auto room_id = room_to_act_in(c, rt_.reads());
-  if (room_id.empty()) return c.fail(room_not_found());
-  if (room_id == "!") return c.fail(may_not_act());
+  auto room = room_to_act_in(c, rt_.reads());
+  if (!room) return c.fail(room.error());
   auto body = parse_object_body(c.req.body, false);
   if (!body) return c.fail(body.error());
   body_reader r(*body);
@@ -84,7 +74,7 @@ void api::create_checkin(call& c) {
   ev::checkin::create cmd;
   if (!read_checkin_fields(r, cmd, used)) return c.fail(*r.error());
   cmd.id = rt_.ids().make_id(ev::checkin_prefix);
-  cmd.room_id = room_id;
+  cmd.room_id = room->id;
   cmd.org_id = c.who.org_id;
   cmd.agent_id = c.who.id;
   cmd.now = rt_.time().now();
@@ -93,9 +83,8 @@ void api::create_checkin(call& c) {
 }
 
 void api::create_task(call& c) {
-  auto room_id = room_to_act_in(c, rt_.reads());
-  if (room_id.empty()) return c.fail(room_not_found());
-  if (room_id == "!") return c.fail(may_not_act());
+  auto room = room_to_act_in(c, rt_.reads());
+  if (!room) return c.fail(room.error());
   auto body = parse_object_body(c.req.body, false);
   if (!body) return c.fail(body.error());
   body_reader r(*body);
@@ -103,7 +92,7 @@ void api::create_task(call& c) {
   ev::checkin::create_task cmd;
   if (!read_checkin_fields(r, cmd, used)) return c.fail(*r.error());
   cmd.id = rt_.ids().make_id(ev::checkin_prefix);
-  cmd.room_id = room_id;
+  cmd.room_id = room->id;
   cmd.org_id = c.who.org_id;
   cmd.by = c.who.actor();
   cmd.now = rt_.time().now();
@@ -245,14 +234,13 @@ void api::checkin_command(call& c, ev::checkin::command cmd, bool act) {
   });
   if (access == 404) return c.fail(checkin_not_found());
   if (access == 403) return c.fail(may_not_act());
-  auto respond = c.respond;
   auto& reads = rt_.reads();
-  rt_.send(id, std::move(cmd), [respond, &reads](ev::outcome<ev::checkin::state> s) {
-    if (!s) return respond(error_response(s.error()));
-    respond(reads.read([&](const projections::projection_set& p) {
-      return data_response_from([&](json_writer& w) { write_checkin(w, *s, p); });
-    }));
-  });
+  rt_.send(id, std::move(cmd),
+           answer<ev::checkin::state>(c.respond, [&reads](const ev::checkin::state& s) {
+             return reads.read([&](const projections::projection_set& p) {
+               return data_response_from([&](json_writer& w) { write_checkin(w, s, p); });
+             });
+           }));
 }
 
 std::optional<std::optional<std::string>> api::read_reason(call& c) {
@@ -387,18 +375,17 @@ void api::post_message(call& c) {
   ev::checkin::post_message cmd{c.who.actor(),         *type, std::move(*content),
                                 metadata.value_or(json::object{}), std::move(attachments),
                                 rt_.time().now(),      std::move(ids)};
-  auto respond = c.respond;
   auto& reads = rt_.reads();
   rt_.send(id, ev::checkin::command{std::move(cmd)},
-           [respond, &reads, id, message_id](ev::outcome<ev::checkin::state> s) {
-             if (!s) return respond(error_response(s.error()));
-             respond(reads.read([&](const projections::projection_set& p) {
+           answer<ev::checkin::state>(c.respond, [&reads, id, message_id](
+                                                     const ev::checkin::state&) {
+             return reads.read([&](const projections::projection_set& p) {
                for (const auto& m : p.threads.messages(id))
                  if (m.id == message_id)
                    return data_response_from([&](json_writer& w) { write_message(w, m); }, 201);
                return error_response(ev::internal_error("the message is not in its thread"));
-             }));
-           });
+             });
+           }));
 }
 
 void api::list_messages(call& c) {

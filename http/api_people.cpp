@@ -9,11 +9,44 @@ namespace waitroom::http {
 
 namespace {
 
+/// The answer to a new agent: the agent, its key (shown once) and, for a
+/// self-registration, the claim token (shown once).
+std::function<void(ev::outcome<ev::agent::state>)>
+new_agent_answer(responder respond, std::string key, std::optional<std::string> claim_token = {}) {
+  return answer<ev::agent::state>(
+      std::move(respond), [key = std::move(key), claim_token = std::move(claim_token)](
+                              const ev::agent::state& a) {
+        return data_response_from(
+            [&](json_writer& w) {
+              w.begin_object();
+              w.key("agent");
+              write_agent(w, a);
+              w.member("api_key", key);
+              w.member("key_prefix", a.key_prefix);
+              if (claim_token) {
+                w.member("claim_token", *claim_token);
+                w.member("status", "pending_claim");
+              }
+              w.end_object();
+            },
+            201);
+      });
+}
+
 constexpr std::size_t token_length = 32;
 constexpr std::size_t claim_token_length = 24;
 
 ev::error user_not_found() { return ev::not_found("user not found"); }
 ev::error agent_not_found() { return ev::not_found("agent not found"); }
+
+/// Whether `find(projections)` finds a user or agent of organization `org_id`.
+template <class Find>
+bool in_org(const projections::read_model& reads, const std::string& org_id, Find find) {
+  return reads.read([&](const projections::projection_set& p) {
+    const auto* found = find(p);
+    return found != nullptr && found->org_id == org_id;
+  });
+}
 
 } // namespace
 
@@ -63,12 +96,11 @@ void api::create_org(call& c) {
                           c.who.actor(),
                           rt_.time().now()};
   auto org_id = cmd.org_id, owner_id = cmd.owner_id;
-  auto respond = c.respond;
   auto& reads = rt_.reads();
   rt_.send(org_id, ev::org::command{std::move(cmd)},
-           [respond, &reads, org_id, owner_id, token](ev::outcome<ev::event_list> done) {
-             if (!done) return respond(error_response(done.error()));
-             respond(reads.read([&](const projections::projection_set& p) {
+           answer<ev::event_list>(c.respond, [&reads, org_id, owner_id,
+                                              token](const ev::event_list&) {
+             return reads.read([&](const projections::projection_set& p) {
                return data_response_from(
                    [&](json_writer& w) {
                      w.begin_object();
@@ -80,8 +112,8 @@ void api::create_org(call& c) {
                      w.end_object();
                    },
                    201);
-             }));
-           });
+             });
+           }));
 }
 
 void api::create_user(call& c) {
@@ -104,20 +136,18 @@ void api::create_user(call& c) {
                             *c.who.role,
                             rt_.time().now()};
   auto id = cmd.id;
-  auto respond = c.respond;
   rt_.send(id, ev::user::command{std::move(cmd)},
-           [respond, token](ev::outcome<ev::user::state> u) {
-             if (!u) return respond(error_response(u.error()));
-             respond(data_response_from(
+           answer<ev::user::state>(c.respond, [token](const ev::user::state& u) {
+             return data_response_from(
                  [&](json_writer& w) {
                    w.begin_object();
                    w.key("user");
-                   write_user(w, *u);
+                   write_user(w, u);
                    w.member("token", token);
                    w.end_object();
                  },
-                 201));
-           });
+                 201);
+           }));
 }
 
 void api::list_users(call& c) {
@@ -132,37 +162,29 @@ void api::list_users(call& c) {
 
 void api::rotate_user_token(call& c) {
   const std::string id = c.params[0];
-  bool known = rt_.reads().read([&](const projections::projection_set& p) {
-    const auto* u = p.dir.user(id);
-    return u != nullptr && u->org_id == c.who.org_id;
-  });
-  if (!known) return c.fail(user_not_found());
+  if (!in_org(rt_.reads(), c.who.org_id,
+              [&](const projections::projection_set& p) { return p.dir.user(id); }))
+    return c.fail(user_not_found());
   auto token = rt_.ids().make_secret("wrh_", token_length);
-  auto respond = c.respond;
   rt_.send(id,
            ev::user::command{ev::user::rotate_token{actors::credential_hash(token),
                                                     c.who.actor(), *c.who.role,
                                                     rt_.time().now()}},
-           [respond, token](ev::outcome<ev::user::state> u) {
-             if (!u) return respond(error_response(u.error()));
-             respond(data_response(json::object{{"token", token}}));
-           });
+           answer<ev::user::state>(c.respond, [token](const ev::user::state&) {
+             return data_response(json::object{{"token", token}});
+           }));
 }
 
 void api::deactivate_user(call& c) {
   const std::string id = c.params[0];
-  bool known = rt_.reads().read([&](const projections::projection_set& p) {
-    const auto* u = p.dir.user(id);
-    return u != nullptr && u->org_id == c.who.org_id;
-  });
-  if (!known) return c.fail(user_not_found());
-  auto respond = c.respond;
+  if (!in_org(rt_.reads(), c.who.org_id,
+              [&](const projections::projection_set& p) { return p.dir.user(id); }))
+    return c.fail(user_not_found());
   rt_.send(id,
            ev::user::command{ev::user::deactivate{c.who.actor(), *c.who.role, rt_.time().now()}},
-           [respond](ev::outcome<ev::user::state> u) {
-             if (!u) return respond(error_response(u.error()));
-             respond(data_response_from([&](json_writer& w) { write_user(w, *u); }));
-           });
+           answer<ev::user::state>(c.respond, [](const ev::user::state& u) {
+             return data_response_from([&](json_writer& w) { write_user(w, u); });
+           }));
 }
 
 // --- agents --------------------------------------------------------------------------
@@ -186,34 +208,12 @@ void api::register_agent(call& c) {
                                 c.who.actor(),
                                 rt_.time().now()};
   auto id = cmd.id;
-  auto respond = c.respond;
-  rt_.send(id, ev::agent::command{std::move(cmd)},
-           [respond, key](ev::outcome<ev::agent::state> a) {
-             if (!a) return respond(error_response(a.error()));
-             respond(data_response_from(
-                 [&](json_writer& w) {
-                   w.begin_object();
-                   w.key("agent");
-                   write_agent(w, *a);
-                   w.member("api_key", key);
-                   w.member("key_prefix", a->key_prefix);
-                   w.end_object();
-                 },
-                 201));
-           });
+  rt_.send(id, ev::agent::command{std::move(cmd)}, new_agent_answer(c.respond, key));
 }
 
 void api::self_register_agent(call& c) {
-  if (auto wait = self_register_limits_.take("ip:" + c.req.remote_address); wait > 0) {
-    auto res = error_response(ev::error{
-        ev::errc::rate_limited,
-        "too many self-registrations from this address; retry after " +
-            std::to_string(wait) + " s",
-        {},
-        {}});
-    res.headers.emplace_back("Retry-After", std::to_string(wait));
-    return c.respond(std::move(res));
-  }
+  if (auto wait = self_register_limits_.take("ip:" + c.req.remote_address); wait > 0)
+    return c.respond(rate_limited("too many self-registrations from this address", wait));
   auto body = parse_object_body(c.req.body, false);
   if (!body) return c.fail(body.error());
   body_reader r(*body);
@@ -232,23 +232,8 @@ void api::self_register_agent(call& c) {
                                actors::credential_hash(claim_token),
                                rt_.time().now()};
   auto id = cmd.id;
-  auto respond = c.respond;
   rt_.send(id, ev::agent::command{std::move(cmd)},
-           [respond, key, claim_token](ev::outcome<ev::agent::state> a) {
-             if (!a) return respond(error_response(a.error()));
-             respond(data_response_from(
-                 [&](json_writer& w) {
-                   w.begin_object();
-                   w.key("agent");
-                   write_agent(w, *a);
-                   w.member("api_key", key);
-                   w.member("key_prefix", a->key_prefix);
-                   w.member("claim_token", claim_token);
-                   w.member("status", "pending_claim");
-                   w.end_object();
-                 },
-                 201));
-           });
+           new_agent_answer(c.respond, key, claim_token));
 }
 
 void api::claim_agent(call& c) {
@@ -265,18 +250,16 @@ void api::claim_agent(call& c) {
     return a ? a->id : std::string();
   });
   if (id.empty()) return c.fail(ev::not_found("unknown claim token"));
-  auto respond = c.respond;
   auto& activity = activity_;
   rt_.send(id, ev::agent::command{ev::agent::claim{c.who.org_id, c.who.actor(), rt_.time().now()}},
-           [respond, &activity](ev::outcome<ev::agent::state> a) {
-             if (!a) return respond(error_response(a.error()));
-             respond(data_response_from([&](json_writer& w) {
+           answer<ev::agent::state>(c.respond, [&activity](const ev::agent::state& a) {
+             return data_response_from([&](json_writer& w) {
                w.begin_object();
                w.key("agent");
-               write_agent(w, *a, activity.last(a->id));
+               write_agent(w, a, activity.last(a.id));
                w.end_object();
-             }));
-           });
+             });
+           }));
 }
 
 void api::list_agents(call& c) {
@@ -305,36 +288,28 @@ void api::get_agent(call& c) {
 
 void api::rotate_agent_key(call& c) {
   const std::string id = c.params[0];
-  bool known = rt_.reads().read([&](const projections::projection_set& p) {
-    const auto* a = p.dir.agent(id);
-    return a != nullptr && a->org_id == c.who.org_id;
-  });
-  if (!known) return c.fail(agent_not_found());
+  if (!in_org(rt_.reads(), c.who.org_id,
+              [&](const projections::projection_set& p) { return p.dir.agent(id); }))
+    return c.fail(agent_not_found());
   auto key = rt_.ids().make_secret("wr_", token_length);
-  auto respond = c.respond;
   rt_.send(id,
            ev::agent::command{ev::agent::rotate_key{actors::credential_hash(key),
                                                     key.substr(0, 12), c.who.actor(),
                                                     rt_.time().now()}},
-           [respond, key](ev::outcome<ev::agent::state> a) {
-             if (!a) return respond(error_response(a.error()));
-             respond(data_response(json::object{{"api_key", key}, {"key_prefix", a->key_prefix}}));
-           });
+           answer<ev::agent::state>(c.respond, [key](const ev::agent::state& a) {
+             return data_response(json::object{{"api_key", key}, {"key_prefix", a.key_prefix}});
+           }));
 }
 
 void api::deactivate_agent(call& c) {
   const std::string id = c.params[0];
-  bool known = rt_.reads().read([&](const projections::projection_set& p) {
-    const auto* a = p.dir.agent(id);
-    return a != nullptr && a->org_id == c.who.org_id;
-  });
-  if (!known) return c.fail(agent_not_found());
-  auto respond = c.respond;
+  if (!in_org(rt_.reads(), c.who.org_id,
+              [&](const projections::projection_set& p) { return p.dir.agent(id); }))
+    return c.fail(agent_not_found());
   rt_.send(id, ev::agent::command{ev::agent::deactivate{c.who.actor(), rt_.time().now()}},
-           [respond](ev::outcome<ev::agent::state> a) {
-             if (!a) return respond(error_response(a.error()));
-             respond(data_response_from([&](json_writer& w) { write_agent(w, *a); }));
-           });
+           answer<ev::agent::state>(c.respond, [](const ev::agent::state& a) {
+             return data_response_from([&](json_writer& w) { write_agent(w, a); });
+           }));
 }
 
 void api::agent_trust(call& c) {

@@ -84,16 +84,14 @@ void api::create_room(call& c) {
   cmd.by = c.who.actor();
   cmd.now = rt_.time().now();
   auto room_id = cmd.room_id;
-  auto respond = c.respond;
   auto& reads = rt_.reads();
   rt_.send(c.who.org_id, ev::org::command{std::move(cmd)},
-           [respond, &reads, room_id](ev::outcome<ev::event_list> done) {
-             if (!done) return respond(error_response(done.error()));
-             respond(reads.read([&](const projections::projection_set& p) {
+           answer<ev::event_list>(c.respond, [&reads, room_id](const ev::event_list&) {
+             return reads.read([&](const projections::projection_set& p) {
                return data_response_from(
                    [&](json_writer& w) { write_room(w, *p.rooms.by_id(room_id), 0); }, 201);
-             }));
-           });
+             });
+           }));
 }
 
 void api::get_room(call& c) {
@@ -123,16 +121,14 @@ void api::patch_room(call& c) {
   cmd.expiry_warning_ms = settings.expiry_warning_ms;
   cmd.by = c.who.actor();
   cmd.now = rt_.time().now();
-  auto respond = c.respond;
   auto& reads = rt_.reads();
   rt_.send(room_id, ev::room::command{std::move(cmd)},
-           [respond, &reads](ev::outcome<ev::room::state> room) {
-             if (!room) return respond(error_response(room.error()));
+           answer<ev::room::state>(c.respond, [&reads](const ev::room::state& room) {
              auto pending = reads.read([&](const projections::projection_set& p) {
-               return p.checkins.queue_size(room->id);
+               return p.checkins.queue_size(room.id);
              });
-             respond(data_response_from([&](json_writer& w) { write_room(w, *room, pending); }));
-           });
+             return data_response_from([&](json_writer& w) { write_room(w, room, pending); });
+           }));
 }
 
 void api::get_policy(call& c) {
@@ -150,14 +146,12 @@ void api::put_policy(call& c) {
   if (!body) return c.fail(body.error());
   auto policy = ev::room::parse_policy(*body, "");
   if (!policy) return c.fail(policy.error());
-  auto respond = c.respond;
   rt_.send(room_id,
            ev::room::command{ev::room::set_policy{std::move(*policy), c.who.actor(),
                                                   rt_.time().now()}},
-           [respond](ev::outcome<ev::room::state> room) {
-             if (!room) return respond(error_response(room.error()));
-             respond(data_response(ev::room::to_json(room->policy)));
-           });
+           answer<ev::room::state>(c.respond, [](const ev::room::state& room) {
+             return data_response(ev::room::to_json(room.policy));
+           }));
 }
 
 // --- members ---------------------------------------------------------------------
@@ -193,15 +187,13 @@ void api::put_member(call& c) {
   });
   if (room_id.empty()) return c.fail(room_not_found());
   if (!kind) return c.fail(ev::not_found("no such user or agent in this organization"));
-  auto respond = c.respond;
   rt_.send(room_id,
            ev::room::command{ev::room::set_member{principal_id, *kind, *role, c.who.actor(),
                                                   rt_.time().now()}},
-           [respond, principal_id](ev::outcome<ev::room::state> room) {
-             if (!room) return respond(error_response(room.error()));
-             respond(data_response_from(
-                 [&](json_writer& w) { write_member(w, room->members.at(principal_id)); }));
-           });
+           answer<ev::room::state>(c.respond, [principal_id](const ev::room::state& room) {
+             return data_response_from(
+                 [&](json_writer& w) { write_member(w, room.members.at(principal_id)); });
+           }));
 }
 
 void api::delete_member(call& c) {
@@ -214,14 +206,12 @@ void api::delete_member(call& c) {
     return it == room->members.end() ? std::optional<ev::room::member>() : it->second;
   });
   if (!member) return c.fail(ev::not_found("not a member of this room"));
-  auto respond = c.respond;
   rt_.send(room_id,
            ev::room::command{ev::room::remove_member{principal_id, c.who.actor(),
                                                      rt_.time().now()}},
-           [respond, member](ev::outcome<ev::room::state> room) {
-             if (!room) return respond(error_response(room.error()));
-             respond(data_response_from([&](json_writer& w) { write_member(w, *member); }));
-           });
+           answer<ev::room::state>(c.respond, [member](const ev::room::state&) {
+             return data_response_from([&](json_writer& w) { write_member(w, *member); });
+           }));
 }
 
 // --- queue and trust ---------------------------------------------------------------
@@ -268,15 +258,8 @@ void api::room_trust(call& c) {
 void api::create_watcher(call& c) {
   if (c.who.is_user() && !(c.who.role && ev::user::at_least(*c.who.role, ev::user::user_role::member)))
     return c.fail(ev::forbidden("requires a claimed agent or role member or higher"));
-  std::string slug;
-  auto room_id = rt_.reads().read([&](const projections::projection_set& p) -> std::string {
-    const auto* room = visible_room(c, p, c.params[0]);
-    if (room == nullptr) return {};
-    slug = room->slug;
-    return ev::room::can_act(*room, c.as_caller()) ? room->id : "!";
-  });
-  if (room_id.empty()) return c.fail(room_not_found());
-  if (room_id == "!") return c.fail(may_not_act());
+  auto room = room_to_act_in(c, rt_.reads());
+  if (!room) return c.fail(room.error());
   auto body = parse_object_body(c.req.body, false);
   if (!body) return c.fail(body.error());
   body_reader r(*body);
@@ -308,7 +291,7 @@ void api::create_watcher(call& c) {
   if (!r.ok()) return c.fail(*r.error());
   auto plain = secret ? *secret : rt_.ids().make_secret("whsec_", 32);
   ev::watcher::create cmd{rt_.ids().make_id(ev::watcher_prefix),
-                          room_id,
+                          room->id,
                           c.who.org_id,
                           *url,
                           std::move(event_types),
@@ -317,13 +300,12 @@ void api::create_watcher(call& c) {
                           c.who.actor(),
                           rt_.time().now()};
   auto id = cmd.id;
-  auto respond = c.respond;
   rt_.send(id, ev::watcher::command{std::move(cmd)},
-           [respond, plain, slug](ev::outcome<ev::watcher::state> w) {
-             if (!w) return respond(error_response(w.error()));
-             respond(data_response_from(
-                 [&](json_writer& out) { write_watcher(out, *w, slug, &plain); }, 201));
-           });
+           answer<ev::watcher::state>(c.respond, [plain, slug = room->slug](
+                                                     const ev::watcher::state& w) {
+             return data_response_from(
+                 [&](json_writer& out) { write_watcher(out, w, slug, &plain); }, 201);
+           }));
 }
 
 void api::list_watchers(call& c) {
@@ -350,31 +332,24 @@ void api::delete_watcher(call& c) {
     return room != nullptr && ev::room::can_see(*room, c.as_caller());
   });
   if (!visible) return c.fail(ev::not_found("watcher not found"));
-  auto respond = c.respond;
   auto& reads = rt_.reads();
   rt_.send(id,
            ev::watcher::command{ev::watcher::remove{c.who.actor(), c.is_admin(), rt_.time().now()}},
-           [respond, &reads](ev::outcome<ev::watcher::state> w) {
-             if (!w) return respond(error_response(w.error()));
-             respond(reads.read([&](const projections::projection_set& p) {
-               const auto* room = p.rooms.by_id(w->room_id);
+           answer<ev::watcher::state>(c.respond, [&reads](const ev::watcher::state& w) {
+             return reads.read([&](const projections::projection_set& p) {
+               const auto* room = p.rooms.by_id(w.room_id);
                return data_response_from([&](json_writer& out) {
-                 write_watcher(out, *w, room ? std::string_view(room->slug) : "");
+                 write_watcher(out, w, room ? std::string_view(room->slug) : "");
                });
-             }));
-           });
+             });
+           }));
 }
 
 // --- signals -------------------------------------------------------------------------
 
 void api::create_signal(call& c) {
-  auto room_id = rt_.reads().read([&](const projections::projection_set& p) -> std::string {
-    const auto* room = visible_room(c, p, c.params[0]);
-    if (room == nullptr) return {};
-    return ev::room::can_act(*room, c.as_caller()) ? room->id : "!";
-  });
-  if (room_id.empty()) return c.fail(room_not_found());
-  if (room_id == "!") return c.fail(may_not_act());
+  auto room = room_to_act_in(c, rt_.reads());
+  if (!room) return c.fail(room.error());
   auto body = parse_object_body(c.req.body, false);
   if (!body) return c.fail(body.error());
   body_reader r(*body);
@@ -384,14 +359,14 @@ void api::create_signal(call& c) {
   ev::signal::broadcast_signal cmd{rt_.ids().make_id(ev::signal_prefix), *type,
                                    payload.value_or(json::object{}), c.who.actor(),
                                    rt_.time().now()};
-  auto respond = c.respond;
-  rt_.signal(room_id, std::move(cmd), [respond](ev::outcome<ev::event_list> done) {
-    if (!done) return respond(error_response(done.error()));
-    const auto& e = done->front();
-    const auto& b = std::get<ev::signal::broadcast>(e.data);
-    projections::signal_view view{b.id, b.room_id, b.type, b.payload, e.meta.actor, e.meta.at};
-    respond(data_response_from([&](json_writer& w) { write_signal(w, view); }, 202));
-  });
+  rt_.signal(room->id, std::move(cmd),
+             answer<ev::event_list>(c.respond, [](const ev::event_list& done) {
+               const auto& e = done.front();
+               const auto& b = std::get<ev::signal::broadcast>(e.data);
+               projections::signal_view view{b.id,      b.room_id,    b.type,
+                                             b.payload, e.meta.actor, e.meta.at};
+               return data_response_from([&](json_writer& w) { write_signal(w, view); }, 202);
+             }));
 }
 
 void api::list_signals(call& c) {

@@ -10,6 +10,7 @@
 #include "http/responses.hpp"
 
 #include <charconv>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -19,6 +20,24 @@ namespace waitroom::http {
 
 namespace ev = waitroom::events;
 namespace json = boost::json;
+
+/// The reply to a command sent to an actor: the command's error as the answer, or
+/// `render(result)` (a `response`) once its events are committed.
+template <class T, class Render>
+std::function<void(ev::outcome<T>)> answer(responder respond, Render render) {
+  return [respond = std::move(respond), render = std::move(render)](ev::outcome<T> r) {
+    if (!r) return respond(error_response(r.error()));
+    respond(render(*r));
+  };
+}
+
+/// `429 RATE_LIMITED` with `Retry-After: wait` (seconds).
+inline response rate_limited(const std::string& what, std::int64_t wait) {
+  auto res = error_response(ev::error{
+      ev::errc::rate_limited, what + "; retry after " + std::to_string(wait) + " s", {}, {}});
+  res.headers.emplace_back("Retry-After", std::to_string(wait));
+  return res;
+}
 
 /// One request being handled.
 struct api::call {
@@ -75,6 +94,14 @@ ev::error checkin_not_found();
 ev::error may_not_act();
 
 /// The room `:room` if the caller may see it (else nullptr: answer 404).
+/// The room `:room` the caller acts in (to check in, post a task, watch, signal).
+struct room_ref {
+  std::string id;
+  std::string slug;
+};
+/// NOT_FOUND when the caller cannot see it, FORBIDDEN when it may only read it.
+ev::outcome<room_ref> room_to_act_in(const api::call& c, const projections::read_model& reads);
+
 const ev::room::state* visible_room(const api::call& c, const projections::projection_set& p,
                                     std::string_view slug_or_id);
 
