@@ -389,19 +389,16 @@ void api::post_message(call& c) {
 }
 
 void api::list_messages(call& c) {
-  auto p = read_page(c.req);
-  if (!p) return c.fail(p.error());
-  auto start = start_of(*p, 'm');
-  if (!start) return c.fail(start.error());
-  c.respond(rt_.reads().read([&](const projections::projection_set& ps) {
+  answer_list(c, rt_.reads(), 'm', [&](const projections::projection_set& ps,
+                                          const page& p, std::uint64_t start) {
     const auto* s = visible_checkin(c, ps, c.params[0]);
     if (s == nullptr) return error_response(checkin_not_found());
     const auto& all = ps.threads.messages(s->id);
     std::vector<const projections::message_view*> view;
     view.reserve(all.size());
     for (const auto& m : all) view.push_back(&m);
-    return index_page(view, *start, *p, 'm', write_message);
-  }));
+    return index_page(view, start, p, 'm', write_message);
+  });
 }
 
 void api::list_participants(call& c) {

@@ -151,13 +151,10 @@ void api::create_user(call& c) {
 }
 
 void api::list_users(call& c) {
-  auto p = read_page(c.req);
-  if (!p) return c.fail(p.error());
-  auto start = start_of(*p, 'u');
-  if (!start) return c.fail(start.error());
-  c.respond(rt_.reads().read([&](const projections::projection_set& ps) {
-    return index_page(ps.dir.users_of(c.who.org_id), *start, *p, 'u', write_user);
-  }));
+  answer_list(c, rt_.reads(), 'u', [&](const projections::projection_set& ps,
+                                          const page& p, std::uint64_t start) {
+    return index_page(ps.dir.users_of(c.who.org_id), start, p, 'u', write_user);
+  });
 }
 
 void api::rotate_user_token(call& c) {
@@ -263,16 +260,13 @@ void api::claim_agent(call& c) {
 }
 
 void api::list_agents(call& c) {
-  auto p = read_page(c.req);
-  if (!p) return c.fail(p.error());
-  auto start = start_of(*p, 'a');
-  if (!start) return c.fail(start.error());
-  c.respond(rt_.reads().read([&](const projections::projection_set& ps) {
-    return index_page(ps.dir.agents_of(c.who.org_id), *start, *p, 'a',
+  answer_list(c, rt_.reads(), 'a', [&](const projections::projection_set& ps,
+                                          const page& p, std::uint64_t start) {
+    return index_page(ps.dir.agents_of(c.who.org_id), start, p, 'a',
                       [&](json_writer& w, const ev::agent::state& a) {
                         write_agent(w, a, activity_.last(a.id));
                       });
-  }));
+  });
 }
 
 void api::get_agent(call& c) {

@@ -44,18 +44,15 @@ std::string visible_room_id(const api::call& c, const projections::read_model& r
 } // namespace
 
 void api::list_rooms(call& c) {
-  auto p = read_page(c.req);
-  if (!p) return c.fail(p.error());
-  auto start = start_of(*p, 'r');
-  if (!start) return c.fail(start.error());
-  c.respond(rt_.reads().read([&](const projections::projection_set& ps) {
+  answer_list(c, rt_.reads(), 'r', [&](const projections::projection_set& ps,
+                                          const page& p, std::uint64_t start) {
     std::vector<const ev::room::state*> visible;
     for (const auto* r : ps.rooms.of_org(c.who.org_id))
       if (ev::room::can_see(*r, c.as_caller())) visible.push_back(r);
-    return index_page(visible, *start, *p, 'r', [&](json_writer& w, const ev::room::state& r) {
+    return index_page(visible, start, p, 'r', [&](json_writer& w, const ev::room::state& r) {
       write_room(w, r, ps.checkins.queue_size(r.id));
     });
-  }));
+  });
 }
 
 void api::create_room(call& c) {
@@ -239,18 +236,15 @@ void api::room_pending(call& c) {
 }
 
 void api::room_trust(call& c) {
-  auto p = read_page(c.req);
-  if (!p) return c.fail(p.error());
-  auto start = start_of(*p, 't');
-  if (!start) return c.fail(start.error());
-  c.respond(rt_.reads().read([&](const projections::projection_set& ps) {
+  answer_list(c, rt_.reads(), 't', [&](const projections::projection_set& ps,
+                                          const page& p, std::uint64_t start) {
     const auto* room = visible_room(c, ps, c.params[0]);
     if (room == nullptr) return error_response(room_not_found());
-    return index_page(ps.trust.of_room(room->id), *start, *p, 't',
+    return index_page(ps.trust.of_room(room->id), start, p, 't',
                       [](json_writer& w, const ev::trust::score_card& card) {
                         write_trust(w, card);
                       });
-  }));
+  });
 }
 
 // --- watchers ------------------------------------------------------------------------
@@ -309,18 +303,15 @@ void api::create_watcher(call& c) {
 }
 
 void api::list_watchers(call& c) {
-  auto p = read_page(c.req);
-  if (!p) return c.fail(p.error());
-  auto start = start_of(*p, 'w');
-  if (!start) return c.fail(start.error());
-  c.respond(rt_.reads().read([&](const projections::projection_set& ps) {
+  answer_list(c, rt_.reads(), 'w', [&](const projections::projection_set& ps,
+                                          const page& p, std::uint64_t start) {
     const auto* room = visible_room(c, ps, c.params[0]);
     if (room == nullptr) return error_response(room_not_found());
-    return index_page(ps.watchers.of_room(room->id), *start, *p, 'w',
+    return index_page(ps.watchers.of_room(room->id), start, p, 'w',
                       [&](json_writer& w, const ev::watcher::state& x) {
                         write_watcher(w, x, room->slug);
                       });
-  }));
+  });
 }
 
 void api::delete_watcher(call& c) {

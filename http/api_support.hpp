@@ -89,6 +89,20 @@ response index_page(const std::vector<T>& all, std::uint64_t start, const page& 
       next);
 }
 
+/// Answers a list request: reads `limit` and `cursor` (of list `kind`, starting at
+/// `fallback` without one), then `list(projections, page, start)` makes the answer
+/// (usually an `index_page`) under one consistent read of the projections.
+template <class List>
+void answer_list(const api::call& c, const projections::read_model& reads, char kind,
+                 List list, std::uint64_t fallback = 0) {
+  auto p = read_page(c.req);
+  if (!p) return c.fail(p.error());
+  auto start = start_of(*p, kind, fallback);
+  if (!start) return c.fail(start.error());
+  c.respond(reads.read(
+      [&](const projections::projection_set& ps) { return list(ps, *p, *start); }));
+}
+
 ev::error room_not_found();
 ev::error checkin_not_found();
 ev::error may_not_act();
