@@ -13,24 +13,18 @@ namespace ev = waitroom::events;
 
 namespace {
 
-bool moves_deadlines(const ev::event_data& d) {
-  return std::holds_alternative<ev::checkin::created>(d) ||
-         std::holds_alternative<ev::checkin::resolved>(d) ||
-         std::holds_alternative<ev::checkin::extended>(d) ||
-         std::holds_alternative<ev::checkin::expiring>(d);
-}
-
 caf::behavior dispatcher(caf::event_based_actor*, context* ctx) {
   return {
       [ctx](committed_group& g) {
+        // The timer sleeps until the earliest deadline: wake it whenever that moved
+        // (a new or extended deadline, or one that came back with a released task).
         bool wake_timer = false;
         ctx->reads->write([&](projections::projection_set& p) {
+          const auto before = p.deadlines.earliest();
           for (const auto& a : g.appends)
             if (a.result)
-              for (const auto& e : a.result->events) {
-                p.apply(e);
-                wake_timer = wake_timer || moves_deadlines(e.data);
-              }
+              for (const auto& e : a.result->events) p.apply(e);
+          wake_timer = p.deadlines.earliest() != before;
         });
         for (const auto& a : g.appends)
           if (a.result)

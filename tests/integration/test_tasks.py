@@ -285,6 +285,14 @@ class Tasks(ServerTest):
         self.assertError(self.claim(cid, self.agents[1][0]), 409, "CONFLICT")
         time.sleep(0.5)
         self.assertEqual(self.server.get(f"/v1/check-ins/{claimed}").data["status"], "claimed")
+        # released after its deadline passed: the deadline is back, and fires at once
+        self.assertEqual(self.server.post(f"/v1/check-ins/{claimed}/release",
+                                          token=self.agents[0][0]).status, 200)
+        # (API.md: expiry fires within 1 s of the deadline; this one has passed already)
+        got = wait_until(lambda: (lambda c: c if c["status"] != "open" else None)(
+            self.server.get(f"/v1/check-ins/{claimed}").data), timeout=1.5)
+        self.assertTrue(got, "the released task did not expire within 1.5 s")
+        self.assertEqual(got["status"], "expired")
 
 
 if __name__ == "__main__":
