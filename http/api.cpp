@@ -296,7 +296,7 @@ void api::dispatch(const route& r, call& c) {
     if (!stored) return finish(cc.respond, error_response(stored.error()));
     auto now = rt_.time().now();
     if (*stored) {
-      auto rec = decode_record(**stored);
+      auto rec = decode_record(**stored, secrets_);
       if (rec && now - rec->created_at < idempotency_ttl_ms) {
         if (rec->fingerprint != fingerprint)
           return finish(cc.respond,
@@ -312,7 +312,7 @@ void api::dispatch(const route& r, call& c) {
     cc.respond = [this, req, storage_key, fingerprint, respond, finish, now](response r) {
       if (!answer_is_kept(r)) return finish(respond, std::move(r));
       idempotency_record rec{fingerprint, r, now};
-      std::vector<storage::record_write> writes{{storage_key, encode_record(rec)}};
+      std::vector<storage::record_write> writes{{storage_key, encode_record(rec, secrets_)}};
       rt_.write_records(std::move(writes), [respond, finish, r](ev::outcome<void> done) mutable {
         if (!done)
           spdlog::warn("could not store an idempotent answer: {}", done.error().message);

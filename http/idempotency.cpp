@@ -66,7 +66,7 @@ std::string request_fingerprint(std::string_view method, std::string_view path,
   return actors::credential_hash(text);
 }
 
-std::string encode_record(const idempotency_record& r) {
+std::string encode_record(const idempotency_record& r, const secret_box& box) {
   std::string out;
   ev::json_writer w(out);
   w.begin_object();
@@ -74,13 +74,13 @@ std::string encode_record(const idempotency_record& r) {
   w.member("status", r.answer.status);
   w.member("content_type", r.answer.content_type);
   w.member("error_code", r.answer.error_code);
-  w.member("body", r.answer.body);
+  w.member("sealed_body", box.seal(r.answer.body));
   w.member("created_at", r.created_at);
   w.end_object();
   return out;
 }
 
-std::optional<idempotency_record> decode_record(std::string_view stored) {
+std::optional<idempotency_record> decode_record(std::string_view stored, const secret_box& box) {
   std::error_code ec;
   auto v = json::parse(stored, ec);
   if (ec || !v.is_object()) return std::nullopt;
@@ -92,16 +92,18 @@ std::optional<idempotency_record> decode_record(std::string_view stored) {
   const auto* status = o.if_contains("status");
   const auto* fp = str("fingerprint");
   const auto* ct = str("content_type");
-  const auto* body = str("body");
+  const auto* sealed = str("sealed_body");
   const auto* at = str("created_at");
-  if (!status || !status->is_int64() || !fp || !ct || !body || !at) return std::nullopt;
+  if (!status || !status->is_int64() || !fp || !ct || !sealed || !at) return std::nullopt;
   auto t = ev::parse_rfc3339(*at);
   if (!t) return std::nullopt;
+  auto body = box.open_sealed(*sealed);
+  if (!body) return std::nullopt;
   idempotency_record r;
   r.fingerprint = std::string(*fp);
   r.answer.status = static_cast<int>(status->get_int64());
   r.answer.content_type = std::string(*ct);
-  r.answer.body = std::string(*body);
+  r.answer.body = std::move(*body);
   if (const auto* code = str("error_code")) r.answer.error_code = std::string(*code);
   r.created_at = *t;
   return r;
@@ -122,12 +124,21 @@ void keys_in_flight::end(const std::string& key) {
   keys_.erase(key);
 }
 
+std::optional<ev::timestamp> record_created_at(std::string_view stored) {
+  std::error_code ec;
+  auto v = json::parse(stored, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  const auto* at = v.get_object().if_contains("created_at");
+  if (at == nullptr || !at->is_string()) return std::nullopt;
+  return ev::parse_rfc3339(at->get_string());
+}
+
 ev::outcome<std::vector<std::string>> expired_idempotency_keys(const storage::event_log& log,
                                                                ev::timestamp now) {
   std::vector<std::string> out;
   auto scanned = log.scan_records([&](std::string_view key, std::string_view value) {
-    auto rec = decode_record(value);
-    if (!rec || now - rec->created_at >= idempotency_ttl_ms) out.emplace_back(key);
+    auto created = record_created_at(value);
+    if (!created || now - *created >= idempotency_ttl_ms) out.emplace_back(key);
     return true;
   });
   if (!scanned) return scanned.error();

@@ -12,6 +12,7 @@
 #include "events/outcome.hpp"
 #include "events/time.hpp"
 #include "http/message.hpp"
+#include "http/secret_box.hpp"
 #include "storage/event_log.hpp"
 
 #include <mutex>
@@ -40,8 +41,14 @@ std::string idempotency_storage_key(std::string_view principal_id, std::string_v
 std::string request_fingerprint(std::string_view method, std::string_view path,
                                 std::string_view body);
 
-std::string encode_record(const idempotency_record& r);
-std::optional<idempotency_record> decode_record(std::string_view stored);
+/// The stored form: the answer's body is sealed with `box` (first answers carry new
+/// tokens, API keys and webhook secrets, which must not rest in the clear); the rest is
+/// plain JSON.
+std::string encode_record(const idempotency_record& r, const secret_box& box);
+/// The record, or nothing when it is unreadable (or sealed under another key).
+std::optional<idempotency_record> decode_record(std::string_view stored, const secret_box& box);
+/// When a stored record was created (no key needed: what the purge reads).
+std::optional<events::timestamp> record_created_at(std::string_view stored);
 
 /// The storage keys of records created 24 h or more before `now`, and of records that
 /// do not decode (blocking scan: run it on a reader lane).

@@ -2,11 +2,15 @@
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <fstream>
 #include <memory>
 #include <stdexcept>
+#include <system_error>
 #include <vector>
 
 namespace waitroom::http {
@@ -50,23 +54,34 @@ using ctx_ptr = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
 
 secret_box secret_box::open(const std::filesystem::path& path) {
   std::array<unsigned char, 32> key{};
-  std::ifstream in(path);
-  std::string hex;
-  if (in >> hex) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) {
+    // An existing key is never replaced: every sealed secret in the log depends on it.
+    std::ifstream in(path);
+    std::string hex;
     std::vector<unsigned char> bytes;
-    if (!from_hex(hex, bytes) || bytes.size() != key.size())
-      throw std::runtime_error("malformed key file " + path.string());
+    if (!(in >> hex) || !from_hex(hex, bytes) || bytes.size() != key.size())
+      throw std::runtime_error("cannot read the key file " + path.string() +
+                               " (unreadable or malformed; restore it from a backup)");
     std::copy(bytes.begin(), bytes.end(), key.begin());
     return secret_box(key);
   }
   if (RAND_bytes(key.data(), static_cast<int>(key.size())) != 1)
     throw std::runtime_error("RAND_bytes failed");
   std::filesystem::create_directories(path.parent_path());
-  { std::ofstream touch(path, std::ios::app); }
-  ::chmod(path.c_str(), 0600);
-  std::ofstream out(path, std::ios::trunc);
-  out << to_hex(key.data(), key.size()) << "\n";
-  if (!out.flush()) throw std::runtime_error("cannot write key file " + path.string());
+  // Created exclusively with mode 0600 and synced (file and folder) before first use.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "create " + path.string());
+  const auto text = to_hex(key.data(), key.size()) + "\n";
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+                       ::fsync(fd) == 0;
+  ::close(fd);
+  if (!written) throw std::runtime_error("cannot write the key file " + path.string());
+  const int dir = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
   return secret_box(key);
 }
 

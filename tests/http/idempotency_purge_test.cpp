@@ -31,7 +31,7 @@ std::string record_at(ev::timestamp created) {
   response answer;
   answer.status = 201;
   answer.body = R"({"data":{}})";
-  return encode_record({"fingerprint", answer, created});
+  return encode_record({"fingerprint", answer, created}, secret_box(std::array<unsigned char, 32>{}));
 }
 
 void put(storage::event_log& log, std::string key, std::string value) {
@@ -72,11 +72,15 @@ class ApiPurge : public ::testing::Test {
   }
 
   response post_room(const std::string& slug, const std::string& key) {
+    return post("/v1/rooms", R"({"name":"R","slug":")" + slug + R"("})", key);
+  }
+
+  response post(const std::string& path, const std::string& body, const std::string& key) {
     request req;
     req.method = "POST";
-    req.path = "/v1/rooms";
+    req.path = path;
     req.headers = {{"authorization", "Bearer " + token_}, {"idempotency-key", key}};
-    req.body = R"({"name":"R","slug":")" + slug + R"("})";
+    req.body = body;
     req.remote_address = "127.0.0.1";
     std::promise<response> answered;
     auto answer = answered.get_future();
@@ -93,6 +97,15 @@ class ApiPurge : public ::testing::Test {
     auto n = purged.get();
     EXPECT_TRUE(n.ok());
     return n.ok() ? *n : 0;
+  }
+
+  std::vector<std::string> stored_values() {
+    std::vector<std::string> out;
+    EXPECT_TRUE(log_->scan_records([&](std::string_view, std::string_view v) {
+      out.emplace_back(v);
+      return true;
+    }).ok());
+    return out;
   }
 
   std::size_t records() {
@@ -133,6 +146,39 @@ TEST_F(ApiPurge, RemovesOnlyRecordsOlderThanADay) {
   // the purged key is free again: the request runs anew (the slug is taken by now)
   EXPECT_EQ(post_room("first", "key-1").status, 409);
   EXPECT_EQ(post_room("second", "key-2").status, 201); // still replayed
+}
+
+TEST_F(ApiPurge, StoredAnswersNeverHoldNewCredentialsInTheClear) {
+  auto first = post("/v1/users", R"({"name":"Ann","email":"ann@example.test","role":"member"})",
+                    "user-1");
+  ASSERT_EQ(first.status, 201) << first.body;
+  const auto token_at = first.body.find("wrh_");
+  ASSERT_NE(token_at, std::string::npos);
+  const auto token = first.body.substr(token_at, 36);
+  const auto values = stored_values();
+  ASSERT_EQ(values.size(), 1u);
+  EXPECT_EQ(values[0].find(token), std::string::npos) << "the token rests in the clear";
+  EXPECT_EQ(values[0].find("ann@example.test"), std::string::npos);
+  // the replay still answers the very same token
+  auto again = post("/v1/users", R"({"name":"Ann","email":"ann@example.test","role":"member"})",
+                    "user-1");
+  EXPECT_EQ(again.status, 201);
+  EXPECT_EQ(again.body, first.body);
+}
+
+TEST(IdempotencyRecords, ASealUnderAnotherKeyDoesNotDecode) {
+  response answer;
+  answer.status = 201;
+  answer.body = R"({"data":{"token":"wrh_x"}})";
+  std::array<unsigned char, 32> one{}, other{};
+  other[0] = 1;
+  auto stored = encode_record({"fp", answer, t0}, secret_box(one));
+  auto back = decode_record(stored, secret_box(one));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->answer.body, answer.body);
+  EXPECT_EQ(back->created_at, t0);
+  EXPECT_FALSE(decode_record(stored, secret_box(other)).has_value());
+  EXPECT_EQ(record_created_at(stored), t0);
 }
 
 } // namespace
