@@ -1,7 +1,7 @@
 #pragma once
 /// Maps aggregate ids to their actors: spawns an actor on first use (it hydrates from
 /// its stream) and passivates actors idle for longer than a threshold. The actor kind
-/// follows the id prefix (`ci_`, `rm_`, `org_`, `ag_`).
+/// follows the id prefix (`ci_`, `rm_`, `org_`, `ag_`, `us_`, `w_`).
 ///
 /// Thread-safe: called from io threads (to send commands) and from the timer service.
 

@@ -71,8 +71,7 @@ ev::outcome<principal> authenticate(const request& req,
 }
 
 ev::outcome<void> authorize(const principal& p, guard g) {
-  if (p.is_agent() && !p.claimed && g != guard::agent && g != guard::none &&
-      g != guard::authenticated)
+  if (p.is_agent() && !p.claimed && g != guard::none && g != guard::authenticated)
     return ev::forbidden("this agent is not claimed yet: it may only call GET /v1/me");
   auto role_at_least = [&](user_role need) {
     return p.is_user() && p.role && ev::user::at_least(*p.role, need);
@@ -93,9 +92,6 @@ ev::outcome<void> authorize(const principal& p, guard g) {
     if (role_at_least(user_role::admin)) return {};
     return ev::forbidden(p.is_user() ? "requires role admin or owner"
                                      : "only people may call this");
-  case guard::agent:
-    if (p.is_agent()) return {};
-    return ev::forbidden("only agents may call this");
   case guard::claimed_agent:
     if (p.is_agent() && p.claimed) return {};
     return ev::forbidden("only claimed agents may call this");

@@ -39,7 +39,6 @@ enum class guard {
   human,          ///< any human (viewer and up)
   member,         ///< member, admin or owner
   admin,          ///< admin or owner
-  agent,          ///< any agent with a valid key (claimed or not)
   claimed_agent,  ///< an agent that belongs to an org and is active
   instance_admin, ///< the bootstrap owner
 };
@@ -50,7 +49,8 @@ events::outcome<principal> authenticate(const request& req,
                                         const projections::read_model& reads,
                                         bool query_token_ok);
 
-/// 403 FORBIDDEN unless `p` passes `g`. An unclaimed agent passes only `agent`.
+/// 403 FORBIDDEN unless `p` passes `g`. An unclaimed agent passes only `none` and
+/// `authenticated`.
 events::outcome<void> authorize(const principal& p, guard g);
 
 } // namespace waitroom::http

@@ -48,7 +48,9 @@ void threads::apply(const ev::recorded_event& e, const ev::checkin::state& after
         } else if constexpr (std::is_same_v<T, ev::checkin::approval_recorded>) {
           add_participant(id, data.by, participant_role::approver, e.meta.at);
         } else if constexpr (std::is_same_v<T, ev::checkin::resolved>) {
-          if (data.decision.by.kind == ev::actor_kind::user)
+          // people who decide are approvers; withdrawing a task is not a decision
+          if (data.decision.by.kind == ev::actor_kind::user &&
+              data.decision.outcome != ev::checkin::resolution::withdrawn)
             add_participant(id, data.decision.by, participant_role::approver, e.meta.at);
         }
       },

@@ -46,8 +46,6 @@ std::string guard_name(guard g) {
     return "member";
   case guard::admin:
     return "admin";
-  case guard::agent:
-    return "agent";
   case guard::claimed_agent:
     return "claimed_agent";
   case guard::instance_admin:

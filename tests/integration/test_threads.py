@@ -206,6 +206,14 @@ class Participants(ServerTest):
         stamps = [p["joined_at"] for p in r.data]
         self.assertEqual(stamps, sorted(stamps))
 
+    def test_withdrawing_a_task_is_not_approving_it(self):
+        s = self.server
+        t = new_task(s, token=self.member)["id"]
+        r = s.post(f"/v1/check-ins/{t}/withdraw", {})  # the owner, an admin
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.data["status"], "withdrawn")
+        self.assertEqual(self.participants(t), [("user", self.member_id, "creator")])
+
     def test_check_in_participants(self):
         s = self.server
         cid = new_checkin(s, self.primary_key)["id"]
