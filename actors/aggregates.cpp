@@ -64,9 +64,8 @@ caf::behavior simple_behavior(caf::stateful_actor<aggregate_actor_state<State>>*
   core.init(self, ctx, std::move(id), Evolve);
   return {
       [&core](const Request& r) {
-        decide_and_answer(core, r, [](const State& s, const auto& cmd) {
-          return Decide(s, cmd);
-        });
+        decide_and_answer(core, r,
+                          [](const State& s, const auto& cmd) { return Decide(s, cmd); });
       },
       [&core](const append_done& d) { core.handle(d); },
       [&core](const stream_loaded& l) { core.handle(l); },
@@ -82,7 +81,8 @@ using room_state = aggregate_actor_state<ev::room::state>;
 void answer_created(const reply_fn<ev::checkin::state>& reply, append_outcome res) {
   if (!res) return reply(std::move(res).error());
   ev::checkin::state created;
-  for (const auto& e : res->events) ev::checkin::evolve(created, e);
+  for (const auto& e : res->events)
+    ev::checkin::evolve(created, e);
   if (auto err = ev::checkin::answer_error(created)) return reply(std::move(*err));
   reply(std::move(created));
 }
@@ -106,8 +106,9 @@ caf::behavior room_behavior(caf::stateful_actor<room_state>* self, context* ctx,
           });
           auto decided = ev::checkin::decide_create(r.cmd, room, trust);
           if (!decided) return r.reply(std::move(decided).error());
-          core.append_new_stream(r.cmd.id, std::move(*decided),
-                                 [r](append_outcome res) { answer_created(r.reply, res); });
+          core.append_new_stream(r.cmd.id, std::move(*decided), [r](append_outcome res) {
+            answer_created(r.reply, res);
+          });
         });
       },
       [&core](const create_task_request& r) {
@@ -115,8 +116,9 @@ caf::behavior room_behavior(caf::stateful_actor<room_state>* self, context* ctx,
           if (failure != nullptr) return r.reply(*failure);
           auto decided = ev::checkin::decide_create_task(r.cmd, core.state);
           if (!decided) return r.reply(std::move(decided).error());
-          core.append_new_stream(r.cmd.id, std::move(*decided),
-                                 [r](append_outcome res) { answer_created(r.reply, res); });
+          core.append_new_stream(r.cmd.id, std::move(*decided), [r](append_outcome res) {
+            answer_created(r.reply, res);
+          });
         });
       },
       [&core](const signal_request& r) {
@@ -151,7 +153,8 @@ caf::behavior org_behavior(caf::stateful_actor<org_state>* self, context* ctx,
       core.state.id = o->id;
       core.state.name = o->name;
       core.state.version = 1;
-      for (auto& slug : p.rooms.slugs_of(id)) core.state.room_slugs.insert(std::move(slug));
+      for (auto& slug : p.rooms.slugs_of(id))
+        core.state.room_slugs.insert(std::move(slug));
     }
   });
   core.mark_ready();
@@ -195,8 +198,8 @@ ev::outcome<ev::event_list> decide_watcher(const ev::watcher::state& s,
 } // namespace
 
 caf::actor spawn_checkin_actor(caf::actor_system& sys, context* ctx, std::string id) {
-  return sys.spawn(simple_behavior<ev::checkin::state, checkin_request, &ev::checkin::evolve,
-                                   &decide_checkin>,
+  return sys.spawn(simple_behavior<ev::checkin::state, checkin_request,
+                                   &ev::checkin::evolve, &decide_checkin>,
                    ctx, std::move(id));
 }
 
@@ -209,15 +212,15 @@ caf::actor spawn_org_actor(caf::actor_system& sys, context* ctx, std::string id)
 }
 
 caf::actor spawn_agent_actor(caf::actor_system& sys, context* ctx, std::string id) {
-  return sys.spawn(simple_behavior<ev::agent::state, agent_request, &ev::agent::evolve,
-                                   &decide_agent>,
-                   ctx, std::move(id));
+  return sys.spawn(
+      simple_behavior<ev::agent::state, agent_request, &ev::agent::evolve, &decide_agent>,
+      ctx, std::move(id));
 }
 
 caf::actor spawn_user_actor(caf::actor_system& sys, context* ctx, std::string id) {
   return sys.spawn(
-      simple_behavior<ev::user::state, user_request, &ev::user::evolve, &decide_user>, ctx,
-      std::move(id));
+      simple_behavior<ev::user::state, user_request, &ev::user::evolve, &decide_user>,
+      ctx, std::move(id));
 }
 
 caf::actor spawn_watcher_actor(caf::actor_system& sys, context* ctx, std::string id) {

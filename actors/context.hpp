@@ -27,9 +27,9 @@ struct context {
   const clock* time = nullptr;
   id_source* ids = nullptr;
   actors::registry* registry = nullptr;
-  caf::actor reader; ///< the log reader (detached: blocking reads live there)
+  caf::actor reader;      ///< the log reader (detached: blocking reads live there)
   caf::actor bulk_reader; ///< a second reader for long scans (audit, verify)
-  caf::actor timer;  ///< the timer service
+  caf::actor timer;       ///< the timer service
   std::vector<subscriber> subscribers; ///< fixed before the first commit
 };
 

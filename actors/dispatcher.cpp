@@ -23,7 +23,8 @@ caf::behavior dispatcher(caf::event_based_actor*, context* ctx) {
           const auto before = p.deadlines.earliest();
           for (const auto& a : g.appends)
             if (a.result)
-              for (const auto& e : a.result->events) p.apply(e);
+              for (const auto& e : a.result->events)
+                p.apply(e);
           wake_timer = p.deadlines.earliest() != before;
         });
         for (const auto& a : g.appends)

@@ -12,7 +12,7 @@ namespace {
 caf::behavior log_reader(caf::event_based_actor*, context* ctx) {
   return {
       [ctx](const load_stream& l) { l.reply(ctx->log->read_stream(l.stream)); },
-    [ctx](const log_job& j) { j.run(*ctx->log); },
+      [ctx](const log_job& j) { j.run(*ctx->log); },
   };
 }
 

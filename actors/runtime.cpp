@@ -88,7 +88,8 @@ void runtime::send(std::string_view room_id, ev::room::command cmd,
   route(room_id, room_request{std::move(cmd), reply}, reply);
 }
 
-void runtime::create_task(ev::checkin::create_task cmd, reply_fn<ev::checkin::state> reply) {
+void runtime::create_task(ev::checkin::create_task cmd,
+                          reply_fn<ev::checkin::state> reply) {
   auto room = cmd.room_id;
   route(room, create_task_request{std::move(cmd), reply}, reply);
 }
@@ -129,11 +130,11 @@ void runtime::write_records(std::vector<storage::record_write> records,
                             std::function<void(ev::outcome<void>)> done) {
   storage::append_request req;
   req.records = std::move(records);
-  log_.append_async(std::move(req), [done = std::move(done)](
-                                        ev::outcome<storage::append_result> r) {
-    if (!r) return done(std::move(r).error());
-    done({});
-  });
+  log_.append_async(std::move(req),
+                    [done = std::move(done)](ev::outcome<storage::append_result> r) {
+                      if (!r) return done(std::move(r).error());
+                      done({});
+                    });
 }
 
 void runtime::wake_timers() {

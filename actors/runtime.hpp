@@ -58,7 +58,8 @@ class runtime {
   void send(std::string_view room_id, events::room::command cmd,
             reply_fn<events::room::state> reply);
   /// A new task in `cmd.room_id` (through the room actor).
-  void create_task(events::checkin::create_task cmd, reply_fn<events::checkin::state> reply);
+  void create_task(events::checkin::create_task cmd,
+                   reply_fn<events::checkin::state> reply);
   /// A signal to `room_id` (through the room actor); answers the committed events.
   void signal(std::string_view room_id, events::signal::broadcast_signal cmd,
               reply_fn<events::event_list> reply);

@@ -21,8 +21,9 @@ int audit_verify(const std::string& data) {
                           {"events", report.events},
                           {"head_hash", storage::to_hex(report.head_hash)}};
   if (!report.ok) {
-    out["first_bad_seq"] = report.first_bad_seq ? boost::json::value(*report.first_bad_seq)
-                                                : boost::json::value(nullptr);
+    out["first_bad_seq"] = report.first_bad_seq
+                               ? boost::json::value(*report.first_bad_seq)
+                               : boost::json::value(nullptr);
     out["problem"] = report.problem;
   }
   std::printf("%s\n", boost::json::serialize(out).c_str());
@@ -46,7 +47,8 @@ int audit_export(const export_options& o) {
   } else if (o.room) {
     auto found = log->scan(1, head, [&](const storage::stored_event& s) {
       if (auto e = ev::decode(s.bytes))
-        if (const auto* c = std::get_if<ev::room::created>(&e->data); c && c->slug == *o.room)
+        if (const auto* c = std::get_if<ev::room::created>(&e->data);
+            c && c->slug == *o.room)
           rooms.insert(c->id);
       return true;
     });
@@ -59,8 +61,9 @@ int audit_export(const export_options& o) {
       return 1;
     }
     if (rooms.size() > 1)
-      std::fprintf(stderr, "waitroom audit export: slug '%s' names rooms in %zu "
-                           "organizations; exporting all of them (use the rm_ id for one)\n",
+      std::fprintf(stderr,
+                   "waitroom audit export: slug '%s' names rooms in %zu "
+                   "organizations; exporting all of them (use the rm_ id for one)\n",
                    o.room->c_str(), rooms.size());
   }
   std::uint64_t written = 0;
@@ -71,7 +74,8 @@ int audit_export(const export_options& o) {
     if (!rooms.empty() || o.type) {
       auto e = ev::decode(s.bytes);
       if (!e) {
-        failure = ev::internal_error("seq " + std::to_string(s.seq) + ": " + e.error().message);
+        failure =
+            ev::internal_error("seq " + std::to_string(s.seq) + ": " + e.error().message);
         return false;
       }
       if (!rooms.empty() && rooms.count(e->meta.room_id) == 0) return true;

@@ -14,7 +14,7 @@ struct serve_options {
   std::optional<std::string> bootstrap_token;
   int io_threads = 1;
   int actor_threads = 1;
-  double rate_limit = 1000;             ///< requests per second per principal; 0: off
+  double rate_limit = 1000; ///< requests per second per principal; 0: off
   double rate_burst = 2000;
   double self_register_per_minute = 10; ///< per client address
   double self_register_burst = 10;
@@ -28,9 +28,9 @@ struct replay_options {
 
 struct export_options {
   std::string data;
-  std::optional<std::string> room;   ///< slug or rm_ id
+  std::optional<std::string> room;        ///< slug or rm_ id
   std::optional<std::uint64_t> since_seq; ///< events after this seq
-  std::optional<std::string> type;   ///< type prefix, e.g. "checkin."
+  std::optional<std::string> type;        ///< type prefix, e.g. "checkin."
 };
 
 int serve(const serve_options& options);

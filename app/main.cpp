@@ -47,8 +47,9 @@ int main(int argc, char** argv) {
       ->envname("WAITROOM_ACTOR_THREADS")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
-  serve_cmd->add_option("--rate-limit", so.rate_limit,
-                        "Requests per second per principal (token bucket; 0 disables)")
+  serve_cmd
+      ->add_option("--rate-limit", so.rate_limit,
+                   "Requests per second per principal (token bucket; 0 disables)")
       ->envname("WAITROOM_RATE_LIMIT")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
@@ -104,7 +105,8 @@ int main(int argc, char** argv) {
       ->envname("WAITROOM_DATA");
   export_cmd->add_option("--room", eo.room, "Only this room's events (slug or rm_ id)");
   export_cmd->add_option("--since-seq", eo.since_seq, "Only events after this seq");
-  export_cmd->add_option("--type", eo.type, "Only event types with this prefix, e.g. checkin.");
+  export_cmd->add_option("--type", eo.type,
+                         "Only event types with this prefix, e.g. checkin.");
   export_cmd->footer("Example:\n  waitroom audit export --data ./data --room deployments "
                      "--type checkin. > deployments.jsonl");
 

@@ -23,7 +23,8 @@ void show_progress(const char* what, std::uint64_t seq, std::uint64_t head) {
   static const bool tty = ::isatty(STDERR_FILENO) != 0;
   if (!tty || head == 0) return;
   std::fprintf(stderr, "\r%s: seq %llu of %llu (%.0f%%)   ", what,
-               static_cast<unsigned long long>(seq), static_cast<unsigned long long>(head),
+               static_cast<unsigned long long>(seq),
+               static_cast<unsigned long long>(head),
                100.0 * static_cast<double>(seq) / static_cast<double>(head));
   if (seq >= head) std::fprintf(stderr, "\n");
 }

@@ -34,7 +34,6 @@ std::pair<std::string, std::uint16_t> split_listen(const std::string& listen) {
   return {host, static_cast<std::uint16_t>(port)};
 }
 
-
 } // namespace
 
 int serve(const serve_options& o) {
@@ -95,8 +94,8 @@ int serve(const serve_options& o) {
   ao.rate_burst = o.rate_burst;
   ao.self_register_per_minute = o.self_register_per_minute;
   ao.self_register_burst = o.self_register_burst;
-  http::api api(rt, waiters, http::secret_box::open(fs::path(o.data) / "keys" / "secrets.key"),
-                ao);
+  http::api api(rt, waiters,
+                http::secret_box::open(fs::path(o.data) / "keys" / "secrets.key"), ao);
   http::server_options so;
   so.host = host;
   so.port = port;
@@ -115,7 +114,8 @@ int serve(const serve_options& o) {
   auto purge = [&api] {
     api.purge_idempotency([](events::outcome<std::size_t> purged) {
       if (!purged)
-        spdlog::warn("could not purge old idempotency records: {}", purged.error().message);
+        spdlog::warn("could not purge old idempotency records: {}",
+                     purged.error().message);
       else if (*purged > 0)
         spdlog::info("purged {} idempotency records older than 24 h", *purged);
     });
@@ -125,8 +125,10 @@ int serve(const serve_options& o) {
   while (sig < 0) {
     const timespec hour{3600, 0};
     sig = sigtimedwait(&signals, nullptr, &hour);
-    if (sig < 0 && errno == EAGAIN) purge();
-    else if (sig < 0 && errno != EINTR) throw std::system_error(errno, std::generic_category(), "sigtimedwait");
+    if (sig < 0 && errno == EAGAIN)
+      purge();
+    else if (sig < 0 && errno != EINTR)
+      throw std::system_error(errno, std::generic_category(), "sigtimedwait");
   }
   spdlog::info("signal {}: draining", sig);
   api.set_ready(false);

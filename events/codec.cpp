@@ -126,8 +126,7 @@ bool read(element el, T& out);
 template <class T>
 bool read_described(element el, T& out) {
   simdjson::dom::object obj;
-  if (el.get_object().get(obj))
-    return false;
+  if (el.get_object().get(obj)) return false;
   using members = boost::describe::describe_members<T, boost::describe::mod_public>;
   constexpr std::size_t n = boost::mp11::mp_size<members>::value;
   std::size_t seen = 0;
@@ -139,8 +138,7 @@ bool read_described(element el, T& out) {
         ok = read(field.value, out.*member.pointer);
       }
     });
-    if (!known || !ok)
-      return false;
+    if (!known || !ok) return false;
     ++seen;
   }
   return seen == n;
@@ -150,8 +148,7 @@ template <class T>
 bool read(element el, T& out) {
   if constexpr (std::is_same_v<T, std::string>) {
     std::string_view sv;
-    if (el.get_string().get(sv))
-      return false;
+    if (el.get_string().get(sv)) return false;
     out.assign(sv);
     return true;
   } else if constexpr (std::is_same_v<T, bool>) {
@@ -160,46 +157,39 @@ bool read(element el, T& out) {
     return !el.get_double().get(out);
   } else if constexpr (std::is_integral_v<T> && std::is_unsigned_v<T>) {
     std::uint64_t v;
-    if (el.get_uint64().get(v) || v > std::numeric_limits<T>::max())
-      return false;
+    if (el.get_uint64().get(v) || v > std::numeric_limits<T>::max()) return false;
     out = static_cast<T>(v);
     return true;
   } else if constexpr (std::is_integral_v<T>) {
     std::int64_t v;
-    if (el.get_int64().get(v) || v < std::numeric_limits<T>::min()
-        || v > std::numeric_limits<T>::max())
+    if (el.get_int64().get(v) || v < std::numeric_limits<T>::min() ||
+        v > std::numeric_limits<T>::max())
       return false;
     out = static_cast<T>(v);
     return true;
   } else if constexpr (std::is_same_v<T, timestamp>) {
     std::string_view sv;
-    if (el.get_string().get(sv))
-      return false;
+    if (el.get_string().get(sv)) return false;
     auto t = parse_rfc3339(sv);
-    if (!t)
-      return false;
+    if (!t) return false;
     out = *t;
     return true;
   } else if constexpr (std::is_enum_v<T>) {
     std::string_view sv;
-    if (el.get_string().get(sv))
-      return false;
+    if (el.get_string().get(sv)) return false;
     auto e = parse_wire_name<T>(sv);
-    if (!e)
-      return false;
+    if (!e) return false;
     out = *e;
     return true;
   } else if constexpr (std::is_same_v<T, actor_ref>) {
     simdjson::dom::object obj;
-    if (el.get_object().get(obj))
-      return false;
+    if (el.get_object().get(obj)) return false;
     bool kind = false;
     for (auto field : obj) {
       if (field.key == "kind")
         kind = read(field.value, out.kind);
       else if (field.key == "id") {
-        if (!read(field.value, out.id))
-          return false;
+        if (!read(field.value, out.id)) return false;
       } else
         return false;
     }
@@ -210,49 +200,43 @@ bool read(element el, T& out) {
       return true;
     }
     typename T::value_type v{};
-    if (!read(el, v))
-      return false;
+    if (!read(el, v)) return false;
     out = std::move(v);
     return true;
   } else if constexpr (is_vector<T>::value) {
     simdjson::dom::array arr;
-    if (el.get_array().get(arr))
-      return false;
+    if (el.get_array().get(arr)) return false;
     out.clear();
     for (auto item : arr) {
       typename T::value_type v{};
-      if (!read(item, v))
-        return false;
+      if (!read(item, v)) return false;
       out.push_back(std::move(v));
     }
     return true;
-  } else if constexpr (std::is_same_v<T, json::object> || std::is_same_v<T, json::array>) {
+  } else if constexpr (std::is_same_v<T, json::object> ||
+                       std::is_same_v<T, json::array>) {
     json::value v;
     std::string problem;
-    if (!detail::to_boost(el, v, problem))
-      return false;
+    if (!detail::to_boost(el, v, problem)) return false;
     if constexpr (std::is_same_v<T, json::object>) {
-      if (!v.is_object())
-        return false;
+      if (!v.is_object()) return false;
       out = std::move(v.get_object());
     } else {
-      if (!v.is_array())
-        return false;
+      if (!v.is_array()) return false;
       out = std::move(v.get_array());
     }
     return true;
   } else if constexpr (std::is_same_v<T, room::policy>) {
     json::value v;
     std::string problem;
-    if (!detail::to_boost(el, v, problem))
-      return false;
+    if (!detail::to_boost(el, v, problem)) return false;
     auto p = room::parse_policy(v, "");
-    if (!p)
-      return false;
+    if (!p) return false;
     out = std::move(*p);
     return true;
   } else {
-    static_assert(boost::describe::has_describe_members<T>::value, "no reader for this type");
+    static_assert(boost::describe::has_describe_members<T>::value,
+                  "no reader for this type");
     return read_described(el, out);
   }
 }
@@ -262,8 +246,7 @@ using decoder = bool (*)(element, event_data&);
 template <class T>
 bool decode_as(element el, event_data& out) {
   T v{};
-  if (!read(el, v))
-    return false;
+  if (!read(el, v)) return false;
   out = std::move(v);
   return true;
 }
@@ -276,38 +259,38 @@ struct type_entry {
 /// Every wire type and how to read its `data`. NOTE: adding an event type means a row
 /// here; changing one means a new schema version and an upcast.
 constexpr std::array<type_entry, 32> decoders{{
-  {org::created::wire_type, &decode_as<org::created>},
-  {user::created::wire_type, &decode_as<user::created>},
-  {user::token_rotated::wire_type, &decode_as<user::token_rotated>},
-  {user::deactivated::wire_type, &decode_as<user::deactivated>},
-  {agent::registered::wire_type, &decode_as<agent::registered>},
-  {agent::self_registered::wire_type, &decode_as<agent::self_registered>},
-  {agent::claimed::wire_type, &decode_as<agent::claimed>},
-  {agent::key_rotated::wire_type, &decode_as<agent::key_rotated>},
-  {agent::deactivated::wire_type, &decode_as<agent::deactivated>},
-  {room::created::wire_type, &decode_as<room::created>},
-  {room::policy_updated::wire_type, &decode_as<room::policy_updated>},
-  {room::updated::wire_type, &decode_as<room::updated>},
-  {room::member_set::wire_type, &decode_as<room::member_set>},
-  {room::member_removed::wire_type, &decode_as<room::member_removed>},
-  {checkin::created::wire_type, &decode_as<checkin::created>},
-  {checkin::approval_recorded::wire_type, &decode_as<checkin::approval_recorded>},
-  {"checkin.approved", &decode_as<checkin::resolved>},
-  {"checkin.rejected", &decode_as<checkin::resolved>},
-  {"checkin.modified", &decode_as<checkin::resolved>},
-  {"checkin.expired", &decode_as<checkin::resolved>},
-  {"checkin.withdrawn", &decode_as<checkin::resolved>},
-  {checkin::extended::wire_type, &decode_as<checkin::extended>},
-  {checkin::expiring::wire_type, &decode_as<checkin::expiring>},
-  {checkin::message_posted::wire_type, &decode_as<checkin::message_posted>},
-  {checkin::claimed::wire_type, &decode_as<checkin::claimed>},
-  {checkin::released::wire_type, &decode_as<checkin::released>},
-  {checkin::help_requested::wire_type, &decode_as<checkin::help_requested>},
-  {checkin::helper_joined::wire_type, &decode_as<checkin::helper_joined>},
-  {checkin::submitted::wire_type, &decode_as<checkin::submitted>},
-  {watcher::created::wire_type, &decode_as<watcher::created>},
-  {watcher::deleted::wire_type, &decode_as<watcher::deleted>},
-  {signal::broadcast::wire_type, &decode_as<signal::broadcast>},
+    {org::created::wire_type, &decode_as<org::created>},
+    {user::created::wire_type, &decode_as<user::created>},
+    {user::token_rotated::wire_type, &decode_as<user::token_rotated>},
+    {user::deactivated::wire_type, &decode_as<user::deactivated>},
+    {agent::registered::wire_type, &decode_as<agent::registered>},
+    {agent::self_registered::wire_type, &decode_as<agent::self_registered>},
+    {agent::claimed::wire_type, &decode_as<agent::claimed>},
+    {agent::key_rotated::wire_type, &decode_as<agent::key_rotated>},
+    {agent::deactivated::wire_type, &decode_as<agent::deactivated>},
+    {room::created::wire_type, &decode_as<room::created>},
+    {room::policy_updated::wire_type, &decode_as<room::policy_updated>},
+    {room::updated::wire_type, &decode_as<room::updated>},
+    {room::member_set::wire_type, &decode_as<room::member_set>},
+    {room::member_removed::wire_type, &decode_as<room::member_removed>},
+    {checkin::created::wire_type, &decode_as<checkin::created>},
+    {checkin::approval_recorded::wire_type, &decode_as<checkin::approval_recorded>},
+    {"checkin.approved", &decode_as<checkin::resolved>},
+    {"checkin.rejected", &decode_as<checkin::resolved>},
+    {"checkin.modified", &decode_as<checkin::resolved>},
+    {"checkin.expired", &decode_as<checkin::resolved>},
+    {"checkin.withdrawn", &decode_as<checkin::resolved>},
+    {checkin::extended::wire_type, &decode_as<checkin::extended>},
+    {checkin::expiring::wire_type, &decode_as<checkin::expiring>},
+    {checkin::message_posted::wire_type, &decode_as<checkin::message_posted>},
+    {checkin::claimed::wire_type, &decode_as<checkin::claimed>},
+    {checkin::released::wire_type, &decode_as<checkin::released>},
+    {checkin::help_requested::wire_type, &decode_as<checkin::help_requested>},
+    {checkin::helper_joined::wire_type, &decode_as<checkin::helper_joined>},
+    {checkin::submitted::wire_type, &decode_as<checkin::submitted>},
+    {watcher::created::wire_type, &decode_as<watcher::created>},
+    {watcher::deleted::wire_type, &decode_as<watcher::deleted>},
+    {signal::broadcast::wire_type, &decode_as<signal::broadcast>},
 }};
 
 } // namespace
@@ -316,10 +299,10 @@ outcome<recorded_event> decode(std::string_view text) {
   thread_local simdjson::dom::parser parser;
   element root;
   if (auto e = parser.parse(text.data(), text.size()).get(root))
-    return internal_error(std::string("undecodable event: ") + simdjson::error_message(e));
+    return internal_error(std::string("undecodable event: ") +
+                          simdjson::error_message(e));
   simdjson::dom::object o;
-  if (root.get_object().get(o))
-    return internal_error("undecodable event: not an object");
+  if (root.get_object().get(o)) return internal_error("undecodable event: not an object");
   recorded_event e;
   std::string_view type;
   std::int64_t v = 0;
@@ -356,19 +339,18 @@ outcome<recorded_event> decode(std::string_view text) {
       return internal_error("undecodable event envelope (field " + std::string(k) + ")");
     ++fields;
   }
-  if (fields != 10 || !have_data)
-    return internal_error("undecodable event envelope");
+  if (fields != 10 || !have_data) return internal_error("undecodable event envelope");
   if (v != schema_version)
-    return internal_error("unsupported schema version " + std::to_string(v) + " of "
-                          + std::string(type));
+    return internal_error("unsupported schema version " + std::to_string(v) + " of " +
+                          std::string(type));
   for (const auto& entry : decoders) {
-    if (entry.type != type)
-      continue;
+    if (entry.type != type) continue;
     if (!entry.fn(data, e.data))
       return internal_error("malformed " + std::string(type) + " data");
     if (auto* r = std::get_if<checkin::resolved>(&e.data);
         r && checkin::resolved_wire_type(r->decision.outcome) != type)
-      return internal_error("resolution outcome does not match type " + std::string(type));
+      return internal_error("resolution outcome does not match type " +
+                            std::string(type));
     return e;
   }
   return internal_error("unknown event type " + std::string(type));

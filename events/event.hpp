@@ -21,19 +21,19 @@
 namespace waitroom::events {
 
 /// Every event type the log can hold.
-using event_data = std::variant<
-    org::created,                                                    //
-    user::created, user::token_rotated, user::deactivated,           //
-    agent::registered, agent::self_registered, agent::claimed,       //
-    agent::key_rotated, agent::deactivated,                          //
-    room::created, room::policy_updated, room::updated,              //
-    room::member_set, room::member_removed,                          //
-    checkin::created, checkin::approval_recorded, checkin::resolved, //
-    checkin::extended, checkin::expiring, checkin::message_posted,   //
-    checkin::claimed, checkin::released, checkin::help_requested,    //
-    checkin::helper_joined, checkin::submitted,                      //
-    watcher::created, watcher::deleted,                              //
-    signal::broadcast>;
+using event_data =
+    std::variant<org::created,                                                    //
+                 user::created, user::token_rotated, user::deactivated,           //
+                 agent::registered, agent::self_registered, agent::claimed,       //
+                 agent::key_rotated, agent::deactivated,                          //
+                 room::created, room::policy_updated, room::updated,              //
+                 room::member_set, room::member_removed,                          //
+                 checkin::created, checkin::approval_recorded, checkin::resolved, //
+                 checkin::extended, checkin::expiring, checkin::message_posted,   //
+                 checkin::claimed, checkin::released, checkin::help_requested,    //
+                 checkin::helper_joined, checkin::submitted,                      //
+                 watcher::created, watcher::deleted,                              //
+                 signal::broadcast>;
 
 /// Wire type of an event, e.g. "checkin.approved".
 std::string_view event_type(const event_data& data);

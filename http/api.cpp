@@ -41,21 +41,27 @@ ev::outcome<std::uint64_t> start_of(const page& p, char kind, std::uint64_t fall
   return ev::validation_error("cursor", "is not a cursor of this list");
 }
 
-ev::error room_not_found() { return ev::not_found("room not found"); }
-ev::error checkin_not_found() { return ev::not_found("check-in not found"); }
+ev::error room_not_found() {
+  return ev::not_found("room not found");
+}
+ev::error checkin_not_found() {
+  return ev::not_found("check-in not found");
+}
 ev::error may_not_act() {
   return ev::forbidden("this room has members: you need the role approver (people) or "
                        "agent (agents) to act in it");
 }
 
-const ev::room::state* visible_room(const api::call& c, const projections::projection_set& p,
+const ev::room::state* visible_room(const api::call& c,
+                                    const projections::projection_set& p,
                                     std::string_view slug_or_id) {
   const auto* room = p.rooms.resolve(c.who.org_id, slug_or_id);
   if (room == nullptr || !ev::room::can_see(*room, c.as_caller())) return nullptr;
   return room;
 }
 
-ev::outcome<room_ref> room_to_act_in(const api::call& c, const projections::read_model& reads) {
+ev::outcome<room_ref> room_to_act_in(const api::call& c,
+                                     const projections::read_model& reads) {
   return reads.read([&](const projections::projection_set& p) -> ev::outcome<room_ref> {
     const auto* room = visible_room(c, p, c.params[0]);
     if (room == nullptr) return room_not_found();
@@ -80,15 +86,16 @@ ev::error with_alias(ev::error e, const std::map<std::string, std::string>& used
 }
 
 ev::outcome<std::optional<std::int64_t>> query_integer(const request& req,
-                                                      std::string_view name, std::int64_t lo,
-                                                      std::int64_t hi) {
+                                                       std::string_view name,
+                                                       std::int64_t lo, std::int64_t hi) {
   const auto* v = req.query_value(name);
   if (v == nullptr) return std::optional<std::int64_t>();
   std::int64_t n = 0;
   auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
   if (ec != std::errc() || ptr != v->data() + v->size() || n < lo || n > hi)
-    return ev::validation_error(std::string(name), "must be an integer " + std::to_string(lo) +
-                                                       "-" + std::to_string(hi));
+    return ev::validation_error(std::string(name), "must be an integer " +
+                                                       std::to_string(lo) + "-" +
+                                                       std::to_string(hi));
   return std::optional<std::int64_t>(n);
 }
 
@@ -116,12 +123,14 @@ std::vector<std::string> split_path(std::string_view path) {
 
 /// Counters for /metrics (process lifetime).
 struct api::counters {
-  std::array<std::atomic<std::uint64_t>, 6> by_class{}; ///< 1xx..5xx, index = status / 100
+  std::array<std::atomic<std::uint64_t>, 6>
+      by_class{}; ///< 1xx..5xx, index = status / 100
   std::atomic<std::uint64_t> rate_limited{0};
   std::atomic<std::uint64_t> idempotent_replays{0};
 };
 
-api::api(actors::runtime& rt, status_waiters& waiters, secret_box secrets, api_options options)
+api::api(actors::runtime& rt, status_waiters& waiters, secret_box secrets,
+         api_options options)
     : rt_(rt)
     , waiters_(waiters)
     , secrets_(std::move(secrets))
@@ -159,7 +168,8 @@ api::api(actors::runtime& rt, status_waiters& waiters, secret_box secrets, api_o
   add("PUT", "/v1/rooms/:room/policy", guard::admin, &api::put_policy);
   add("GET", "/v1/rooms/:room/members", guard::human, &api::list_members);
   add("PUT", "/v1/rooms/:room/members/:principal_id", guard::admin, &api::put_member);
-  add("DELETE", "/v1/rooms/:room/members/:principal_id", guard::admin, &api::delete_member);
+  add("DELETE", "/v1/rooms/:room/members/:principal_id", guard::admin,
+      &api::delete_member);
   add("POST", "/v1/rooms/:room/check-in", guard::claimed_agent, &api::create_checkin);
   add("POST", "/v1/rooms/:room/tasks", guard::member, &api::create_task);
   add("GET", "/v1/rooms/:room/pending", guard::any, &api::room_pending);
@@ -202,7 +212,8 @@ void api::add(std::string method, std::string pattern, guard g, handler_fn fn) {
 
 std::vector<api::route_info> api::routes() const {
   std::vector<route_info> out;
-  for (const auto& r : routes_) out.push_back({r.method, r.pattern, r.g});
+  for (const auto& r : routes_)
+    out.push_back({r.method, r.pattern, r.g});
   return out;
 }
 
@@ -243,7 +254,8 @@ void api::handle(const request& req, responder respond, std::shared_ptr<deferrer
       res.headers.emplace_back("Allow", allowed);
       return counted(std::move(res));
     }
-    return counted(error_response(ev::not_found("no route for " + req.method + " " + req.path)));
+    return counted(
+        error_response(ev::not_found("no route for " + req.method + " " + req.path)));
   }
   call c{req, counted, std::move(later), std::move(params), {}};
   if (match->g != guard::none) {
@@ -267,22 +279,26 @@ void api::dispatch(const route& r, call& c) {
     try {
       (this->*fn)(cc);
     } catch (const std::exception& e) {
-      cc.respond(error_response(ev::internal_error(std::string("internal error: ") + e.what())));
+      cc.respond(
+          error_response(ev::internal_error(std::string("internal error: ") + e.what())));
     }
   };
   auto key = c.req.header("idempotency-key");
   if (c.req.method != "POST" || key.empty()) return run(c);
 
   if (key.size() > 255 || key.find_first_of(" \t\r\n") != std::string_view::npos)
-    return c.fail(ev::validation_error("Idempotency-Key", "must have 1-255 visible characters"));
+    return c.fail(
+        ev::validation_error("Idempotency-Key", "must have 1-255 visible characters"));
   auto owner = c.who.id.empty() ? "ip:" + c.req.remote_address : c.who.id;
   auto storage_key = idempotency_storage_key(owner, key);
   if (!idempotency_in_flight_.begin(storage_key))
-    return c.fail(ev::conflict("a request with this Idempotency-Key is still being handled"));
+    return c.fail(
+        ev::conflict("a request with this Idempotency-Key is still being handled"));
   // The request must outlive this call: the handler continues on a reader thread.
   auto req = std::make_shared<request>(c.req);
   auto fingerprint = request_fingerprint(req->method, req->path, req->body);
-  auto continued = std::make_shared<call>(call{*req, c.respond, c.later, c.params, c.who});
+  auto continued =
+      std::make_shared<call>(call{*req, c.respond, c.later, c.params, c.who});
   auto* stats = counters_.get();
   rt_.read_log(actors::runtime::read_lane::quick, [this, req, continued, storage_key,
                                                    fingerprint, run,
@@ -312,8 +328,10 @@ void api::dispatch(const route& r, call& c) {
     cc.respond = [this, req, storage_key, fingerprint, respond, finish, now](response r) {
       if (!answer_is_kept(r)) return finish(respond, std::move(r));
       idempotency_record rec{fingerprint, r, now};
-      std::vector<storage::record_write> writes{{storage_key, encode_record(rec, secrets_)}};
-      rt_.write_records(std::move(writes), [respond, finish, r](ev::outcome<void> done) mutable {
+      std::vector<storage::record_write> writes{
+          {storage_key, encode_record(rec, secrets_)}};
+      rt_.write_records(std::move(writes), [respond, finish,
+                                            r](ev::outcome<void> done) mutable {
         if (!done)
           spdlog::warn("could not store an idempotent answer: {}", done.error().message);
         finish(respond, std::move(r));
@@ -333,7 +351,8 @@ void api::purge_idempotency(std::function<void(ev::outcome<std::size_t>)> done) 
     const auto count = keys->size();
     std::vector<storage::record_write> deletions;
     deletions.reserve(count);
-    for (auto& k : *keys) deletions.push_back({std::move(k), std::nullopt});
+    for (auto& k : *keys)
+      deletions.push_back({std::move(k), std::nullopt});
     rt_.write_records(std::move(deletions), [done, count](ev::outcome<void> written) {
       if (!written) return done(written.error());
       done(count);
@@ -350,7 +369,8 @@ void api::healthz(call& c) {
 }
 
 void api::readyz(call& c) {
-  auto seq = rt_.reads().read([](const projections::projection_set& p) { return p.applied_seq; });
+  auto seq = rt_.reads().read(
+      [](const projections::projection_set& p) { return p.applied_seq; });
   auto failure = rt_.write_failure();
   bool ready = ready_ && !failure;
   response r;
@@ -399,7 +419,8 @@ void api::metrics(call& c) {
     const auto& counts = p.checkins.status_counts();
     for (std::size_t i = 0; i < counts.size(); ++i)
       value("waitroom_check_ins{status=\"" +
-                std::string(ev::wire_name(static_cast<ev::checkin::checkin_status>(i))) + "\"}",
+                std::string(ev::wire_name(static_cast<ev::checkin::checkin_status>(i))) +
+                "\"}",
             counts[i]);
     line("waitroom_open_deadlines", "Deadlines the timer service watches", "gauge");
     value("waitroom_open_deadlines", p.deadlines.size());

@@ -39,7 +39,8 @@ class api final : public request_handler {
       api_options options = {});
   ~api() override;
 
-  void handle(const request& req, responder respond, std::shared_ptr<deferrer> later) override;
+  void handle(const request& req, responder respond,
+              std::shared_ptr<deferrer> later) override;
 
   /// `/readyz` answers 200 only while ready (log replayed, accepting writes).
   void set_ready(bool ready) { ready_ = ready; }

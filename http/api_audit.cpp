@@ -24,7 +24,8 @@ struct audit_filter {
   bool matches(const ev::recorded_event& e) const {
     if (e.meta.org_id != org_id) return false;
     if (!room_id.empty() && e.meta.room_id != room_id) return false;
-    if (!type_prefix.empty() && !ev::event_type(e.data).starts_with(type_prefix)) return false;
+    if (!type_prefix.empty() && !ev::event_type(e.data).starts_with(type_prefix))
+      return false;
     if (!actor.empty() && e.meta.actor.id != actor) return false;
     if (!stream.empty() && e.meta.stream != stream) return false;
     if (until && e.meta.at > *until) return false;
@@ -34,7 +35,9 @@ struct audit_filter {
 
 } // namespace
 
-void api::audit(call& c) { serve_audit(c, {}); }
+void api::audit(call& c) {
+  serve_audit(c, {});
+}
 
 void api::room_audit(call& c) {
   auto room_id = rt_.reads().read([&](const projections::projection_set& p) {
@@ -48,7 +51,8 @@ void api::room_audit(call& c) {
 void api::serve_audit(call& c, std::string room_id) {
   auto p = read_page(c.req);
   if (!p) return c.fail(p.error());
-  auto since = query_integer(c.req, "since_seq", 0, std::numeric_limits<std::int64_t>::max());
+  auto since =
+      query_integer(c.req, "since_seq", 0, std::numeric_limits<std::int64_t>::max());
   if (!since) return c.fail(since.error());
   auto after = start_of(*p, 'q', static_cast<std::uint64_t>(since->value_or(0)));
   if (!after) return c.fail(after.error());
@@ -69,60 +73,63 @@ void api::serve_audit(call& c, std::string room_id) {
   }
   if (const auto* v = c.req.query_value("until")) {
     f.until = ev::parse_rfc3339(*v);
-    if (!f.until) return c.fail(ev::validation_error("until", "must be an RFC 3339 time"));
+    if (!f.until)
+      return c.fail(ev::validation_error("until", "must be an RFC 3339 time"));
   }
   auto respond = c.respond;
   auto limit = p->limit;
   auto from = *after + 1;
-  rt_.read_log(actors::runtime::read_lane::bulk,
-               [respond, f, limit, from](const storage::event_log& log) {
-                 std::vector<storage::stored_event> page;
-                 std::optional<ev::error> failure;
-                 std::uint64_t scanned = 0, last = from - 1;
-                 bool more = false;
-                 auto head = log.head().seq;
-                 auto scan = log.scan(from, head, [&](const storage::stored_event& s) {
-                   if (page.size() == limit || scanned == scan_budget) {
-                     more = true;
-                     return false;
-                   }
-                   ++scanned;
-                   last = s.seq;
-                   auto e = ev::decode(s.bytes);
-                   if (!e) {
-                     failure = ev::internal_error("seq " + std::to_string(s.seq) + ": " +
-                                                  e.error().message);
-                     return false;
-                   }
-                   if (f.matches(*e)) page.push_back(s);
-                   return true;
-                 });
-                 if (!scan) return respond(error_response(scan.error()));
-                 if (failure) return respond(error_response(*failure));
-                 std::optional<std::string> next;
-                 if (more) next = encode_cursor('q', last);
-                 respond(list_response_from(
-                     [&](json_writer& w) {
-                       for (const auto& s : page) w.raw(storage::audit_json(s));
-                     },
-                     next));
-               });
+  rt_.read_log(actors::runtime::read_lane::bulk, [respond, f, limit,
+                                                  from](const storage::event_log& log) {
+    std::vector<storage::stored_event> page;
+    std::optional<ev::error> failure;
+    std::uint64_t scanned = 0, last = from - 1;
+    bool more = false;
+    auto head = log.head().seq;
+    auto scan = log.scan(from, head, [&](const storage::stored_event& s) {
+      if (page.size() == limit || scanned == scan_budget) {
+        more = true;
+        return false;
+      }
+      ++scanned;
+      last = s.seq;
+      auto e = ev::decode(s.bytes);
+      if (!e) {
+        failure =
+            ev::internal_error("seq " + std::to_string(s.seq) + ": " + e.error().message);
+        return false;
+      }
+      if (f.matches(*e)) page.push_back(s);
+      return true;
+    });
+    if (!scan) return respond(error_response(scan.error()));
+    if (failure) return respond(error_response(*failure));
+    std::optional<std::string> next;
+    if (more) next = encode_cursor('q', last);
+    respond(list_response_from(
+        [&](json_writer& w) {
+          for (const auto& s : page)
+            w.raw(storage::audit_json(s));
+        },
+        next));
+  });
 }
 
 void api::audit_verify(call& c) {
   auto respond = c.respond;
-  rt_.read_log(actors::runtime::read_lane::bulk, [respond](const storage::event_log& log) {
-    auto report = log.verify();
-    json::object out{{"ok", report.ok},
-                     {"events", report.events},
-                     {"head_hash", storage::to_hex(report.head_hash)}};
-    if (!report.ok) {
-      out["first_bad_seq"] = report.first_bad_seq ? json::value(*report.first_bad_seq)
-                                                  : json::value(nullptr);
-      out["problem"] = report.problem;
-    }
-    respond(data_response(std::move(out)));
-  });
+  rt_.read_log(
+      actors::runtime::read_lane::bulk, [respond](const storage::event_log& log) {
+        auto report = log.verify();
+        json::object out{{"ok", report.ok},
+                         {"events", report.events},
+                         {"head_hash", storage::to_hex(report.head_hash)}};
+        if (!report.ok) {
+          out["first_bad_seq"] = report.first_bad_seq ? json::value(*report.first_bad_seq)
+                                                      : json::value(nullptr);
+          out["problem"] = report.problem;
+        }
+        respond(data_response(std::move(out)));
+      });
 }
 
 } // namespace waitroom::http

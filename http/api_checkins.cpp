@@ -12,7 +12,8 @@ namespace {
 /// The fields check-ins and tasks share (API.md "Check-ins"), with their aliases. Sets
 /// the command's fields; `used` maps canonical names to the alias the client sent.
 template <class Create>
-bool read_checkin_fields(body_reader& r, Create& cmd, std::map<std::string, std::string>& used) {
+bool read_checkin_fields(body_reader& r, Create& cmd,
+                         std::map<std::string, std::string>& used) {
   auto action = r.string("action", true);
   auto reason_field = r.alias("reason", "description");
   auto reason = r.string(reason_field);
@@ -29,7 +30,8 @@ bool read_checkin_fields(body_reader& r, Create& cmd, std::map<std::string, std:
     if (*timeout_minutes < 1 || *timeout_minutes > max_minutes)
       r.fail("timeout_minutes", "must be 1-10080 (1 minute to 7 days)");
     else if (timeout_ms && *timeout_ms != *timeout_minutes * 60000)
-      r.fail("timeout_ms", "and its alias timeout_minutes were both sent with different values");
+      r.fail("timeout_ms",
+             "and its alias timeout_minutes were both sent with different values");
     else if (!timeout_ms) {
       timeout_ms = *timeout_minutes * 60000;
       used["timeout_ms"] = "timeout_minutes";
@@ -51,9 +53,9 @@ bool read_checkin_fields(body_reader& r, Create& cmd, std::map<std::string, std:
 }
 
 /// The reply of a creation: 201 with the check-in, or the error (aliases restored).
-actors::reply_fn<ev::checkin::state> answer_created(responder respond,
-                                                    const projections::read_model& reads,
-                                                    std::map<std::string, std::string> used) {
+actors::reply_fn<ev::checkin::state>
+answer_created(responder respond, const projections::read_model& reads,
+               std::map<std::string, std::string> used) {
   return [respond, &reads, used](ev::outcome<ev::checkin::state> s) {
     if (!s) return respond(error_response(with_alias(s.error(), used)));
     respond(reads.read([&](const projections::projection_set& p) {
@@ -79,7 +81,8 @@ void api::create_checkin(call& c) {
   cmd.agent_id = c.who.id;
   cmd.now = rt_.time().now();
   cmd.message_ids = rt_.ids().message_ids(1);
-  rt_.create_checkin(std::move(cmd), answer_created(c.respond, rt_.reads(), std::move(used)));
+  rt_.create_checkin(std::move(cmd),
+                     answer_created(c.respond, rt_.reads(), std::move(used)));
 }
 
 void api::create_task(call& c) {
@@ -97,7 +100,8 @@ void api::create_task(call& c) {
   cmd.by = c.who.actor();
   cmd.now = rt_.time().now();
   cmd.message_ids = rt_.ids().message_ids(1);
-  rt_.create_task(std::move(cmd), answer_created(c.respond, rt_.reads(), std::move(used)));
+  rt_.create_task(std::move(cmd),
+                  answer_created(c.respond, rt_.reads(), std::move(used)));
 }
 
 void api::list_checkins(call& c) {
@@ -116,16 +120,21 @@ void api::list_checkins(call& c) {
     if (v == nullptr) return std::nullopt;
     using E = typename std::decay_t<decltype(out)>::value_type;
     out = ev::parse_wire_name<E>(*v);
-    if (!out) return ev::validation_error(std::string(name), "must be one of " + ev::wire_names<E>());
+    if (!out)
+      return ev::validation_error(std::string(name),
+                                  "must be one of " + ev::wire_names<E>());
     return std::nullopt;
   };
   for (auto err : {enum_filter("status", status), enum_filter("direction", direction),
                    enum_filter("risk_level", risk), enum_filter("urgency", urgency)})
     if (err) return c.fail(*err);
   if (const auto* v = c.req.query_value("claimed")) {
-    if (*v == "true") claimed = true;
-    else if (*v == "false") claimed = false;
-    else return c.fail(ev::validation_error("claimed", "must be true or false"));
+    if (*v == "true")
+      claimed = true;
+    else if (*v == "false")
+      claimed = false;
+    else
+      return c.fail(ev::validation_error("claimed", "must be true or false"));
   }
   const auto* agent = c.req.query_value("agent");
   const auto* room_filter = c.req.query_value("room");
@@ -168,7 +177,8 @@ void api::list_checkins(call& c) {
     }
     return list_response_from(
         [&](json_writer& w) {
-          for (const auto* s : out) write_checkin(w, *s, ps);
+          for (const auto* s : out)
+            write_checkin(w, *s, ps);
         },
         next);
   }));
@@ -187,17 +197,19 @@ void api::checkin_status(call& c) {
   if (!wait) return c.fail(wait.error());
   auto wait_ms = wait->value_or(0);
   const std::string id = c.params[0];
-  bool visible = rt_.reads().read(
-      [&](const projections::projection_set& p) { return visible_checkin(c, p, id) != nullptr; });
+  bool visible = rt_.reads().read([&](const projections::projection_set& p) {
+    return visible_checkin(c, p, id) != nullptr;
+  });
   if (!visible) return c.fail(checkin_not_found());
   auto& reads = rt_.reads();
   // The current status as an answer, or nothing while it is still waiting (`final_only`).
   auto current = [&reads, id](bool final_only) -> std::optional<response> {
-    return reads.read([&](const projections::projection_set& p) -> std::optional<response> {
-      const auto* s = p.checkins.find(id);
-      if (final_only && ev::checkin::is_waiting(s->status)) return std::nullopt;
-      return data_response_from([&](json_writer& w) { write_status(w, *s); });
-    });
+    return reads.read(
+        [&](const projections::projection_set& p) -> std::optional<response> {
+          const auto* s = p.checkins.find(id);
+          if (final_only && ev::checkin::is_waiting(s->status)) return std::nullopt;
+          return data_response_from([&](json_writer& w) { write_status(w, *s); });
+        });
   };
   if (wait_ms == 0) return c.respond(*current(false));
   // Register first, then look: a commit between the two cannot be missed.
@@ -218,10 +230,11 @@ void api::checkin_status(call& c) {
     return finish(std::move(*r));
   }
   auto& waiters = waiters_;
-  c.later->after(std::chrono::milliseconds(wait_ms), [&waiters, id, handle, current, finish] {
-    waiters.cancel(id, handle);
-    finish(*current(false));
-  });
+  c.later->after(std::chrono::milliseconds(wait_ms),
+                 [&waiters, id, handle, current, finish] {
+                   waiters.cancel(id, handle);
+                   finish(*current(false));
+                 });
 }
 
 void api::checkin_command(call& c, ev::checkin::command cmd, bool act) {
@@ -260,15 +273,17 @@ std::optional<std::optional<std::string>> api::read_reason(call& c) {
 
 void api::approve(call& c) {
   if (auto reason = read_reason(c))
-    checkin_command(c, ev::checkin::approve{c.who.actor(), *reason, rt_.time().now(),
-                                            rt_.ids().message_ids()},
+    checkin_command(c,
+                    ev::checkin::approve{c.who.actor(), *reason, rt_.time().now(),
+                                         rt_.ids().message_ids()},
                     true);
 }
 
 void api::reject(call& c) {
   if (auto reason = read_reason(c))
-    checkin_command(c, ev::checkin::reject{c.who.actor(), *reason, rt_.time().now(),
-                                           rt_.ids().message_ids()},
+    checkin_command(c,
+                    ev::checkin::reject{c.who.actor(), *reason, rt_.time().now(),
+                                        rt_.ids().message_ids()},
                     true);
 }
 
@@ -279,15 +294,17 @@ void api::modify(call& c) {
   auto modifications = r.object("modifications", true);
   auto reason = r.string("reason");
   if (!r.ok()) return c.fail(*r.error());
-  checkin_command(c, ev::checkin::modify{c.who.actor(), std::move(*modifications), reason,
-                                         rt_.time().now(), rt_.ids().message_ids()},
+  checkin_command(c,
+                  ev::checkin::modify{c.who.actor(), std::move(*modifications), reason,
+                                      rt_.time().now(), rt_.ids().message_ids()},
                   true);
 }
 
 void api::withdraw(call& c) {
   if (auto reason = read_reason(c))
-    checkin_command(c, ev::checkin::withdraw{c.who.actor(), *reason, rt_.time().now(),
-                                             rt_.ids().message_ids(), c.is_admin()},
+    checkin_command(c,
+                    ev::checkin::withdraw{c.who.actor(), *reason, rt_.time().now(),
+                                          rt_.ids().message_ids(), c.is_admin()},
                     false);
 }
 
@@ -305,15 +322,17 @@ void api::extend(call& c) {
 void api::claim_task(call& c) {
   auto body = parse_object_body(c.req.body, true);
   if (!body) return c.fail(body.error());
-  checkin_command(c, ev::checkin::claim{c.who.actor(), rt_.time().now(), rt_.ids().message_ids()},
-                  true);
+  checkin_command(
+      c, ev::checkin::claim{c.who.actor(), rt_.time().now(), rt_.ids().message_ids()},
+      true);
 }
 
 void api::release_task(call& c) {
   auto body = parse_object_body(c.req.body, true);
   if (!body) return c.fail(body.error());
   checkin_command(
-      c, ev::checkin::release{c.who.actor(), rt_.time().now(), rt_.ids().message_ids()}, true);
+      c, ev::checkin::release{c.who.actor(), rt_.time().now(), rt_.ids().message_ids()},
+      true);
 }
 
 void api::help_task(call& c) {
@@ -352,8 +371,9 @@ void api::submit_task(call& c) {
 
 void api::post_message(call& c) {
   const std::string id = c.params[0];
-  bool visible = rt_.reads().read(
-      [&](const projections::projection_set& p) { return visible_checkin(c, p, id) != nullptr; });
+  bool visible = rt_.reads().read([&](const projections::projection_set& p) {
+    return visible_checkin(c, p, id) != nullptr;
+  });
   if (!visible) return c.fail(checkin_not_found());
   auto body = parse_object_body(c.req.body, false);
   if (!body) return c.fail(body.error());
@@ -372,33 +392,38 @@ void api::post_message(call& c) {
   if (!r.ok()) return c.fail(*r.error());
   auto ids = rt_.ids().message_ids(1);
   auto message_id = ids.front();
-  ev::checkin::post_message cmd{c.who.actor(),         *type, std::move(*content),
-                                metadata.value_or(json::object{}), std::move(attachments),
-                                rt_.time().now(),      std::move(ids)};
+  ev::checkin::post_message cmd{c.who.actor(),          *type,
+                                std::move(*content),    metadata.value_or(json::object{}),
+                                std::move(attachments), rt_.time().now(),
+                                std::move(ids)};
   auto& reads = rt_.reads();
   rt_.send(id, ev::checkin::command{std::move(cmd)},
-           answer<ev::checkin::state>(c.respond, [&reads, id, message_id](
-                                                     const ev::checkin::state&) {
+           answer<ev::checkin::state>(c.respond, [&reads, id,
+                                                  message_id](const ev::checkin::state&) {
              return reads.read([&](const projections::projection_set& p) {
                for (const auto& m : p.threads.messages(id))
                  if (m.id == message_id)
-                   return data_response_from([&](json_writer& w) { write_message(w, m); }, 201);
-               return error_response(ev::internal_error("the message is not in its thread"));
+                   return data_response_from([&](json_writer& w) { write_message(w, m); },
+                                             201);
+               return error_response(
+                   ev::internal_error("the message is not in its thread"));
              });
            }));
 }
 
 void api::list_messages(call& c) {
-  answer_list(c, rt_.reads(), 'm', [&](const projections::projection_set& ps,
-                                          const page& p, std::uint64_t start) {
-    const auto* s = visible_checkin(c, ps, c.params[0]);
-    if (s == nullptr) return error_response(checkin_not_found());
-    const auto& all = ps.threads.messages(s->id);
-    std::vector<const projections::message_view*> view;
-    view.reserve(all.size());
-    for (const auto& m : all) view.push_back(&m);
-    return index_page(view, start, p, 'm', write_message);
-  });
+  answer_list(
+      c, rt_.reads(), 'm',
+      [&](const projections::projection_set& ps, const page& p, std::uint64_t start) {
+        const auto* s = visible_checkin(c, ps, c.params[0]);
+        if (s == nullptr) return error_response(checkin_not_found());
+        const auto& all = ps.threads.messages(s->id);
+        std::vector<const projections::message_view*> view;
+        view.reserve(all.size());
+        for (const auto& m : all)
+          view.push_back(&m);
+        return index_page(view, start, p, 'm', write_message);
+      });
 }
 
 void api::list_participants(call& c) {
@@ -407,7 +432,8 @@ void api::list_participants(call& c) {
     if (s == nullptr) return error_response(checkin_not_found());
     return list_response_from(
         [&](json_writer& w) {
-          for (const auto& x : ps.threads.participants(s->id)) write_participant(w, x);
+          for (const auto& x : ps.threads.participants(s->id))
+            write_participant(w, x);
         },
         std::nullopt);
   }));

@@ -12,7 +12,8 @@ namespace {
 /// The answer to a new agent: the agent, its key (shown once) and, for a
 /// self-registration, the claim token (shown once).
 std::function<void(ev::outcome<ev::agent::state>)>
-new_agent_answer(responder respond, std::string key, std::optional<std::string> claim_token = {}) {
+new_agent_answer(responder respond, std::string key,
+                 std::optional<std::string> claim_token = {}) {
   return answer<ev::agent::state>(
       std::move(respond), [key = std::move(key), claim_token = std::move(claim_token)](
                               const ev::agent::state& a) {
@@ -36,8 +37,12 @@ new_agent_answer(responder respond, std::string key, std::optional<std::string> 
 constexpr std::size_t token_length = 32;
 constexpr std::size_t claim_token_length = 24;
 
-ev::error user_not_found() { return ev::not_found("user not found"); }
-ev::error agent_not_found() { return ev::not_found("agent not found"); }
+ev::error user_not_found() {
+  return ev::not_found("user not found");
+}
+ev::error agent_not_found() {
+  return ev::not_found("agent not found");
+}
 
 /// Whether `find(projections)` finds a user or agent of organization `org_id`.
 template <class Find>
@@ -98,22 +103,22 @@ void api::create_org(call& c) {
   auto org_id = cmd.org_id, owner_id = cmd.owner_id;
   auto& reads = rt_.reads();
   rt_.send(org_id, ev::org::command{std::move(cmd)},
-           answer<ev::event_list>(c.respond, [&reads, org_id, owner_id,
-                                              token](const ev::event_list&) {
-             return reads.read([&](const projections::projection_set& p) {
-               return data_response_from(
-                   [&](json_writer& w) {
-                     w.begin_object();
-                     w.key("org");
-                     write_org(w, *p.dir.org(org_id));
-                     w.key("owner");
-                     write_user(w, *p.dir.user(owner_id));
-                     w.member("token", token);
-                     w.end_object();
-                   },
-                   201);
-             });
-           }));
+           answer<ev::event_list>(
+               c.respond, [&reads, org_id, owner_id, token](const ev::event_list&) {
+                 return reads.read([&](const projections::projection_set& p) {
+                   return data_response_from(
+                       [&](json_writer& w) {
+                         w.begin_object();
+                         w.key("org");
+                         write_org(w, *p.dir.org(org_id));
+                         w.key("owner");
+                         write_user(w, *p.dir.user(owner_id));
+                         w.member("token", token);
+                         w.end_object();
+                       },
+                       201);
+                 });
+               }));
 }
 
 void api::create_user(call& c) {
@@ -151,10 +156,11 @@ void api::create_user(call& c) {
 }
 
 void api::list_users(call& c) {
-  answer_list(c, rt_.reads(), 'u', [&](const projections::projection_set& ps,
-                                          const page& p, std::uint64_t start) {
-    return index_page(ps.dir.users_of(c.who.org_id), start, p, 'u', write_user);
-  });
+  answer_list(
+      c, rt_.reads(), 'u',
+      [&](const projections::projection_set& ps, const page& p, std::uint64_t start) {
+        return index_page(ps.dir.users_of(c.who.org_id), start, p, 'u', write_user);
+      });
 }
 
 void api::rotate_user_token(call& c) {
@@ -178,7 +184,8 @@ void api::deactivate_user(call& c) {
               [&](const projections::projection_set& p) { return p.dir.user(id); }))
     return c.fail(user_not_found());
   rt_.send(id,
-           ev::user::command{ev::user::deactivate{c.who.actor(), *c.who.role, rt_.time().now()}},
+           ev::user::command{
+               ev::user::deactivate{c.who.actor(), *c.who.role, rt_.time().now()}},
            answer<ev::user::state>(c.respond, [](const ev::user::state& u) {
              return data_response_from([&](json_writer& w) { write_user(w, u); });
            }));
@@ -248,31 +255,35 @@ void api::claim_agent(call& c) {
   });
   if (id.empty()) return c.fail(ev::not_found("unknown claim token"));
   auto& activity = activity_;
-  rt_.send(id, ev::agent::command{ev::agent::claim{c.who.org_id, c.who.actor(), rt_.time().now()}},
-           answer<ev::agent::state>(c.respond, [&activity](const ev::agent::state& a) {
-             return data_response_from([&](json_writer& w) {
-               w.begin_object();
-               w.key("agent");
-               write_agent(w, a, activity.last(a.id));
-               w.end_object();
-             });
-           }));
+  rt_.send(
+      id,
+      ev::agent::command{ev::agent::claim{c.who.org_id, c.who.actor(), rt_.time().now()}},
+      answer<ev::agent::state>(c.respond, [&activity](const ev::agent::state& a) {
+        return data_response_from([&](json_writer& w) {
+          w.begin_object();
+          w.key("agent");
+          write_agent(w, a, activity.last(a.id));
+          w.end_object();
+        });
+      }));
 }
 
 void api::list_agents(call& c) {
-  answer_list(c, rt_.reads(), 'a', [&](const projections::projection_set& ps,
-                                          const page& p, std::uint64_t start) {
-    return index_page(ps.dir.agents_of(c.who.org_id), start, p, 'a',
-                      [&](json_writer& w, const ev::agent::state& a) {
-                        write_agent(w, a, activity_.last(a.id));
-                      });
-  });
+  answer_list(
+      c, rt_.reads(), 'a',
+      [&](const projections::projection_set& ps, const page& p, std::uint64_t start) {
+        return index_page(ps.dir.agents_of(c.who.org_id), start, p, 'a',
+                          [&](json_writer& w, const ev::agent::state& a) {
+                            write_agent(w, a, activity_.last(a.id));
+                          });
+      });
 }
 
 void api::get_agent(call& c) {
   c.respond(rt_.reads().read([&](const projections::projection_set& p) {
     const auto* a = p.dir.agent(c.params[0]);
-    if (a == nullptr || a->org_id != c.who.org_id) return error_response(agent_not_found());
+    if (a == nullptr || a->org_id != c.who.org_id)
+      return error_response(agent_not_found());
     auto seen = activity_.last(a->id);
     auto wrote = p.dir.last_active(a->id);
     if (wrote && (!seen || *wrote > *seen)) seen = wrote;
@@ -291,7 +302,8 @@ void api::rotate_agent_key(call& c) {
                                                     key.substr(0, 12), c.who.actor(),
                                                     rt_.time().now()}},
            answer<ev::agent::state>(c.respond, [key](const ev::agent::state& a) {
-             return data_response(json::object{{"api_key", key}, {"key_prefix", a.key_prefix}});
+             return data_response(
+                 json::object{{"api_key", key}, {"key_prefix", a.key_prefix}});
            }));
 }
 
@@ -311,18 +323,21 @@ void api::agent_trust(call& c) {
   c.respond(rt_.reads().read([&](const projections::projection_set& p) {
     const auto* a = p.dir.agent(id);
     // another organization's agent does not exist for the caller: 404 before 403
-    if (a == nullptr || a->org_id != c.who.org_id) return error_response(agent_not_found());
+    if (a == nullptr || a->org_id != c.who.org_id)
+      return error_response(agent_not_found());
     if (c.who.is_agent() && c.who.id != id)
       return error_response(ev::forbidden("an agent may only read its own trust"));
     std::vector<const ev::trust::score_card*> visible;
     for (const auto* card : p.trust.of_agent(id)) {
       const auto* room = p.rooms.by_id(card->room_id);
-      if (room != nullptr && (c.who.is_agent() || ev::room::can_see(*room, c.as_caller())))
+      if (room != nullptr &&
+          (c.who.is_agent() || ev::room::can_see(*room, c.as_caller())))
         visible.push_back(card);
     }
     return list_response_from(
         [&](json_writer& w) {
-          for (const auto* card : visible) write_trust(w, *card);
+          for (const auto* card : visible)
+            write_trust(w, *card);
         },
         std::nullopt);
   }));

@@ -22,7 +22,8 @@ struct settings_fields {
 settings_fields read_settings(body_reader& r) {
   settings_fields f;
   f.default_timeout_ms = r.integer("default_timeout_ms");
-  f.default_timeout_action = r.enumeration<ev::checkin::timeout_behavior>("default_timeout_action");
+  f.default_timeout_action =
+      r.enumeration<ev::checkin::timeout_behavior>("default_timeout_action");
   if (auto n = r.integer("default_required_approvals")) {
     if (*n < 1 || *n > 10)
       r.fail("default_required_approvals", "must be 1-10");
@@ -44,15 +45,17 @@ std::string visible_room_id(const api::call& c, const projections::read_model& r
 } // namespace
 
 void api::list_rooms(call& c) {
-  answer_list(c, rt_.reads(), 'r', [&](const projections::projection_set& ps,
-                                          const page& p, std::uint64_t start) {
-    std::vector<const ev::room::state*> visible;
-    for (const auto* r : ps.rooms.of_org(c.who.org_id))
-      if (ev::room::can_see(*r, c.as_caller())) visible.push_back(r);
-    return index_page(visible, start, p, 'r', [&](json_writer& w, const ev::room::state& r) {
-      write_room(w, r, ps.checkins.queue_size(r.id));
-    });
-  });
+  answer_list(
+      c, rt_.reads(), 'r',
+      [&](const projections::projection_set& ps, const page& p, std::uint64_t start) {
+        std::vector<const ev::room::state*> visible;
+        for (const auto* r : ps.rooms.of_org(c.who.org_id))
+          if (ev::room::can_see(*r, c.as_caller())) visible.push_back(r);
+        return index_page(visible, start, p, 'r',
+                          [&](json_writer& w, const ev::room::state& r) {
+                            write_room(w, r, ps.checkins.queue_size(r.id));
+                          });
+      });
 }
 
 void api::create_room(call& c) {
@@ -86,7 +89,8 @@ void api::create_room(call& c) {
            answer<ev::event_list>(c.respond, [&reads, room_id](const ev::event_list&) {
              return reads.read([&](const projections::projection_set& p) {
                return data_response_from(
-                   [&](json_writer& w) { write_room(w, *p.rooms.by_id(room_id), 0); }, 201);
+                   [&](json_writer& w) { write_room(w, *p.rooms.by_id(room_id), 0); },
+                   201);
              });
            }));
 }
@@ -124,7 +128,8 @@ void api::patch_room(call& c) {
              auto pending = reads.read([&](const projections::projection_set& p) {
                return p.checkins.queue_size(room.id);
              });
-             return data_response_from([&](json_writer& w) { write_room(w, room, pending); });
+             return data_response_from(
+                 [&](json_writer& w) { write_room(w, room, pending); });
            }));
 }
 
@@ -144,8 +149,8 @@ void api::put_policy(call& c) {
   auto policy = ev::room::parse_policy(*body, "");
   if (!policy) return c.fail(policy.error());
   rt_.send(room_id,
-           ev::room::command{ev::room::set_policy{std::move(*policy), c.who.actor(),
-                                                  rt_.time().now()}},
+           ev::room::command{
+               ev::room::set_policy{std::move(*policy), c.who.actor(), rt_.time().now()}},
            answer<ev::room::state>(c.respond, [](const ev::room::state& room) {
              return data_response(ev::room::to_json(room.policy));
            }));
@@ -159,7 +164,8 @@ void api::list_members(call& c) {
     if (room == nullptr) return error_response(room_not_found());
     return list_response_from(
         [&](json_writer& w) {
-          for (const auto& [id, m] : room->members) write_member(w, m);
+          for (const auto& [id, m] : room->members)
+            write_member(w, m);
         },
         std::nullopt);
   }));
@@ -184,13 +190,14 @@ void api::put_member(call& c) {
   });
   if (room_id.empty()) return c.fail(room_not_found());
   if (!kind) return c.fail(ev::not_found("no such user or agent in this organization"));
-  rt_.send(room_id,
-           ev::room::command{ev::room::set_member{principal_id, *kind, *role, c.who.actor(),
-                                                  rt_.time().now()}},
-           answer<ev::room::state>(c.respond, [principal_id](const ev::room::state& room) {
-             return data_response_from(
-                 [&](json_writer& w) { write_member(w, room.members.at(principal_id)); });
-           }));
+  rt_.send(
+      room_id,
+      ev::room::command{ev::room::set_member{principal_id, *kind, *role, c.who.actor(),
+                                             rt_.time().now()}},
+      answer<ev::room::state>(c.respond, [principal_id](const ev::room::state& room) {
+        return data_response_from(
+            [&](json_writer& w) { write_member(w, room.members.at(principal_id)); });
+      }));
 }
 
 void api::delete_member(call& c) {
@@ -204,8 +211,8 @@ void api::delete_member(call& c) {
   });
   if (!member) return c.fail(ev::not_found("not a member of this room"));
   rt_.send(room_id,
-           ev::room::command{ev::room::remove_member{principal_id, c.who.actor(),
-                                                     rt_.time().now()}},
+           ev::room::command{
+               ev::room::remove_member{principal_id, c.who.actor(), rt_.time().now()}},
            answer<ev::room::state>(c.respond, [member](const ev::room::state&) {
              return data_response_from([&](json_writer& w) { write_member(w, *member); });
            }));
@@ -229,28 +236,31 @@ void api::room_pending(call& c) {
     }
     return list_response_from(
         [&](json_writer& w) {
-          for (const auto* s : queue) write_checkin(w, *s, room->slug);
+          for (const auto* s : queue)
+            write_checkin(w, *s, room->slug);
         },
         next);
   }));
 }
 
 void api::room_trust(call& c) {
-  answer_list(c, rt_.reads(), 't', [&](const projections::projection_set& ps,
-                                          const page& p, std::uint64_t start) {
-    const auto* room = visible_room(c, ps, c.params[0]);
-    if (room == nullptr) return error_response(room_not_found());
-    return index_page(ps.trust.of_room(room->id), start, p, 't',
-                      [](json_writer& w, const ev::trust::score_card& card) {
-                        write_trust(w, card);
-                      });
-  });
+  answer_list(
+      c, rt_.reads(), 't',
+      [&](const projections::projection_set& ps, const page& p, std::uint64_t start) {
+        const auto* room = visible_room(c, ps, c.params[0]);
+        if (room == nullptr) return error_response(room_not_found());
+        return index_page(ps.trust.of_room(room->id), start, p, 't',
+                          [](json_writer& w, const ev::trust::score_card& card) {
+                            write_trust(w, card);
+                          });
+      });
 }
 
 // --- watchers ------------------------------------------------------------------------
 
 void api::create_watcher(call& c) {
-  if (c.who.is_user() && !(c.who.role && ev::user::at_least(*c.who.role, ev::user::user_role::member)))
+  if (c.who.is_user() &&
+      !(c.who.role && ev::user::at_least(*c.who.role, ev::user::user_role::member)))
     return c.fail(ev::forbidden("requires a claimed agent or role member or higher"));
   auto room = room_to_act_in(c, rt_.reads());
   if (!room) return c.fail(room.error());
@@ -263,7 +273,8 @@ void api::create_watcher(call& c) {
   std::vector<std::string> event_types;
   if (const auto* types = body->if_contains("event_types"); types && !types->is_null()) {
     const auto* arr = types->if_array();
-    if (arr == nullptr) r.fail("event_types", "must be an array of event types");
+    if (arr == nullptr)
+      r.fail("event_types", "must be an array of event types");
     else
       for (std::size_t i = 0; i < arr->size(); ++i) {
         const auto* t = (*arr)[i].if_string();
@@ -295,23 +306,24 @@ void api::create_watcher(call& c) {
                           rt_.time().now()};
   auto id = cmd.id;
   rt_.send(id, ev::watcher::command{std::move(cmd)},
-           answer<ev::watcher::state>(c.respond, [plain, slug = room->slug](
-                                                     const ev::watcher::state& w) {
-             return data_response_from(
-                 [&](json_writer& out) { write_watcher(out, w, slug, &plain); }, 201);
-           }));
+           answer<ev::watcher::state>(
+               c.respond, [plain, slug = room->slug](const ev::watcher::state& w) {
+                 return data_response_from(
+                     [&](json_writer& out) { write_watcher(out, w, slug, &plain); }, 201);
+               }));
 }
 
 void api::list_watchers(call& c) {
-  answer_list(c, rt_.reads(), 'w', [&](const projections::projection_set& ps,
-                                          const page& p, std::uint64_t start) {
-    const auto* room = visible_room(c, ps, c.params[0]);
-    if (room == nullptr) return error_response(room_not_found());
-    return index_page(ps.watchers.of_room(room->id), start, p, 'w',
-                      [&](json_writer& w, const ev::watcher::state& x) {
-                        write_watcher(w, x, room->slug);
-                      });
-  });
+  answer_list(
+      c, rt_.reads(), 'w',
+      [&](const projections::projection_set& ps, const page& p, std::uint64_t start) {
+        const auto* room = visible_room(c, ps, c.params[0]);
+        if (room == nullptr) return error_response(room_not_found());
+        return index_page(ps.watchers.of_room(room->id), start, p, 'w',
+                          [&](json_writer& w, const ev::watcher::state& x) {
+                            write_watcher(w, x, room->slug);
+                          });
+      });
 }
 
 void api::delete_watcher(call& c) {
@@ -325,7 +337,8 @@ void api::delete_watcher(call& c) {
   if (!visible) return c.fail(ev::not_found("watcher not found"));
   auto& reads = rt_.reads();
   rt_.send(id,
-           ev::watcher::command{ev::watcher::remove{c.who.actor(), c.is_admin(), rt_.time().now()}},
+           ev::watcher::command{
+               ev::watcher::remove{c.who.actor(), c.is_admin(), rt_.time().now()}},
            answer<ev::watcher::state>(c.respond, [&reads](const ev::watcher::state& w) {
              return reads.read([&](const projections::projection_set& p) {
                const auto* room = p.rooms.by_id(w.room_id);
@@ -356,7 +369,8 @@ void api::create_signal(call& c) {
                const auto& b = std::get<ev::signal::broadcast>(e.data);
                projections::signal_view view{b.id,      b.room_id,    b.type,
                                              b.payload, e.meta.actor, e.meta.at};
-               return data_response_from([&](json_writer& w) { write_signal(w, view); }, 202);
+               return data_response_from([&](json_writer& w) { write_signal(w, view); },
+                                         202);
              }));
 }
 
@@ -376,7 +390,8 @@ void api::list_signals(call& c) {
     if (begin > 0) next = encode_cursor('g', begin);
     return list_response_from(
         [&](json_writer& w) {
-          for (auto i = end; i > begin; --i) write_signal(w, all[i - 1]);
+          for (auto i = end; i > begin; --i)
+            write_signal(w, all[i - 1]);
         },
         next);
   }));

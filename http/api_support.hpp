@@ -33,8 +33,11 @@ std::function<void(ev::outcome<T>)> answer(responder respond, Render render) {
 
 /// `429 RATE_LIMITED` with `Retry-After: wait` (seconds).
 inline response rate_limited(const std::string& what, std::int64_t wait) {
-  auto res = error_response(ev::error{
-      ev::errc::rate_limited, what + "; retry after " + std::to_string(wait) + " s", {}, {}});
+  auto res =
+      error_response(ev::error{ev::errc::rate_limited,
+                               what + "; retry after " + std::to_string(wait) + " s",
+                               {},
+                               {}});
   res.headers.emplace_back("Retry-After", std::to_string(wait));
   return res;
 }
@@ -53,10 +56,12 @@ struct api::call {
   void fail(const ev::error& e) const { respond(error_response(e)); }
   /// The caller as room access rules see it.
   ev::room::caller as_caller() const {
-    return {who.is_user() ? ev::actor_kind::user : ev::actor_kind::agent, who.id, who.role};
+    return {who.is_user() ? ev::actor_kind::user : ev::actor_kind::agent, who.id,
+            who.role};
   }
   bool is_admin() const {
-    return who.is_user() && who.role && ev::user::at_least(*who.role, ev::user::user_role::admin);
+    return who.is_user() && who.role &&
+           ev::user::at_least(*who.role, ev::user::user_role::admin);
   }
 };
 
@@ -77,14 +82,15 @@ ev::outcome<std::uint64_t> start_of(const page& p, char kind, std::uint64_t fall
 /// One page of `all` from index `start`, written by `write(json_writer&, item)`; the
 /// cursor points past it.
 template <class T, class Write>
-response index_page(const std::vector<T>& all, std::uint64_t start, const page& p, char kind,
-                    Write write) {
+response index_page(const std::vector<T>& all, std::uint64_t start, const page& p,
+                    char kind, Write write) {
   std::optional<std::string> next;
   auto end = std::min<std::uint64_t>(all.size(), start + p.limit);
   if (end < all.size()) next = encode_cursor(kind, end);
   return list_response_from(
       [&](json_writer& w) {
-        for (auto i = start; i < end; ++i) write(w, *all[i]);
+        for (auto i = start; i < end; ++i)
+          write(w, *all[i]);
       },
       next);
 }
@@ -114,9 +120,11 @@ struct room_ref {
   std::string slug;
 };
 /// NOT_FOUND when the caller cannot see it, FORBIDDEN when it may only read it.
-ev::outcome<room_ref> room_to_act_in(const api::call& c, const projections::read_model& reads);
+ev::outcome<room_ref> room_to_act_in(const api::call& c,
+                                     const projections::read_model& reads);
 
-const ev::room::state* visible_room(const api::call& c, const projections::projection_set& p,
+const ev::room::state* visible_room(const api::call& c,
+                                    const projections::projection_set& p,
                                     std::string_view slug_or_id);
 
 /// The check-in `:id` if the caller may see it (its org, and its room visible).
@@ -128,7 +136,8 @@ const ev::checkin::state* visible_checkin(const api::call& c,
 ev::error with_alias(ev::error e, const std::map<std::string, std::string>& used);
 
 /// Parses an integer query parameter (`name`) within [lo, hi]; nullopt when absent.
-ev::outcome<std::optional<std::int64_t>> query_integer(const request& req, std::string_view name,
-                                                      std::int64_t lo, std::int64_t hi);
+ev::outcome<std::optional<std::int64_t>> query_integer(const request& req,
+                                                       std::string_view name,
+                                                       std::int64_t lo, std::int64_t hi);
 
 } // namespace waitroom::http

@@ -26,7 +26,8 @@ namespace {
 void write_canonical(ev::json_writer& w, const json::value& v) {
   if (const auto* o = v.if_object()) {
     std::vector<const json::key_value_pair*> members;
-    for (const auto& kv : *o) members.push_back(&kv);
+    for (const auto& kv : *o)
+      members.push_back(&kv);
     std::sort(members.begin(), members.end(),
               [](const auto* a, const auto* b) { return a->key() < b->key(); });
     w.begin_object();
@@ -37,7 +38,8 @@ void write_canonical(ev::json_writer& w, const json::value& v) {
     w.end_object();
   } else if (const auto* a = v.if_array()) {
     w.begin_array();
-    for (const auto& x : *a) write_canonical(w, x);
+    for (const auto& x : *a)
+      write_canonical(w, x);
     w.end_array();
   } else if (v.is_number()) {
     w.value(v.to_number<double>()); // 1 and 1.0 are JSON-equal
@@ -80,7 +82,8 @@ std::string encode_record(const idempotency_record& r, const secret_box& box) {
   return out;
 }
 
-std::optional<idempotency_record> decode_record(std::string_view stored, const secret_box& box) {
+std::optional<idempotency_record> decode_record(std::string_view stored,
+                                                const secret_box& box) {
   std::error_code ec;
   auto v = json::parse(stored, ec);
   if (ec || !v.is_object()) return std::nullopt;
@@ -133,8 +136,8 @@ std::optional<ev::timestamp> record_created_at(std::string_view stored) {
   return ev::parse_rfc3339(at->get_string());
 }
 
-ev::outcome<std::vector<std::string>> expired_idempotency_keys(const storage::event_log& log,
-                                                               ev::timestamp now) {
+ev::outcome<std::vector<std::string>>
+expired_idempotency_keys(const storage::event_log& log, ev::timestamp now) {
   std::vector<std::string> out;
   auto scanned = log.scan_records([&](std::string_view key, std::string_view value) {
     auto created = record_created_at(value);

@@ -46,14 +46,15 @@ std::string request_fingerprint(std::string_view method, std::string_view path,
 /// plain JSON.
 std::string encode_record(const idempotency_record& r, const secret_box& box);
 /// The record, or nothing when it is unreadable (or sealed under another key).
-std::optional<idempotency_record> decode_record(std::string_view stored, const secret_box& box);
+std::optional<idempotency_record> decode_record(std::string_view stored,
+                                                const secret_box& box);
 /// When a stored record was created (no key needed: what the purge reads).
 std::optional<events::timestamp> record_created_at(std::string_view stored);
 
 /// The storage keys of records created 24 h or more before `now`, and of records that
 /// do not decode (blocking scan: run it on a reader lane).
-events::outcome<std::vector<std::string>> expired_idempotency_keys(const storage::event_log& log,
-                                                                   events::timestamp now);
+events::outcome<std::vector<std::string>>
+expired_idempotency_keys(const storage::event_log& log, events::timestamp now);
 
 /// Whether an answer is kept for replay: the request wrote events (a 2xx, or 403
 /// POLICY_FORBIDS, which records the forbidden check-in).

@@ -11,7 +11,8 @@ std::int64_t rate_limiter::take(const std::string& key, clock::time_point now) {
   // Forget buckets that have been full for a while, so memory follows active clients.
   if (now - last_sweep_ > std::chrono::minutes(1)) {
     auto full_after = std::chrono::duration<double>(burst_ / rate_ + 60.0);
-    std::erase_if(buckets_, [&](const auto& kv) { return now - kv.second.at > full_after; });
+    std::erase_if(buckets_,
+                  [&](const auto& kv) { return now - kv.second.at > full_after; });
     last_sweep_ = now;
   }
   auto [it, fresh] = buckets_.try_emplace(key, bucket{burst_, now});
@@ -25,7 +26,8 @@ std::int64_t rate_limiter::take(const std::string& key, clock::time_point now) {
     b.tokens -= 1.0;
     return 0;
   }
-  return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil((1.0 - b.tokens) / rate_)));
+  return std::max<std::int64_t>(
+      1, static_cast<std::int64_t>(std::ceil((1.0 - b.tokens) / rate_)));
 }
 
 } // namespace waitroom::http

@@ -14,7 +14,9 @@ class rate_limiter {
   using clock = std::chrono::steady_clock;
 
   /// `per_second` tokens refill each second up to `burst`; `per_second <= 0` disables.
-  rate_limiter(double per_second, double burst) : rate_(per_second), burst_(burst) {}
+  rate_limiter(double per_second, double burst)
+      : rate_(per_second)
+      , burst_(burst) {}
 
   /// Takes one token for `key`. When none is left, returns the whole seconds until one
   /// will be (the `Retry-After` header), else 0.

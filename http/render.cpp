@@ -219,8 +219,8 @@ void write_participant(json_writer& w, const projections::participant& p) {
   w.end_object();
 }
 
-void write_watcher(json_writer& w, const ev::watcher::state& x, std::string_view room_slug,
-                   const std::string* secret) {
+void write_watcher(json_writer& w, const ev::watcher::state& x,
+                   std::string_view room_slug, const std::string* secret) {
   w.begin_object();
   w.member("id", x.id);
   w.member("room_id", x.room_id);
@@ -228,7 +228,8 @@ void write_watcher(json_writer& w, const ev::watcher::state& x, std::string_view
   w.member("webhook_url", x.webhook_url);
   w.key("event_types");
   w.begin_array();
-  for (const auto& t : x.event_types) w.value(t);
+  for (const auto& t : x.event_types)
+    w.value(t);
   w.end_array();
   w.member("filter", x.filter);
   w.member("status", x.deleted ? "deleted" : "active");

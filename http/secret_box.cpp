@@ -1,8 +1,8 @@
 #include "http/secret_box.hpp"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -71,10 +71,12 @@ secret_box secret_box::open(const std::filesystem::path& path) {
   std::filesystem::create_directories(path.parent_path());
   // Created exclusively with mode 0600 and synced (file and folder) before first use.
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) throw std::system_error(errno, std::generic_category(), "create " + path.string());
+  if (fd < 0)
+    throw std::system_error(errno, std::generic_category(), "create " + path.string());
   const auto text = to_hex(key.data(), key.size()) + "\n";
-  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-                       ::fsync(fd) == 0;
+  const bool written =
+      ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+      ::fsync(fd) == 0;
   ::close(fd);
   if (!written) throw std::runtime_error("cannot write the key file " + path.string());
   const int dir = ::open(path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -87,11 +89,13 @@ secret_box secret_box::open(const std::filesystem::path& path) {
 
 std::string secret_box::seal(std::string_view plaintext) const {
   std::vector<unsigned char> buf(nonce_size + plaintext.size() + tag_size);
-  if (RAND_bytes(buf.data(), nonce_size) != 1) throw std::runtime_error("RAND_bytes failed");
+  if (RAND_bytes(buf.data(), nonce_size) != 1)
+    throw std::runtime_error("RAND_bytes failed");
   ctx_ptr ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
   int len = 0;
-  if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.data(),
-                                 buf.data()) != 1 ||
+  if (!ctx ||
+      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.data(),
+                         buf.data()) != 1 ||
       EVP_EncryptUpdate(ctx.get(), buf.data() + nonce_size, &len,
                         reinterpret_cast<const unsigned char*>(plaintext.data()),
                         static_cast<int>(plaintext.size())) != 1 ||
@@ -111,14 +115,16 @@ events::outcome<std::string> secret_box::open_sealed(std::string_view sealed) co
   ctx_ptr ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
   int len = 0;
   if (!ctx ||
-      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.data(), buf.data()) != 1 ||
+      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.data(),
+                         buf.data()) != 1 ||
       EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len,
                         buf.data() + nonce_size, static_cast<int>(n)) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, tag_size,
                           buf.data() + nonce_size + n) != 1 ||
       EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + len,
                           &len) != 1)
-    return events::internal_error("the sealed secret does not open with this server's key");
+    return events::internal_error(
+        "the sealed secret does not open with this server's key");
   return out;
 }
 

@@ -18,7 +18,8 @@ class secret_box {
   /// Throws on I/O errors (start-up only).
   static secret_box open(const std::filesystem::path& path);
   /// A box with the given key (tests).
-  explicit secret_box(const std::array<unsigned char, 32>& key) : key_(key) {}
+  explicit secret_box(const std::array<unsigned char, 32>& key)
+      : key_(key) {}
 
   /// hex(nonce | ciphertext | tag).
   std::string seal(std::string_view plaintext) const;

@@ -71,8 +71,8 @@ checkin_index::of_room(std::string_view room_id) const {
   return out;
 }
 
-const std::vector<const ev::checkin::state*>& checkin_index::of_org(
-    std::string_view org_id) const {
+const std::vector<const ev::checkin::state*>&
+checkin_index::of_org(std::string_view org_id) const {
   static const std::vector<const ev::checkin::state*> none;
   auto it = by_org_.find(std::string(org_id));
   return it == by_org_.end() ? none : it->second;

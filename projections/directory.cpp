@@ -44,7 +44,8 @@ void directory::apply(const ev::recorded_event& e) {
 
 void directory::note_activity(const ev::recorded_event& e) {
   auto kind = e.meta.actor.kind;
-  if ((kind == ev::actor_kind::agent || kind == ev::actor_kind::user) && !e.meta.actor.id.empty())
+  if ((kind == ev::actor_kind::agent || kind == ev::actor_kind::user) &&
+      !e.meta.actor.id.empty())
     last_active_[e.meta.actor.id] = e.meta.at;
 }
 
@@ -82,21 +83,24 @@ std::optional<ev::timestamp> directory::last_active(std::string_view id) const {
 
 std::vector<const org_entry*> directory::orgs() const {
   std::vector<const org_entry*> out;
-  for (const auto& id : org_order_) out.push_back(&orgs_.at(id));
+  for (const auto& id : org_order_)
+    out.push_back(&orgs_.at(id));
   return out;
 }
 
 std::vector<const ev::user::state*> directory::users_of(std::string_view org_id) const {
   std::vector<const ev::user::state*> out;
   if (auto it = users_by_org_.find(std::string(org_id)); it != users_by_org_.end())
-    for (const auto& id : it->second) out.push_back(&users_.at(id));
+    for (const auto& id : it->second)
+      out.push_back(&users_.at(id));
   return out;
 }
 
 std::vector<const ev::agent::state*> directory::agents_of(std::string_view org_id) const {
   std::vector<const ev::agent::state*> out;
   if (auto it = agents_by_org_.find(std::string(org_id)); it != agents_by_org_.end())
-    for (const auto& id : it->second) out.push_back(&agents_.at(id));
+    for (const auto& id : it->second)
+      out.push_back(&agents_.at(id));
   return out;
 }
 

@@ -26,7 +26,8 @@ void threads::apply(const ev::recorded_event& e, const ev::checkin::state& after
         using T = std::decay_t<decltype(data)>;
         if constexpr (std::is_same_v<T, ev::checkin::message_posted>) {
           messages_[id].push_back({data.id, id, data.type, data.author, data.content,
-                                   data.metadata, data.attachments, e.meta.at, e.meta.seq});
+                                   data.metadata, data.attachments, e.meta.at,
+                                   e.meta.seq});
           ++messages_total_;
         } else if constexpr (std::is_same_v<T, ev::checkin::created>) {
           add_participant(id, data.created_by, participant_role::creator, e.meta.at);
@@ -43,8 +44,8 @@ void threads::apply(const ev::recorded_event& e, const ev::checkin::state& after
             return p.who == agent && p.role == participant_role::primary;
           });
         } else if constexpr (std::is_same_v<T, ev::checkin::helper_joined>) {
-          add_participant(id, ev::actor_ref::agent(data.agent_id), participant_role::helper,
-                          e.meta.at);
+          add_participant(id, ev::actor_ref::agent(data.agent_id),
+                          participant_role::helper, e.meta.at);
         } else if constexpr (std::is_same_v<T, ev::checkin::approval_recorded>) {
           add_participant(id, data.by, participant_role::approver, e.meta.at);
         } else if constexpr (std::is_same_v<T, ev::checkin::resolved>) {

@@ -95,7 +95,8 @@ std::optional<writer_stats> stats_of(const event_log& log) {
 
 std::string audit_json(const stored_event& e) {
   std::string_view bytes = e.bytes;
-  while (!bytes.empty() && bytes.back() != '}') bytes.remove_suffix(1);
+  while (!bytes.empty() && bytes.back() != '}')
+    bytes.remove_suffix(1);
   std::string out;
   out.reserve(bytes.size() + 80);
   out.append(bytes.substr(0, bytes.size() - 1)); // without the closing brace

@@ -136,11 +136,12 @@ class event_log {
        const std::function<bool(const stored_event&)>& visit) const = 0;
 
   /// A side record by key (blocking read: never on actor or io threads).
-  virtual events::outcome<std::optional<std::string>> read_record(std::string_view key) const = 0;
+  virtual events::outcome<std::optional<std::string>>
+  read_record(std::string_view key) const = 0;
 
   /// Calls `visit(key, value)` for every side record until it returns false (blocking).
-  virtual events::outcome<void>
-  scan_records(const std::function<bool(std::string_view, std::string_view)>& visit) const = 0;
+  virtual events::outcome<void> scan_records(
+      const std::function<bool(std::string_view, std::string_view)>& visit) const = 0;
 
   /// The head as of the last commit.
   virtual log_head head() const = 0;

@@ -96,7 +96,8 @@ class memory_log final : public event_log, public detail::writer_stats_source {
 
   std::optional<std::string> write_failure() const override { return std::nullopt; }
 
-  events::outcome<std::optional<std::string>> read_record(std::string_view key) const override {
+  events::outcome<std::optional<std::string>>
+  read_record(std::string_view key) const override {
     std::lock_guard lock{mu_};
     if (closed_) return events::unavailable("the event log is closed");
     auto it = side_records_.find(key);
@@ -104,8 +105,9 @@ class memory_log final : public event_log, public detail::writer_stats_source {
     return std::optional<std::string>(it->second);
   }
 
-  events::outcome<void> scan_records(
-      const std::function<bool(std::string_view, std::string_view)>& visit) const override {
+  events::outcome<void>
+  scan_records(const std::function<bool(std::string_view, std::string_view)>& visit)
+      const override {
     std::map<std::string, std::string, std::less<>> copy;
     {
       std::lock_guard lock{mu_};

@@ -18,9 +18,9 @@
 #include <rocksdb/write_batch.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdarg>
 #include <cstdio>
-#include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <shared_mutex>
@@ -83,7 +83,8 @@ class stream_prefix_transform final : public rdb::SliceTransform {
 /// UNAVAILABLE and reads go on.
 class stderr_logger final : public rdb::Logger {
  public:
-  stderr_logger() : rdb::Logger(rdb::InfoLogLevel::WARN_LEVEL) {}
+  stderr_logger()
+      : rdb::Logger(rdb::InfoLogLevel::WARN_LEVEL) {}
   using rdb::Logger::Logv;
   void Logv(const char* format, va_list ap) override {
     char line[1024];
@@ -422,7 +423,8 @@ class rocksdb_log final : public event_log, public detail::writer_stats_source {
     return {published_.seq, published_.hash, log_id_};
   }
 
-  events::outcome<std::optional<std::string>> read_record(std::string_view key) const override {
+  events::outcome<std::optional<std::string>>
+  read_record(std::string_view key) const override {
     std::shared_lock lock{store_mu_};
     if (!store_) return events::unavailable("the event log is closed");
     std::string value;
@@ -433,8 +435,9 @@ class rocksdb_log final : public event_log, public detail::writer_stats_source {
     return std::optional<std::string>(std::move(value));
   }
 
-  events::outcome<void> scan_records(
-      const std::function<bool(std::string_view, std::string_view)>& visit) const override {
+  events::outcome<void>
+  scan_records(const std::function<bool(std::string_view, std::string_view)>& visit)
+      const override {
     std::shared_lock lock{store_mu_};
     if (!store_) return events::unavailable("the event log is closed");
     std::unique_ptr<rdb::Iterator> it{
@@ -624,9 +627,11 @@ class rocksdb_log final : public event_log, public detail::writer_stats_source {
         std::lock_guard lock{head_mu_};
         failure = write_failure_;
       }
-      rdb::Status s = failure ? rdb::Status::IOError("writes are stopped after an earlier failure: " + *failure)
-                      : put.ok() ? store_->db()->Write(write_options_, &wb)
-                                 : put;
+      rdb::Status s =
+          failure ? rdb::Status::IOError("writes are stopped after an earlier failure: " +
+                                         *failure)
+          : put.ok() ? store_->db()->Write(write_options_, &wb)
+                     : put;
       if (!s.ok() && !failure && put.ok()) {
         std::lock_guard lock{head_mu_};
         write_failure_ = s.ToString();

@@ -57,6 +57,7 @@ struct deactivate {
   timestamp now;
 };
 
-using command = std::variant<register_agent, self_register, claim, rotate_key, deactivate>;
+using command =
+    std::variant<register_agent, self_register, claim, rotate_key, deactivate>;
 
 } // namespace waitroom::events::agent

@@ -63,7 +63,8 @@ outcome<event_list> decide(const state& s, const command& cmd) {
   return std::visit(
       [&](const auto& c) -> outcome<event_list> {
         using T = std::decay_t<decltype(c)>;
-        if constexpr (std::is_same_v<T, register_agent> || std::is_same_v<T, self_register>) {
+        if constexpr (std::is_same_v<T, register_agent> ||
+                      std::is_same_v<T, self_register>) {
           if (s.exists()) {
             if (s.key_hash == c.key_hash) return event_list{};
             return conflict("agent " + c.id + " already exists");
@@ -78,8 +79,8 @@ outcome<event_list> decide(const state& s, const command& cmd) {
                                                    : agent_status::active});
           } else {
             return one(c.id, {}, actor_ref::agent(c.id), c.now,
-                       self_registered{c.id, c.name, c.description, c.platform, c.key_hash,
-                                       c.key_prefix, c.claim_token_hash});
+                       self_registered{c.id, c.name, c.description, c.platform,
+                                       c.key_hash, c.key_prefix, c.claim_token_hash});
           }
         } else {
           if (!s.exists()) return not_found("agent not found");
@@ -90,7 +91,8 @@ outcome<event_list> decide(const state& s, const command& cmd) {
           } else if constexpr (std::is_same_v<T, rotate_key>) {
             if (s.status != agent_status::active)
               return conflict("only an active, claimed agent can get a new key");
-            return one(s.id, s.org_id, c.by, c.now, key_rotated{c.key_hash, c.key_prefix});
+            return one(s.id, s.org_id, c.by, c.now,
+                       key_rotated{c.key_hash, c.key_prefix});
           } else {
             if (s.status == agent_status::inactive) return event_list{};
             return one(s.id, s.org_id, c.by, c.now, deactivated{s.id});

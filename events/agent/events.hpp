@@ -42,8 +42,9 @@ struct self_registered {
   std::string key_prefix;
   std::string claim_token_hash; ///< hex SHA-256 of the `wr_claim_…` token
 };
-BOOST_DESCRIBE_STRUCT(self_registered, (), (id, name, description, platform, key_hash,
-                                            key_prefix, claim_token_hash))
+BOOST_DESCRIBE_STRUCT(self_registered, (),
+                      (id, name, description, platform, key_hash, key_prefix,
+                       claim_token_hash))
 
 /// `agent.claimed`: a member claimed the agent into their org (the claim token is used).
 struct claimed {

@@ -149,8 +149,8 @@ struct announce_expiry {
   timestamp now;
 };
 
-using command = std::variant<approve, reject, modify, withdraw, extend, expire,
-                             announce_expiry, claim, release, request_help, join, submit,
-                             post_message>;
+using command =
+    std::variant<approve, reject, modify, withdraw, extend, expire, announce_expiry,
+                 claim, release, request_help, join, submit, post_message>;
 
 } // namespace waitroom::events::checkin

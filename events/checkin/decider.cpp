@@ -356,10 +356,13 @@ std::optional<error> answer_error(const state& s) {
 
 namespace {
 
-bool is_task(const state& s) { return s.direction == checkin_direction::human_to_agent; }
+bool is_task(const state& s) {
+  return s.direction == checkin_direction::human_to_agent;
+}
 
 bool is_primary(const state& s, const actor_ref& by) {
-  return by.kind == actor_kind::agent && s.primary_agent_id && *s.primary_agent_id == by.id;
+  return by.kind == actor_kind::agent && s.primary_agent_id &&
+         *s.primary_agent_id == by.id;
 }
 
 bool is_helper(const state& s, const actor_ref& by) {
@@ -380,7 +383,8 @@ outcome<void> validate_attachments(const json::array& attachments) {
   for (std::size_t i = 0; i < attachments.size(); ++i) {
     std::string at = "attachments[" + std::to_string(i) + "]";
     const auto* a = attachments[i].if_object();
-    if (a == nullptr) return validation_error(at, "must be an object {name, url, content_type?, size?}");
+    if (a == nullptr)
+      return validation_error(at, "must be an object {name, url, content_type?, size?}");
     for (const auto& kv : *a) {
       std::string_view key = kv.key();
       const auto& v = kv.value();
@@ -394,13 +398,15 @@ outcome<void> validate_attachments(const json::array& attachments) {
           return validation_error(at + ".url", "must be an http or https URL");
       } else if (key == "content_type") {
         if (!v.is_string() || v.get_string().size() > 255)
-          return validation_error(at + ".content_type", "must be a string of at most 255 characters");
+          return validation_error(at + ".content_type",
+                                  "must be a string of at most 255 characters");
       } else if (key == "size") {
         if (!(v.is_int64() && v.get_int64() >= 0) && !v.is_uint64())
           return validation_error(at + ".size", "must be a non-negative integer");
       } else {
-        return validation_error(at + "." + std::string(key),
-                                "unknown attachment field; expected name, url, content_type, size");
+        return validation_error(
+            at + "." + std::string(key),
+            "unknown attachment field; expected name, url, content_type, size");
       }
     }
     if (!a->contains("name")) return validation_error(at + ".name", "is required");
@@ -411,7 +417,8 @@ outcome<void> validate_attachments(const json::array& attachments) {
 
 outcome<event_list> decide_message(const state& s, const post_message& c) {
   if (c.type == message_kind::status_change || c.type == message_kind::decision)
-    return validation_error("type", "status_change and decision messages are written by the server");
+    return validation_error(
+        "type", "status_change and decision messages are written by the server");
   if (auto v = validate_content(c.content); !v) return std::move(v).error();
   if (compact_size(json::value(c.metadata)) > max_metadata_bytes)
     return validation_error("metadata", "must serialize to at most 10240 bytes");
@@ -439,7 +446,8 @@ outcome<event_list> decide_task(const state& s, const Cmd& c) {
     b.status_message(s.status, checkin_status::claimed);
     return finish(b);
   } else if constexpr (std::is_same_v<Cmd, release>) {
-    if (!is_primary(s, c.by)) return forbidden("only the primary agent can release the task");
+    if (!is_primary(s, c.by))
+      return forbidden("only the primary agent can release the task");
     if (s.status != checkin_status::claimed) return not_decidable(s, "release");
     event_builder b(s, c.by, c.now, &c.message_ids);
     b.add(released{c.by.id});
@@ -462,7 +470,8 @@ outcome<event_list> decide_task(const state& s, const Cmd& c) {
     return finish(b);
   } else {
     static_assert(std::is_same_v<Cmd, submit>);
-    if (!is_primary(s, c.by)) return forbidden("only the primary agent can submit the task");
+    if (!is_primary(s, c.by))
+      return forbidden("only the primary agent can submit the task");
     if (s.status != checkin_status::claimed) return not_decidable(s, "submit");
     if (auto v = validate_content(c.content); !v) return std::move(v).error();
     if (compact_size(json::value(c.metadata)) > max_metadata_bytes)
@@ -506,7 +515,8 @@ outcome<event_list> decide(const state& s, const command& cmd) {
             return forbidden("only the agent that created this check-in can withdraw it");
           if (s.direction == checkin_direction::human_to_agent &&
               !(c.by.kind == actor_kind::user && (c.by == s.created_by || c.by_admin)))
-            return forbidden("only the person who posted this task or an admin can withdraw it");
+            return forbidden(
+                "only the person who posted this task or an admin can withdraw it");
           if (s.status != checkin_status::pending && s.status != checkin_status::open)
             return not_decidable(s, "withdraw");
           if (auto v = validate_reason(c.reason); !v) return std::move(v).error();

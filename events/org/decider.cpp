@@ -21,18 +21,20 @@ namespace {
 /// An organization, its owner and its room `general`, each in its own stream.
 event_list founding(const bootstrap& b, const actor_ref& by, bool instance_admin) {
   event_list out;
-  out.push_back(make_event(b.org_id, b.org_id, {}, by, b.now, created{b.org_id, b.org_name}));
+  out.push_back(
+      make_event(b.org_id, b.org_id, {}, by, b.now, created{b.org_id, b.org_name}));
   out.push_back(make_event(b.owner_id, b.org_id, {}, by, b.now,
-                           user::created{b.owner_id, b.org_id, b.owner_name, b.owner_email,
-                                         user::user_role::owner, b.owner_token_hash,
-                                         instance_admin}));
+                           user::created{b.owner_id, b.org_id, b.owner_name,
+                                         b.owner_email, user::user_role::owner,
+                                         b.owner_token_hash, instance_admin}));
   room::created general;
   general.id = b.room_id;
   general.org_id = b.org_id;
   general.slug = "general";
   general.name = "General";
   general.description = "The default room.";
-  out.push_back(make_event(b.room_id, b.org_id, b.room_id, by, b.now, std::move(general)));
+  out.push_back(
+      make_event(b.room_id, b.org_id, b.room_id, by, b.now, std::move(general)));
   return out;
 }
 
@@ -41,7 +43,8 @@ outcome<event_list> decide_create_room(const state& s, const create_room& c) {
   if (auto v = room::validate_name(c.name); !v) return std::move(v).error();
   if (auto v = room::validate_description(c.description); !v) return std::move(v).error();
   room::room_settings settings;
-  settings.default_timeout_ms = c.default_timeout_ms.value_or(settings.default_timeout_ms);
+  settings.default_timeout_ms =
+      c.default_timeout_ms.value_or(settings.default_timeout_ms);
   settings.default_timeout_action =
       c.default_timeout_action.value_or(settings.default_timeout_action);
   settings.default_required_approvals =

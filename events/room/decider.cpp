@@ -65,7 +65,8 @@ outcome<void> validate_description(std::string_view description) {
 outcome<void> validate_settings(const room_settings& s) {
   constexpr duration_ms week = 7LL * 24 * 3600 * 1000;
   if (s.default_timeout_ms < 1000 || s.default_timeout_ms > week)
-    return validation_error("default_timeout_ms", "must be 1000-604800000 (1 s to 7 days)");
+    return validation_error("default_timeout_ms",
+                            "must be 1000-604800000 (1 s to 7 days)");
   if (s.default_required_approvals < 1 || s.default_required_approvals > 10)
     return validation_error("default_required_approvals", "must be 1-10");
   if (s.expiry_warning_ms < 0 || s.expiry_warning_ms > week)
@@ -73,11 +74,14 @@ outcome<void> validate_settings(const room_settings& s) {
   return {};
 }
 
-bool is_open(const state& r) { return r.members.empty(); }
+bool is_open(const state& r) {
+  return r.members.empty();
+}
 
 bool can_see(const state& r, const caller& c) {
   if (is_open(r)) return true;
-  if (c.kind == actor_kind::user && c.role && user::at_least(*c.role, user::user_role::admin))
+  if (c.kind == actor_kind::user && c.role &&
+      user::at_least(*c.role, user::user_role::admin))
     return true;
   return r.members.count(c.id) != 0;
 }
@@ -120,26 +124,29 @@ outcome<event_list> decide(const state& s, const command& cmd) {
           if (c.description)
             if (auto v = validate_description(*c.description); !v)
               return std::move(v).error();
-          if (c.default_timeout_ms) ev.settings.default_timeout_ms = *c.default_timeout_ms;
+          if (c.default_timeout_ms)
+            ev.settings.default_timeout_ms = *c.default_timeout_ms;
           if (c.default_timeout_action)
             ev.settings.default_timeout_action = *c.default_timeout_action;
           if (c.default_required_approvals)
             ev.settings.default_required_approvals = *c.default_required_approvals;
           if (c.expiry_warning_ms) ev.settings.expiry_warning_ms = *c.expiry_warning_ms;
           if (auto v = validate_settings(ev.settings); !v) return std::move(v).error();
-          if (ev.name == s.name && ev.description == s.description
-              && ev.settings == s.settings)
+          if (ev.name == s.name && ev.description == s.description &&
+              ev.settings == s.settings)
             return event_list{};
           return one(s, c.by, c.now, std::move(ev));
         } else if constexpr (std::is_same_v<T, set_member>) {
           bool agent = c.principal_kind == actor_kind::agent;
           if (agent != (c.role == member_role::agent))
-            return validation_error("role", agent ? "an agent's role is agent"
-                                                  : "a person's role is approver or viewer");
+            return validation_error("role",
+                                    agent ? "an agent's role is agent"
+                                          : "a person's role is approver or viewer");
           if (auto it = s.members.find(c.principal_id);
               it != s.members.end() && it->second.role == c.role)
             return event_list{};
-          return one(s, c.by, c.now, member_set{c.principal_id, c.principal_kind, c.role});
+          return one(s, c.by, c.now,
+                     member_set{c.principal_id, c.principal_kind, c.role});
         } else {
           if (s.members.count(c.principal_id) == 0)
             return not_found("not a member of this room");

@@ -24,11 +24,10 @@ void evolve(state& s, const recorded_event& e) {
 
 outcome<void> validate_person(std::string_view name, std::string_view email) {
   auto n = utf8_length(name);
-  if (n < 1 || n > 200)
-    return validation_error("name", "must have 1-200 characters");
+  if (n < 1 || n > 200) return validation_error("name", "must have 1-200 characters");
   auto at = email.find('@');
-  if (email.size() < 3 || email.size() > 320 || at == 0 || at == std::string_view::npos
-      || at + 1 >= email.size() || email.find_first_of(" \t\r\n") != std::string_view::npos)
+  if (email.size() < 3 || email.size() > 320 || at == 0 || at == std::string_view::npos ||
+      at + 1 >= email.size() || email.find_first_of(" \t\r\n") != std::string_view::npos)
     return validation_error("email", "must be an email address");
   return {};
 }
@@ -36,8 +35,8 @@ outcome<void> validate_person(std::string_view name, std::string_view email) {
 namespace {
 
 bool may_manage(user_role by_role, user_role target) {
-  return at_least(by_role, user_role::admin)
-         && (target != user_role::owner || by_role == user_role::owner);
+  return at_least(by_role, user_role::admin) &&
+         (target != user_role::owner || by_role == user_role::owner);
 }
 
 event_list one(const state& s, const actor_ref& by, timestamp now, event_data data) {
@@ -50,47 +49,45 @@ event_list one(const state& s, const actor_ref& by, timestamp now, event_data da
 
 outcome<event_list> decide(const state& s, const command& cmd) {
   return std::visit(
-    [&](const auto& c) -> outcome<event_list> {
-      using T = std::decay_t<decltype(c)>;
-      if constexpr (std::is_same_v<T, create_user>) {
-        if (!at_least(c.by_role, user_role::admin))
-          return forbidden("only admins and owners create users");
-        if (c.role == user_role::owner && c.by_role != user_role::owner)
-          return forbidden("only an owner can create another owner");
-        if (auto v = validate_person(c.name, c.email); !v)
-          return std::move(v).error();
-        if (s.exists())
-          return conflict("user " + c.id + " already exists");
-        state fresh;
-        fresh.id = c.id;
-        fresh.org_id = c.org_id;
-        return one(fresh, c.by, c.now,
-                   created{c.id, c.org_id, c.name, c.email, c.role, c.token_hash, false});
-      } else {
-        if (!s.exists())
-          return not_found("user not found");
-        if constexpr (std::is_same_v<T, rotate_token>) {
-          bool self = c.by.kind == actor_kind::user && c.by.id == s.id;
-          if (!self && !may_manage(c.by_role, s.role))
-            return forbidden(s.role == user_role::owner
-                               ? "only the owner or another owner can rotate an owner's token"
-                               : "only the user or an admin can rotate this token");
-          if (!s.active)
-            return conflict("the user is deactivated");
-          return one(s, c.by, c.now, token_rotated{c.token_hash});
+      [&](const auto& c) -> outcome<event_list> {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, create_user>) {
+          if (!at_least(c.by_role, user_role::admin))
+            return forbidden("only admins and owners create users");
+          if (c.role == user_role::owner && c.by_role != user_role::owner)
+            return forbidden("only an owner can create another owner");
+          if (auto v = validate_person(c.name, c.email); !v) return std::move(v).error();
+          if (s.exists()) return conflict("user " + c.id + " already exists");
+          state fresh;
+          fresh.id = c.id;
+          fresh.org_id = c.org_id;
+          return one(
+              fresh, c.by, c.now,
+              created{c.id, c.org_id, c.name, c.email, c.role, c.token_hash, false});
         } else {
-          if (c.by.kind == actor_kind::user && c.by.id == s.id)
-            return forbidden("you cannot deactivate yourself");
-          if (!may_manage(c.by_role, s.role))
-            return forbidden(s.role == user_role::owner ? "only an owner can deactivate an owner"
-                                                        : "only admins and owners deactivate users");
-          if (!s.active)
-            return event_list{};
-          return one(s, c.by, c.now, deactivated{s.id});
+          if (!s.exists()) return not_found("user not found");
+          if constexpr (std::is_same_v<T, rotate_token>) {
+            bool self = c.by.kind == actor_kind::user && c.by.id == s.id;
+            if (!self && !may_manage(c.by_role, s.role))
+              return forbidden(
+                  s.role == user_role::owner
+                      ? "only the owner or another owner can rotate an owner's token"
+                      : "only the user or an admin can rotate this token");
+            if (!s.active) return conflict("the user is deactivated");
+            return one(s, c.by, c.now, token_rotated{c.token_hash});
+          } else {
+            if (c.by.kind == actor_kind::user && c.by.id == s.id)
+              return forbidden("you cannot deactivate yourself");
+            if (!may_manage(c.by_role, s.role))
+              return forbidden(s.role == user_role::owner
+                                   ? "only an owner can deactivate an owner"
+                                   : "only admins and owners deactivate users");
+            if (!s.active) return event_list{};
+            return one(s, c.by, c.now, deactivated{s.id});
+          }
         }
-      }
-    },
-    cmd);
+      },
+      cmd);
 }
 
 } // namespace waitroom::events::user

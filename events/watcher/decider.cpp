@@ -25,19 +25,34 @@ void evolve(state& s, const recorded_event& e) {
 
 namespace {
 
-constexpr std::array<std::string_view, 22> types{
-    "checkin.created",        "checkin.approved",          "checkin.rejected",
-    "checkin.modified",       "checkin.expired",           "checkin.withdrawn",
-    "checkin.claimed",        "checkin.released",          "checkin.message",
-    "checkin.help_requested", "checkin.helper_joined",     "checkin.submitted",
-    "checkin.approval_recorded", "checkin.extended",       "checkin.expiring",
-    "signal.broadcast",       "room.updated",              "room.policy_updated",
-    "room.member_set",        "room.member_removed",       "watcher.created",
-    "watcher.deleted"};
+constexpr std::array<std::string_view, 22> types{"checkin.created",
+                                                 "checkin.approved",
+                                                 "checkin.rejected",
+                                                 "checkin.modified",
+                                                 "checkin.expired",
+                                                 "checkin.withdrawn",
+                                                 "checkin.claimed",
+                                                 "checkin.released",
+                                                 "checkin.message",
+                                                 "checkin.help_requested",
+                                                 "checkin.helper_joined",
+                                                 "checkin.submitted",
+                                                 "checkin.approval_recorded",
+                                                 "checkin.extended",
+                                                 "checkin.expiring",
+                                                 "signal.broadcast",
+                                                 "room.updated",
+                                                 "room.policy_updated",
+                                                 "room.member_set",
+                                                 "room.member_removed",
+                                                 "watcher.created",
+                                                 "watcher.deleted"};
 
 } // namespace
 
-std::span<const std::string_view> room_event_types() { return types; }
+std::span<const std::string_view> room_event_types() {
+  return types;
+}
 
 bool is_room_event_type(std::string_view type) {
   for (auto t : types)
@@ -53,7 +68,8 @@ outcome<event_list> decide(const state& s, const command& cmd) {
         if constexpr (std::is_same_v<T, create>) {
           if (s.exists()) return conflict("watcher " + c.id + " already exists");
           std::string_view url = c.webhook_url;
-          if (url.size() > 2048 || !(url.starts_with("http://") || url.starts_with("https://")))
+          if (url.size() > 2048 ||
+              !(url.starts_with("http://") || url.starts_with("https://")))
             return validation_error("webhook_url", "must be an http or https URL");
           for (std::size_t i = 0; i < c.event_types.size(); ++i)
             if (!is_room_event_type(c.event_types[i]))
@@ -68,7 +84,8 @@ outcome<event_list> decide(const state& s, const command& cmd) {
           if (!s.exists() || s.deleted) return not_found("watcher not found");
           if (!(c.by == s.created_by) && !c.by_admin)
             return forbidden("only its creator or an admin can delete a watcher");
-          out.push_back(make_event(s.id, s.org_id, s.room_id, c.by, c.now, deleted{s.id}));
+          out.push_back(
+              make_event(s.id, s.org_id, s.room_id, c.by, c.now, deleted{s.id}));
         }
         return out;
       },

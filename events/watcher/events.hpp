@@ -26,8 +26,9 @@ struct created {
   std::string sealed_secret; ///< hex(nonce | ciphertext | tag)
   actor_ref created_by;
 };
-BOOST_DESCRIBE_STRUCT(created, (), (id, room_id, webhook_url, event_types, filter,
-                                    sealed_secret, created_by))
+BOOST_DESCRIBE_STRUCT(created, (),
+                      (id, room_id, webhook_url, event_types, filter, sealed_secret,
+                       created_by))
 
 /// `watcher.deleted`: deliveries stop.
 struct deleted {

@@ -148,9 +148,10 @@ std::vector<recorded_event> every_event() {
 
   // Identity lifecycles.
   auto owner = actor_ref::user("us_owner00001");
-  out.push_back(enveloped(user::token_rotated{std::string(64, 'c')}, "us_owner00001", 19, 2,
-                          owner));
-  out.push_back(enveloped(user::deactivated{"us_owner00001"}, "us_owner00001", 20, 3, owner));
+  out.push_back(enveloped(user::token_rotated{std::string(64, 'c')}, "us_owner00001", 19,
+                          2, owner));
+  out.push_back(
+      enveloped(user::deactivated{"us_owner00001"}, "us_owner00001", 20, 3, owner));
   out.push_back(enveloped(agent::self_registered{"ag_selfreg001", "scout", "", "cli",
                                                  std::string(64, 'd'), "wr_selfregis",
                                                  std::string(64, 'e')},
@@ -159,16 +160,17 @@ std::vector<recorded_event> every_event() {
       enveloped(agent::claimed{"org_acme000001"}, "ag_selfreg001", 22, 2, owner));
   out.push_back(enveloped(agent::key_rotated{std::string(64, 'f'), "wr_rotatedxx"},
                           "ag_selfreg001", 23, 3, owner));
-  out.push_back(enveloped(agent::deactivated{"ag_selfreg001"}, "ag_selfreg001", 24, 4, owner));
+  out.push_back(
+      enveloped(agent::deactivated{"ag_selfreg001"}, "ag_selfreg001", 24, 4, owner));
 
   // Rooms: settings and members.
   room::room_settings settings;
   settings.default_timeout_ms = 60'000;
-  out.push_back(enveloped(room::updated{"Deploys", "", settings}, "rm_deploy0001", 25, 3,
-                          owner));
-  out.push_back(enveloped(room::member_set{"ag_builder001", actor_kind::agent,
-                                           room::member_role::agent},
-                          "rm_deploy0001", 26, 4, owner));
+  out.push_back(
+      enveloped(room::updated{"Deploys", "", settings}, "rm_deploy0001", 25, 3, owner));
+  out.push_back(enveloped(
+      room::member_set{"ag_builder001", actor_kind::agent, room::member_role::agent},
+      "rm_deploy0001", 26, 4, owner));
   out.push_back(
       enveloped(room::member_removed{"ag_builder001"}, "rm_deploy0001", 27, 5, owner));
 
@@ -176,23 +178,24 @@ std::vector<recorded_event> every_event() {
   auto agent = actor_ref::agent("ag_builder001");
   out.push_back(enveloped(claimed{"ag_builder001"}, "ci_task000001", 28, 2, agent));
   out.push_back(enveloped(released{"ag_builder001"}, "ci_task000001", 29, 3, agent));
-  out.push_back(
-      enveloped(help_requested{"ag_builder001", "stuck on tests"}, "ci_task000001", 30, 4,
-                agent));
-  out.push_back(
-      enveloped(helper_joined{"ag_helper0001"}, "ci_task000001", 31, 5,
-                actor_ref::agent("ag_helper0001")));
-  out.push_back(enveloped(submitted{"ag_builder001", "msg_0000000002"}, "ci_task000001", 32,
-                          6, agent));
+  out.push_back(enveloped(help_requested{"ag_builder001", "stuck on tests"},
+                          "ci_task000001", 30, 4, agent));
+  out.push_back(enveloped(helper_joined{"ag_helper0001"}, "ci_task000001", 31, 5,
+                          actor_ref::agent("ag_helper0001")));
+  out.push_back(enveloped(submitted{"ag_builder001", "msg_0000000002"}, "ci_task000001",
+                          32, 6, agent));
 
   // Watchers and signals.
-  out.push_back(enveloped(watcher::created{"w_hook000001", "rm_deploy0001",
+  out.push_back(enveloped(watcher::created{"w_hook000001",
+                                           "rm_deploy0001",
                                            "https://hooks.example.com/w?x=1",
                                            {"checkin.created", "checkin.approved"},
                                            json::object{{"risk_level", "high"}},
-                                           "00ff", owner},
+                                           "00ff",
+                                           owner},
                           "w_hook000001", 33, 1, owner));
-  out.push_back(enveloped(watcher::deleted{"w_hook000001"}, "w_hook000001", 34, 2, owner));
+  out.push_back(
+      enveloped(watcher::deleted{"w_hook000001"}, "w_hook000001", 34, 2, owner));
   out.push_back(enveloped(signal::broadcast{"sig_0000000001", "rm_deploy0001", "freeze",
                                             json::object{{"until", "friday"}}},
                           "sig_0000000001", 35, 1, owner));

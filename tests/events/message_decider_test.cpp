@@ -179,16 +179,16 @@ TEST(MessageDecider, MessageWithoutAFreshIdIsAnInternalError) {
 TEST(MessageDecider, ContentHas1To10000CodePoints) {
   auto s = an_agent_checkin();
   EXPECT_TRUE(fails_with(decide(s, by_person("")), errc::validation, "content"));
-  EXPECT_TRUE(
-      fails_with(decide(s, by_person(std::string(10001, 'c'))), errc::validation, "content"));
+  EXPECT_TRUE(fails_with(decide(s, by_person(std::string(10001, 'c'))), errc::validation,
+                         "content"));
   EXPECT_TRUE(yields(decide(s, by_person("c")), {"checkin.message"}));
   EXPECT_TRUE(yields(decide(s, by_person(std::string(10000, 'c'))), {"checkin.message"}));
   std::string wide;
   for (int i = 0; i < 10000; ++i)
     wide += "\xF0\x9F\x9A\x80"; // U+1F680: 4 bytes, one code point
   EXPECT_TRUE(yields(decide(s, by_person(wide)), {"checkin.message"}));
-  EXPECT_TRUE(fails_with(decide(s, by_person(wide + "\xC3\xA9")), errc::validation,
-                         "content"));
+  EXPECT_TRUE(
+      fails_with(decide(s, by_person(wide + "\xC3\xA9")), errc::validation, "content"));
 }
 
 TEST(MessageDecider, MetadataSerializesToAtMost10KiB) {
@@ -202,9 +202,9 @@ TEST(MessageDecider, MetadataSerializesToAtMost10KiB) {
 }
 
 TEST(MessageDecider, TypeIsCheckedBeforeContent) {
-  EXPECT_TRUE(fails_with(
-      decide(an_agent_checkin(), post_by(actor_ref::user(bob), "", message_kind::decision)),
-      errc::validation, "type"));
+  EXPECT_TRUE(fails_with(decide(an_agent_checkin(), post_by(actor_ref::user(bob), "",
+                                                            message_kind::decision)),
+                         errc::validation, "type"));
 }
 
 // =============================================================================
@@ -222,13 +222,13 @@ TEST(MessageDecider, AcceptsUpToTenAttachments) {
 }
 
 TEST(MessageDecider, AcceptsAllAttachmentFields) {
-  EXPECT_TRUE(yields(
-      decide(an_agent_checkin(),
-             with_attachments(R"([{"name": "log.txt", "url": "http://10.0.0.1/log",
+  EXPECT_TRUE(
+      yields(decide(an_agent_checkin(),
+                    with_attachments(R"([{"name": "log.txt", "url": "http://10.0.0.1/log",
                                    "content_type": "text/plain", "size": 0},
                                   {"name": "big.bin", "url": "https://example.com/b",
                                    "size": 18446744073709551615}])")),
-      {"checkin.message"}));
+             {"checkin.message"}));
 }
 
 TEST(MessageDecider, NamesTheOffendingAttachmentField) {
@@ -245,7 +245,8 @@ TEST(MessageDecider, NamesTheOffendingAttachmentField) {
                        {"name": "b", "url": "ftp://x"}])",
                    "attachments[1].url"},
            example{R"([{"name": "a", "url": "HTTPS//x"}])", "attachments[0].url"},
-           example{R"j([{"name": "a", "url": "javascript:alert(1)"}])j", "attachments[0].url"},
+           example{R"j([{"name": "a", "url": "javascript:alert(1)"}])j",
+                   "attachments[0].url"},
            example{R"([{"name": "a", "url": 5}])", "attachments[0].url"},
            example{R"([{"name": "", "url": "https://x"}])", "attachments[0].name"},
            example{R"([{"name": 1, "url": "https://x"}])", "attachments[0].name"},
@@ -261,8 +262,8 @@ TEST(MessageDecider, NamesTheOffendingAttachmentField) {
                    "attachments[0].content_type"},
        }) {
     SCOPED_TRACE(attachments);
-    EXPECT_TRUE(fails_with(decide(s, with_attachments(attachments)), errc::validation,
-                           field));
+    EXPECT_TRUE(
+        fails_with(decide(s, with_attachments(attachments)), errc::validation, field));
   }
 }
 
@@ -273,15 +274,15 @@ TEST(MessageDecider, LimitsAttachmentNamesTo255CodePointsAndUrlsTo2048Bytes) {
     m.attachments = json::array{json::object{{"name", name}, {"url", url}}};
     return m;
   };
-  EXPECT_TRUE(yields(decide(s, one(std::string(255, 'n'), "https://x")),
-                     {"checkin.message"}));
+  EXPECT_TRUE(
+      yields(decide(s, one(std::string(255, 'n'), "https://x")), {"checkin.message"}));
   EXPECT_TRUE(fails_with(decide(s, one(std::string(256, 'n'), "https://x")),
                          errc::validation, "attachments[0].name"));
   auto url = "https://example.com/" + std::string(2048 - 20, 'u');
   ASSERT_EQ(url.size(), 2048u);
   EXPECT_TRUE(yields(decide(s, one("a", url)), {"checkin.message"}));
-  EXPECT_TRUE(fails_with(decide(s, one("a", url + "u")), errc::validation,
-                         "attachments[0].url"));
+  EXPECT_TRUE(
+      fails_with(decide(s, one("a", url + "u")), errc::validation, "attachments[0].url"));
 }
 
 // =============================================================================
@@ -289,8 +290,8 @@ TEST(MessageDecider, LimitsAttachmentNamesTo255CodePointsAndUrlsTo2048Bytes) {
 // =============================================================================
 
 TEST(MessageDecider, TheAskingAgentWritesInItsCheckIn) {
-  EXPECT_TRUE(
-      yields(decide(an_agent_checkin(), post_by(actor_ref::agent(asker))), {"checkin.message"}));
+  EXPECT_TRUE(yields(decide(an_agent_checkin(), post_by(actor_ref::agent(asker))),
+                     {"checkin.message"}));
 }
 
 TEST(MessageDecider, ForbidsOtherAgentsInAnAgentCheckIn) {
@@ -303,17 +304,17 @@ TEST(MessageDecider, ThePrimaryAndHelpersWriteInATask) {
   auto primary = decide(s, post_by(actor_ref::agent(worker), "on it"));
   ASSERT_TRUE(yields(primary, {"checkin.message"}));
   EXPECT_EQ(payload<message_posted>(primary->at(0)).author, actor_ref::agent(worker));
-  EXPECT_TRUE(yields(decide(s, post_by(actor_ref::agent(helper), "me too",
-                                       message_kind::question)),
-                     {"checkin.message"}));
+  EXPECT_TRUE(yields(
+      decide(s, post_by(actor_ref::agent(helper), "me too", message_kind::question)),
+      {"checkin.message"}));
 }
 
 TEST(MessageDecider, ForbidsAgentsThatDoNotTakePartInATask) {
-  EXPECT_TRUE(
-      fails_with(decide(a_claimed_task(), post_by(actor_ref::agent(stranger))), errc::forbidden));
+  EXPECT_TRUE(fails_with(decide(a_claimed_task(), post_by(actor_ref::agent(stranger))),
+                         errc::forbidden));
   // An open task has no primary yet: nobody but helpers.
-  EXPECT_TRUE(
-      fails_with(decide(an_open_task(), post_by(actor_ref::agent(worker))), errc::forbidden));
+  EXPECT_TRUE(fails_with(decide(an_open_task(), post_by(actor_ref::agent(worker))),
+                         errc::forbidden));
 }
 
 TEST(MessageDecider, AReleasingAgentNoLongerWritesUnlessItHelps) {
@@ -335,8 +336,9 @@ TEST(MessageDecider, PeopleWriteInEveryThread) {
 }
 
 TEST(MessageDecider, ValidationComesBeforeParticipation) {
-  EXPECT_TRUE(fails_with(decide(an_agent_checkin(), post_by(actor_ref::agent(stranger), "")),
-                         errc::validation, "content"));
+  EXPECT_TRUE(
+      fails_with(decide(an_agent_checkin(), post_by(actor_ref::agent(stranger), "")),
+                 errc::validation, "content"));
 }
 
 } // namespace

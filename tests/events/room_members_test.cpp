@@ -48,7 +48,9 @@ created room_created() {
   return c;
 }
 
-state an_open_room() { return given<state>({on_room(room_created())}); }
+state an_open_room() {
+  return given<state>({on_room(room_created())});
+}
 
 /// A room listing `builder` (agent), `alice` (approver) and `vera` (viewer).
 state a_closed_room() {
@@ -67,7 +69,9 @@ state fold(state s, const outcome<event_list>& out) {
 
 // --- commands ----------------------------------------------------------------
 
-update an_update() { return update{.by = admin, .now = t0 + minute}; }
+update an_update() {
+  return update{.by = admin, .now = t0 + minute};
+}
 
 set_member list(const std::string& id, actor_kind kind, member_role role,
                 timestamp now = t0 + minute) {
@@ -83,7 +87,9 @@ caller person(const std::string& id, user_role role) {
   return caller{actor_kind::user, id, role};
 }
 
-caller agent(const std::string& id) { return caller{actor_kind::agent, id, std::nullopt}; }
+caller agent(const std::string& id) {
+  return caller{actor_kind::agent, id, std::nullopt};
+}
 
 // =============================================================================
 // update
@@ -210,8 +216,9 @@ TEST(RoomUpdate, UpdateOfAMissingRoomIsNotFound) {
   auto cmd = an_update();
   cmd.name = "x";
   EXPECT_TRUE(fails_with(decide(state{}, cmd), errc::not_found));
-  EXPECT_TRUE(fails_with(decide(state{}, list(alice, actor_kind::user, member_role::viewer)),
-                         errc::not_found));
+  EXPECT_TRUE(
+      fails_with(decide(state{}, list(alice, actor_kind::user, member_role::viewer)),
+                 errc::not_found));
   EXPECT_TRUE(fails_with(decide(state{}, unlist(alice)), errc::not_found));
 }
 
@@ -260,15 +267,17 @@ TEST(RoomMembers, RejectsAnAgentWithAPersonsRole) {
 }
 
 TEST(RoomMembers, RejectsAPersonWithRoleAgent) {
-  EXPECT_TRUE(fails_with(decide(an_open_room(), list(alice, actor_kind::user,
-                                                     member_role::agent)),
-                         errc::validation, "role"));
+  EXPECT_TRUE(fails_with(
+      decide(an_open_room(), list(alice, actor_kind::user, member_role::agent)),
+      errc::validation, "role"));
 }
 
 TEST(RoomMembers, ListingWithTheSameRoleTwiceAppendsNothing) {
   auto s = a_closed_room();
-  EXPECT_TRUE(yields_nothing(decide(s, list(alice, actor_kind::user, member_role::approver))));
-  EXPECT_TRUE(yields_nothing(decide(s, list(builder, actor_kind::agent, member_role::agent))));
+  EXPECT_TRUE(
+      yields_nothing(decide(s, list(alice, actor_kind::user, member_role::approver))));
+  EXPECT_TRUE(
+      yields_nothing(decide(s, list(builder, actor_kind::agent, member_role::agent))));
 }
 
 TEST(RoomMembers, ChangesARoleAndKeepsWhenTheMemberWasFirstListed) {
@@ -297,9 +306,9 @@ TEST(RoomMembers, RemovingSomeoneNotListedIsNotFound) {
 }
 
 TEST(RoomMembers, RemovingTheLastMemberOpensTheRoom) {
-  auto s = given<state>(
-      {on_room(room_created()),
-       on_room(member_set{alice, actor_kind::user, member_role::approver})});
+  auto s =
+      given<state>({on_room(room_created()),
+                    on_room(member_set{alice, actor_kind::user, member_role::approver})});
   EXPECT_FALSE(is_open(s));
   s = fold(s, decide(s, unlist(alice)));
   EXPECT_TRUE(is_open(s));
@@ -397,8 +406,9 @@ TEST(RoomAccess, AnAgentActsOnlyWithRoleAgent) {
        on_room(member_set{builder, actor_kind::agent, member_role::viewer})});
   EXPECT_TRUE(can_see(r, agent(builder)));
   EXPECT_FALSE(can_act(r, agent(builder)));
-  r = given<state>({on_room(room_created()),
-                    on_room(member_set{builder, actor_kind::agent, member_role::approver})});
+  r = given<state>(
+      {on_room(room_created()),
+       on_room(member_set{builder, actor_kind::agent, member_role::approver})});
   EXPECT_FALSE(can_act(r, agent(builder)));
 }
 

@@ -45,8 +45,8 @@ room::state a_room(room::policy policy = {}) {
   c.slug = "deployments";
   c.name = "Deployments";
   c.policy = std::move(policy);
-  return given<room::state>(
-      {make_event(room_id, org_id, room_id, actor_ref::system(), t0 - day, std::move(c))});
+  return given<room::state>({make_event(room_id, org_id, room_id, actor_ref::system(),
+                                        t0 - day, std::move(c))});
 }
 
 fresh_ids three_ids() {
@@ -83,9 +83,11 @@ release release_by(const std::string& agent, timestamp now = t0 + 2 * minute) {
   return release{.by = actor_ref::agent(agent), .now = now, .message_ids = three_ids()};
 }
 
-request_help help_by(const std::string& agent, std::string description = "need a reviewer") {
-  return request_help{
-      .by = actor_ref::agent(agent), .description = std::move(description), .now = t0 + 2 * minute};
+request_help help_by(const std::string& agent,
+                     std::string description = "need a reviewer") {
+  return request_help{.by = actor_ref::agent(agent),
+                      .description = std::move(description),
+                      .now = t0 + 2 * minute};
 }
 
 join join_by(const std::string& agent, timestamp now = t0 + 3 * minute) {
@@ -252,7 +254,8 @@ TEST(TaskDecider, TasksSkipThePolicyEvenWhenItWouldForbid) {
   EXPECT_EQ(c.expires_at, t0 + hour);
   EXPECT_FALSE(answer_error(fold(state{}, out)).has_value());
 
-  auto approving = room::parse_policy(json::parse(R"({"default_action": "auto_approve"})"));
+  auto approving =
+      room::parse_policy(json::parse(R"({"default_action": "auto_approve"})"));
   ASSERT_TRUE(approving.ok());
   auto auto_out = decide_create_task(a_create_task(), a_room(*approving));
   ASSERT_TRUE(auto_out.ok());
@@ -360,10 +363,10 @@ TEST(TaskDecider, RejectsClaimingAnAgentCheckIn) {
 }
 
 TEST(TaskDecider, ForbidsPeopleToClaim) {
-  EXPECT_TRUE(fails_with(decide(an_open_task(), claim{.by = actor_ref::user(poster),
-                                                      .now = t0,
-                                                      .message_ids = three_ids()}),
-                         errc::forbidden));
+  EXPECT_TRUE(fails_with(
+      decide(an_open_task(),
+             claim{.by = actor_ref::user(poster), .now = t0, .message_ids = three_ids()}),
+      errc::forbidden));
 }
 
 TEST(TaskDecider, AHelperThatClaimsIsNoLongerAHelper) {
@@ -402,8 +405,8 @@ TEST(TaskDecider, ForbidsReleaseByAnyoneButThePrimary) {
   EXPECT_TRUE(fails_with(decide(s, release_by(helper)), errc::forbidden));
   EXPECT_TRUE(fails_with(decide(s, release_by(other)), errc::forbidden));
   EXPECT_TRUE(fails_with(decide(s, release{.by = actor_ref::user(poster),
-                                          .now = t0,
-                                          .message_ids = three_ids()}),
+                                           .now = t0,
+                                           .message_ids = three_ids()}),
                          errc::forbidden));
 }
 
@@ -442,18 +445,18 @@ TEST(TaskDecider, PrimaryAsksForHelpWithoutChangingTheStatus) {
 }
 
 TEST(TaskDecider, AsksForHelpWithoutADescription) {
-  EXPECT_TRUE(yields(decide(a_claimed_task(), help_by(worker, "")),
-                     {"checkin.help_requested"}));
+  EXPECT_TRUE(
+      yields(decide(a_claimed_task(), help_by(worker, "")), {"checkin.help_requested"}));
 }
 
 TEST(TaskDecider, ForbidsHelpRequestsByAnyoneButThePrimary) {
   auto s = a_claimed_task_with_a_helper();
   EXPECT_TRUE(fails_with(decide(s, help_by(helper)), errc::forbidden));
   EXPECT_TRUE(fails_with(decide(s, help_by(other)), errc::forbidden));
-  EXPECT_TRUE(fails_with(decide(s, request_help{.by = actor_ref::user(poster),
-                                               .description = "",
-                                               .now = t0}),
-                         errc::forbidden));
+  EXPECT_TRUE(fails_with(
+      decide(s,
+             request_help{.by = actor_ref::user(poster), .description = "", .now = t0}),
+      errc::forbidden));
 }
 
 TEST(TaskDecider, HelpIsRequestedOnlyWhileClaimed) {
@@ -489,7 +492,8 @@ TEST(TaskDecider, AnotherAgentJoinsAsAHelper) {
 
 TEST(TaskDecider, AgentsJoinOpenTasksAndTasksInReview) {
   EXPECT_TRUE(yields(decide(an_open_task(), join_by(helper)), {"checkin.helper_joined"}));
-  EXPECT_TRUE(yields(decide(a_task_in_review(), join_by(other)), {"checkin.helper_joined"}));
+  EXPECT_TRUE(
+      yields(decide(a_task_in_review(), join_by(other)), {"checkin.helper_joined"}));
 }
 
 TEST(TaskDecider, ThePrimaryCannotJoinAsAHelper) {
@@ -511,8 +515,9 @@ TEST(TaskDecider, RejectsJoiningAFinishedTask) {
 }
 
 TEST(TaskDecider, ForbidsPeopleToJoin) {
-  EXPECT_TRUE(fails_with(decide(a_claimed_task(), join{.by = actor_ref::user(bob), .now = t0}),
-                         errc::forbidden));
+  EXPECT_TRUE(
+      fails_with(decide(a_claimed_task(), join{.by = actor_ref::user(bob), .now = t0}),
+                 errc::forbidden));
 }
 
 TEST(TaskDecider, RejectsJoiningAnAgentCheckIn) {
@@ -574,9 +579,10 @@ TEST(TaskDecider, ValidatesTheSubmittedResult) {
   EXPECT_TRUE(fails_with(decide(s, submit_by(worker, std::string(10001, 'c'))),
                          errc::validation, "content"));
   EXPECT_TRUE(decide(s, submit_by(worker, std::string(10000, 'c'))).ok());
-  EXPECT_TRUE(fails_with(
-      decide(s, submit_by(worker, "ok", json::object{{"k", std::string(10240 - 7, 'x')}})),
-      errc::validation, "metadata"));
+  EXPECT_TRUE(
+      fails_with(decide(s, submit_by(worker, "ok",
+                                     json::object{{"k", std::string(10240 - 7, 'x')}})),
+                 errc::validation, "metadata"));
 }
 
 TEST(TaskDecider, SubmitWithTooFewMessageIdsIsAnInternalError) {
@@ -640,9 +646,9 @@ TEST(TaskDecider, RejectsDecisionsOnFinishedTasks) {
 TEST(TaskDecider, ForbidsAgentsToDecideTheirOwnWork) {
   auto s = a_task_in_review();
   EXPECT_TRUE(fails_with(decide(s, approve{.by = actor_ref::agent(worker),
-                                          .reason = {},
-                                          .now = t0 + 5 * minute,
-                                          .message_ids = three_ids()}),
+                                           .reason = {},
+                                           .now = t0 + 5 * minute,
+                                           .message_ids = three_ids()}),
                          errc::forbidden));
 }
 
@@ -686,22 +692,23 @@ TEST(TaskDecider, AnAdminWithdrawsSomeoneElsesTask) {
 }
 
 TEST(TaskDecider, ForbidsOtherPeopleToWithdrawATask) {
-  EXPECT_TRUE(
-      fails_with(decide(an_open_task(), withdraw_by(actor_ref::user(bob))), errc::forbidden));
+  EXPECT_TRUE(fails_with(decide(an_open_task(), withdraw_by(actor_ref::user(bob))),
+                         errc::forbidden));
 }
 
 TEST(TaskDecider, ForbidsAgentsToWithdrawATask) {
   auto s = an_open_task();
-  EXPECT_TRUE(fails_with(decide(s, withdraw_by(actor_ref::agent(worker))), errc::forbidden));
   EXPECT_TRUE(
-      fails_with(decide(s, withdraw_by(actor_ref::agent(worker), true)), errc::forbidden));
+      fails_with(decide(s, withdraw_by(actor_ref::agent(worker))), errc::forbidden));
+  EXPECT_TRUE(fails_with(decide(s, withdraw_by(actor_ref::agent(worker), true)),
+                         errc::forbidden));
   EXPECT_TRUE(fails_with(decide(a_claimed_task(), withdraw_by(actor_ref::agent(worker))),
                          errc::forbidden));
 }
 
 TEST(TaskDecider, WithdrawsOnlyAnOpenTask) {
-  for (const auto& s : {a_claimed_task(), a_task_in_review(), an_approved_task(),
-                        a_withdrawn_task()}) {
+  for (const auto& s :
+       {a_claimed_task(), a_task_in_review(), an_approved_task(), a_withdrawn_task()}) {
     SCOPED_TRACE(wire_name(s.status));
     EXPECT_TRUE(
         fails_with(decide(s, withdraw_by(actor_ref::user(poster))), errc::conflict));

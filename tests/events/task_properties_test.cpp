@@ -37,7 +37,8 @@ const std::string room_id = "rm_prop000001";
 const std::string task_id = "ci_prop000001";
 const std::string poster = "us_poster0001";
 const std::vector<std::string> people = {poster, "us_admin00001", "us_bob0000001"};
-const std::vector<std::string> agents = {"ag_one0000001", "ag_two0000001", "ag_three00001"};
+const std::vector<std::string> agents = {"ag_one0000001", "ag_two0000001",
+                                         "ag_three00001"};
 
 room::state a_room() {
   room::created c;
@@ -51,8 +52,9 @@ room::state a_room() {
 
 /// Draws commands with random callers and arguments.
 class generator {
-public:
-  explicit generator(unsigned seed) : rng_(seed) {}
+ public:
+  explicit generator(unsigned seed)
+      : rng_(seed) {}
 
   int below(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
   bool coin() { return below(2) == 0; }
@@ -78,8 +80,9 @@ public:
     c.action = "rotate the certificates";
     c.now = now;
     c.timeout_ms = (1 + below(4)) * 60'000;
-    c.timeout_action = std::array{timeout_behavior::cancel, timeout_behavior::auto_approve,
-                                  timeout_behavior::hold}[below(3)];
+    c.timeout_action =
+        std::array{timeout_behavior::cancel, timeout_behavior::auto_approve,
+                   timeout_behavior::hold}[below(3)];
     c.required_approvals = 1 + below(2);
     c.message_ids = ids();
     return c;
@@ -123,7 +126,7 @@ public:
     }
   }
 
-private:
+ private:
   std::mt19937 rng_;
   int next_id_ = 0;
 };
@@ -206,15 +209,18 @@ void expect_invariants(const state& s, int required) {
     const auto by = s.decision->by.kind;
     EXPECT_NE(by, actor_kind::agent) << "an agent decided a task";
     // a timeout ends only open tasks, as an expiry (cancel) or an approval (auto_approve)
-    EXPECT_EQ(by == actor_kind::timeout, s.status == expired || (s.status == approved &&
-                                                                 s.primary_agent_id == std::nullopt));
+    EXPECT_EQ(by == actor_kind::timeout,
+              s.status == expired ||
+                  (s.status == approved && s.primary_agent_id == std::nullopt));
     if (s.status == withdrawn) {
       EXPECT_EQ(by, actor_kind::user);
     }
   }
 }
 
-unsigned seed_count() { return std::getenv("WAITROOM_PROPERTY_SEED") != nullptr ? 1 : 400; }
+unsigned seed_count() {
+  return std::getenv("WAITROOM_PROPERTY_SEED") != nullptr ? 1 : 400;
+}
 
 unsigned first_seed() {
   const char* s = std::getenv("WAITROOM_PROPERTY_SEED");
@@ -274,7 +280,8 @@ TEST(TaskProperties, RandomCommandSequencesStayLegalAndReplayToTheSameState) {
           << wire_name(s.status);
       EXPECT_EQ(status_messages, before.status != s.status ? 1 : 0) << "step " << step;
       if (is_terminal(before.status)) {
-        EXPECT_EQ(outcome_of(before), outcome_of(s)) << "a final task changed at step " << step;
+        EXPECT_EQ(outcome_of(before), outcome_of(s))
+            << "a final task changed at step " << step;
       }
       expect_invariants(s, required);
       statuses_seen.insert(std::string(wire_name(s.status)));
@@ -294,9 +301,8 @@ TEST(TaskProperties, RandomCommandSequencesStayLegalAndReplayToTheSameState) {
   }
   // the generator really explores the machine (a test that cannot fail proves nothing)
   EXPECT_GT(accepted, 1000);
-  for (const char* status :
-       {"open", "claimed", "in_review", "approved", "rejected", "modified", "expired",
-        "withdrawn"})
+  for (const char* status : {"open", "claimed", "in_review", "approved", "rejected",
+                             "modified", "expired", "withdrawn"})
     EXPECT_EQ(statuses_seen.count(status), 1u) << "never reached " << status;
 }
 

@@ -33,9 +33,9 @@ const std::string new_hash(64, 'f');
 // --- givens ------------------------------------------------------------------
 
 recorded_event user_created(const std::string& id, user_role role) {
-  return make_event(id, org_id, {}, actor_ref::user(owner_id), t0,
-                    created{id, org_id, "Someone", "someone@example.com", role, old_hash,
-                            false});
+  return make_event(
+      id, org_id, {}, actor_ref::user(owner_id), t0,
+      created{id, org_id, "Someone", "someone@example.com", role, old_hash, false});
 }
 
 /// A user with `role`, folded from its `user.created`.
@@ -45,9 +45,9 @@ state a_user(const std::string& id, user_role role) {
 
 /// A user with `role` that has been deactivated.
 state a_deactivated_user(const std::string& id, user_role role) {
-  return given<state>({user_created(id, role),
-                       make_event(id, org_id, {}, actor_ref::user(owner_id), t0 + minute,
-                                  deactivated{id})});
+  return given<state>(
+      {user_created(id, role), make_event(id, org_id, {}, actor_ref::user(owner_id),
+                                          t0 + minute, deactivated{id})});
 }
 
 /// The state after the events of a successful decision.
@@ -129,17 +129,17 @@ TEST(UserDecider, OwnerCreatesEveryRoleIncludingAnotherOwner) {
 }
 
 TEST(UserDecider, ForbidsAnAdminToCreateAnOwner) {
-  EXPECT_TRUE(fails_with(decide(state{}, create_by(admin_id, user_role::admin,
-                                                   user_role::owner)),
-                         errc::forbidden));
+  EXPECT_TRUE(
+      fails_with(decide(state{}, create_by(admin_id, user_role::admin, user_role::owner)),
+                 errc::forbidden));
 }
 
 TEST(UserDecider, ForbidsMembersAndViewersToCreateUsers) {
   for (auto [by, by_role] : {std::pair{member_id, user_role::member},
                              std::pair{viewer_id, user_role::viewer}}) {
     SCOPED_TRACE(wire_name(by_role));
-    for (auto role : {user_role::viewer, user_role::member, user_role::admin,
-                      user_role::owner}) {
+    for (auto role :
+         {user_role::viewer, user_role::member, user_role::admin, user_role::owner}) {
       SCOPED_TRACE(wire_name(role));
       EXPECT_TRUE(
           fails_with(decide(state{}, create_by(by, by_role, role)), errc::forbidden));
@@ -169,15 +169,16 @@ TEST(UserDecider, RejectsNamesOutside1To200CodePoints) {
 }
 
 TEST(UserDecider, RejectsEmailsThatAreNoAddresses) {
-  for (const std::string& bad : std::vector<std::string>{"", "ab", "nora", "@example.com", "nora@", "nora example@x.y",
-                          "nora@exa\tmple.com", "nora@example.com\n",
-                          "n@" + std::string(319, 'x')}) {
+  for (const std::string& bad : std::vector<std::string>{
+           "", "ab", "nora", "@example.com", "nora@", "nora example@x.y",
+           "nora@exa\tmple.com", "nora@example.com\n", "n@" + std::string(319, 'x')}) {
     SCOPED_TRACE(bad);
     auto cmd = create_by(admin_id, user_role::admin);
     cmd.email = bad;
     EXPECT_TRUE(fails_with(decide(state{}, cmd), errc::validation, "email"));
   }
-  for (const std::string& good : std::vector<std::string>{"a@b", "nora@example.com", "n@" + std::string(318, 'x')}) {
+  for (const std::string& good : std::vector<std::string>{"a@b", "nora@example.com",
+                                                          "n@" + std::string(318, 'x')}) {
     SCOPED_TRACE(good);
     auto cmd = create_by(admin_id, user_role::admin);
     cmd.email = good;
@@ -196,15 +197,16 @@ TEST(UserDecider, RejectsCreatingAnIdThatExists) {
   // Also the idempotency of creation: a retried create appends no second user (the
   // HTTP layer replays the first answer for an Idempotency-Key retry).
   auto s = fold(state{}, decide(state{}, create_by(admin_id, user_role::admin)));
-  EXPECT_TRUE(fails_with(decide(s, create_by(admin_id, user_role::admin)), errc::conflict));
+  EXPECT_TRUE(
+      fails_with(decide(s, create_by(admin_id, user_role::admin)), errc::conflict));
   EXPECT_TRUE(fails_with(decide(a_user(new_id, user_role::viewer),
                                 create_by(owner_id, user_role::owner, user_role::admin)),
                          errc::conflict));
 }
 
 TEST(UserDecider, FoldingTheCreatedEventGivesAnActiveUser) {
-  auto s = fold(state{}, decide(state{}, create_by(admin_id, user_role::admin,
-                                                   user_role::viewer)));
+  auto s = fold(
+      state{}, decide(state{}, create_by(admin_id, user_role::admin, user_role::viewer)));
   EXPECT_TRUE(s.exists());
   EXPECT_EQ(s.id, new_id);
   EXPECT_EQ(s.org_id, org_id);
@@ -251,9 +253,9 @@ TEST(UserDecider, RotatingTheTokenReplacesTheHash) {
 TEST(UserDecider, AdminRotatesTheTokenOfNonOwners) {
   for (auto role : {user_role::viewer, user_role::member, user_role::admin}) {
     SCOPED_TRACE(wire_name(role));
-    EXPECT_TRUE(yields(decide(a_user(other_admin_id, role),
-                              rotate_by(admin_id, user_role::admin)),
-                       {"user.token_rotated"}));
+    EXPECT_TRUE(yields(
+        decide(a_user(other_admin_id, role), rotate_by(admin_id, user_role::admin)),
+        {"user.token_rotated"}));
   }
 }
 
@@ -274,22 +276,24 @@ TEST(UserDecider, ForbidsMembersAndViewersToRotateSomeoneElsesToken) {
     SCOPED_TRACE(wire_name(by_role));
     for (auto role : {user_role::viewer, user_role::member, user_role::admin}) {
       SCOPED_TRACE(wire_name(role));
-      EXPECT_TRUE(fails_with(
-          decide(a_user(viewer_id, role), rotate_by(member_id, by_role)),
-          errc::forbidden));
+      EXPECT_TRUE(
+          fails_with(decide(a_user(viewer_id, role), rotate_by(member_id, by_role)),
+                     errc::forbidden));
     }
   }
 }
 
 TEST(UserDecider, RejectsRotatingTheTokenOfADeactivatedUser) {
   auto s = a_deactivated_user(member_id, user_role::member);
-  EXPECT_TRUE(fails_with(decide(s, rotate_by(admin_id, user_role::admin)), errc::conflict));
-  EXPECT_TRUE(fails_with(decide(s, rotate_by(owner_id, user_role::owner)), errc::conflict));
+  EXPECT_TRUE(
+      fails_with(decide(s, rotate_by(admin_id, user_role::admin)), errc::conflict));
+  EXPECT_TRUE(
+      fails_with(decide(s, rotate_by(owner_id, user_role::owner)), errc::conflict));
 }
 
 TEST(UserDecider, RotateOfAMissingUserIsNotFound) {
-  EXPECT_TRUE(
-      fails_with(decide(state{}, rotate_by(admin_id, user_role::admin)), errc::not_found));
+  EXPECT_TRUE(fails_with(decide(state{}, rotate_by(admin_id, user_role::admin)),
+                         errc::not_found));
 }
 
 // =============================================================================
@@ -320,9 +324,9 @@ TEST(UserDecider, DeactivatingSetsTheUserInactive) {
 TEST(UserDecider, AdminDeactivatesViewersMembersAndOtherAdmins) {
   for (auto role : {user_role::viewer, user_role::member, user_role::admin}) {
     SCOPED_TRACE(wire_name(role));
-    EXPECT_TRUE(yields(decide(a_user(other_admin_id, role),
-                              deactivate_by(admin_id, user_role::admin)),
-                       {"user.deactivated"}));
+    EXPECT_TRUE(yields(
+        decide(a_user(other_admin_id, role), deactivate_by(admin_id, user_role::admin)),
+        {"user.deactivated"}));
   }
 }
 
@@ -351,9 +355,9 @@ TEST(UserDecider, OwnerDeactivatesAnotherOwner) {
 TEST(UserDecider, ForbidsMembersAndViewersToDeactivateUsers) {
   for (auto by_role : {user_role::member, user_role::viewer}) {
     SCOPED_TRACE(wire_name(by_role));
-    EXPECT_TRUE(fails_with(decide(a_user(viewer_id, user_role::viewer),
-                                  deactivate_by(member_id, by_role)),
-                           errc::forbidden));
+    EXPECT_TRUE(fails_with(
+        decide(a_user(viewer_id, user_role::viewer), deactivate_by(member_id, by_role)),
+        errc::forbidden));
   }
 }
 

@@ -99,9 +99,10 @@ TEST(WatcherDecider, AcceptsHttpAndHttpsUrlsIncludingPrivateOnes) {
 }
 
 TEST(WatcherDecider, RejectsUrlsThatAreNotHttpOrHttps) {
-  for (const std::string& url : std::vector<std::string>{"", "ftp://example.com", "example.com/hook", "file:///etc/passwd",
-                          "ws://example.com", "https:/example.com",
-                          "https://example.com/" + std::string(2048, 'x')}) {
+  for (const std::string& url : std::vector<std::string>{
+           "", "ftp://example.com", "example.com/hook", "file:///etc/passwd",
+           "ws://example.com", "https:/example.com",
+           "https://example.com/" + std::string(2048, 'x')}) {
     SCOPED_TRACE(url);
     auto cmd = a_watch();
     cmd.webhook_url = url;
@@ -175,8 +176,8 @@ TEST(WatcherDecider, ItsCreatorDeletesAWatcher) {
 }
 
 TEST(WatcherDecider, AnAdminDeletesSomeoneElsesWatcher) {
-  EXPECT_TRUE(yields(watcher::decide(a_watcher(), remove_by(admin, true)),
-                     {"watcher.deleted"}));
+  EXPECT_TRUE(
+      yields(watcher::decide(a_watcher(), remove_by(admin, true)), {"watcher.deleted"}));
 }
 
 TEST(WatcherDecider, ForbidsOthersToDeleteAWatcher) {
@@ -198,8 +199,8 @@ TEST(WatcherDecider, ADeletedWatcherIsGone) {
 }
 
 TEST(WatcherDecider, DeletingAMissingWatcherIsNotFound) {
-  EXPECT_TRUE(
-      fails_with(watcher::decide(watcher::state{}, remove_by(admin, true)), errc::not_found));
+  EXPECT_TRUE(fails_with(watcher::decide(watcher::state{}, remove_by(admin, true)),
+                         errc::not_found));
 }
 
 // --- signals -----------------------------------------------------------------
@@ -254,12 +255,12 @@ TEST(SignalDecider, TypeHas1To100CodePoints) {
 TEST(SignalDecider, PayloadSerializesToAtMost10KiB) {
   auto r = a_room();
   EXPECT_TRUE(yields(signal::decide(r, a_signal("t", {})), {"signal.broadcast"}));
-  EXPECT_TRUE(yields(
-      signal::decide(r, a_signal("t", {{"k", std::string(10240 - 8, 'x')}})),
-      {"signal.broadcast"}));
-  EXPECT_TRUE(fails_with(
-      signal::decide(r, a_signal("t", {{"k", std::string(10240 - 7, 'x')}})),
-      errc::validation, "payload"));
+  EXPECT_TRUE(
+      yields(signal::decide(r, a_signal("t", {{"k", std::string(10240 - 8, 'x')}})),
+             {"signal.broadcast"}));
+  EXPECT_TRUE(
+      fails_with(signal::decide(r, a_signal("t", {{"k", std::string(10240 - 7, 'x')}})),
+                 errc::validation, "payload"));
 }
 
 TEST(SignalDecider, SignalToAMissingRoomIsNotFound) {

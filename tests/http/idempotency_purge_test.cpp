@@ -31,7 +31,8 @@ std::string record_at(ev::timestamp created) {
   response answer;
   answer.status = 201;
   answer.body = R"({"data":{}})";
-  return encode_record({"fingerprint", answer, created}, secret_box(std::array<unsigned char, 32>{}));
+  return encode_record({"fingerprint", answer, created},
+                       secret_box(std::array<unsigned char, 32>{}));
 }
 
 void put(storage::event_log& log, std::string key, std::string value) {
@@ -62,7 +63,8 @@ class ApiPurge : public ::testing::Test {
     ASSERT_TRUE(boot.ok());
     rt_ = std::make_unique<actors::runtime>(*log_, clock_);
     ASSERT_TRUE(rt_->start().ok());
-    api_ = std::make_unique<api>(*rt_, waiters_, secret_box(std::array<unsigned char, 32>{}));
+    api_ = std::make_unique<api>(*rt_, waiters_,
+                                 secret_box(std::array<unsigned char, 32>{}));
   }
 
   void TearDown() override {
@@ -75,7 +77,8 @@ class ApiPurge : public ::testing::Test {
     return post("/v1/rooms", R"({"name":"R","slug":")" + slug + R"("})", key);
   }
 
-  response post(const std::string& path, const std::string& body, const std::string& key) {
+  response post(const std::string& path, const std::string& body,
+                const std::string& key) {
     request req;
     req.method = "POST";
     req.path = path;
@@ -84,7 +87,8 @@ class ApiPurge : public ::testing::Test {
     req.remote_address = "127.0.0.1";
     std::promise<response> answered;
     auto answer = answered.get_future();
-    api_->handle(req, [&answered](response r) { answered.set_value(std::move(r)); }, nullptr);
+    api_->handle(
+        req, [&answered](response r) { answered.set_value(std::move(r)); }, nullptr);
     EXPECT_EQ(answer.wait_for(std::chrono::seconds(10)), std::future_status::ready);
     return answer.get();
   }
@@ -102,18 +106,20 @@ class ApiPurge : public ::testing::Test {
   std::vector<std::string> stored_values() {
     std::vector<std::string> out;
     EXPECT_TRUE(log_->scan_records([&](std::string_view, std::string_view v) {
-      out.emplace_back(v);
-      return true;
-    }).ok());
+                      out.emplace_back(v);
+                      return true;
+                    })
+                    .ok());
     return out;
   }
 
   std::size_t records() {
     std::size_t n = 0;
     EXPECT_TRUE(log_->scan_records([&](std::string_view, std::string_view) {
-      ++n;
-      return true;
-    }).ok());
+                      ++n;
+                      return true;
+                    })
+                    .ok());
     return n;
   }
 
@@ -149,8 +155,9 @@ TEST_F(ApiPurge, RemovesOnlyRecordsOlderThanADay) {
 }
 
 TEST_F(ApiPurge, StoredAnswersNeverHoldNewCredentialsInTheClear) {
-  auto first = post("/v1/users", R"({"name":"Ann","email":"ann@example.test","role":"member"})",
-                    "user-1");
+  auto first =
+      post("/v1/users", R"({"name":"Ann","email":"ann@example.test","role":"member"})",
+           "user-1");
   ASSERT_EQ(first.status, 201) << first.body;
   const auto token_at = first.body.find("wrh_");
   ASSERT_NE(token_at, std::string::npos);
@@ -160,8 +167,9 @@ TEST_F(ApiPurge, StoredAnswersNeverHoldNewCredentialsInTheClear) {
   EXPECT_EQ(values[0].find(token), std::string::npos) << "the token rests in the clear";
   EXPECT_EQ(values[0].find("ann@example.test"), std::string::npos);
   // the replay still answers the very same token
-  auto again = post("/v1/users", R"({"name":"Ann","email":"ann@example.test","role":"member"})",
-                    "user-1");
+  auto again =
+      post("/v1/users", R"({"name":"Ann","email":"ann@example.test","role":"member"})",
+           "user-1");
   EXPECT_EQ(again.status, 201);
   EXPECT_EQ(again.body, first.body);
 }

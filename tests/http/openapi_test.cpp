@@ -75,7 +75,8 @@ std::string to_template(std::string_view pattern) {
 
 std::string upper(std::string_view s) {
   std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (auto& c : out)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -83,12 +84,13 @@ using route_key = std::pair<std::string, std::string>; // (METHOD, path template
 
 std::string describe(const std::set<route_key>& keys) {
   std::string out;
-  for (const auto& [m, p] : keys) out += "\n    " + m + " " + p;
+  for (const auto& [m, p] : keys)
+    out += "\n    " + m + " " + p;
   return out;
 }
 
-constexpr std::array<std::string_view, 8> http_methods{"get",    "put",  "post",  "delete",
-                                                       "options", "head", "patch", "trace"};
+constexpr std::array<std::string_view, 8> http_methods{
+    "get", "put", "post", "delete", "options", "head", "patch", "trace"};
 
 /// Every `$ref` string in `v`, with the JSON pointer of where it occurs.
 void collect_refs(const json::value& v, const std::string& where,
@@ -124,7 +126,8 @@ class openapi_test : public ::testing::Test {
     rt_ = std::make_unique<actors::runtime>(*log_, clock_);
     auto started = rt_->start();
     ASSERT_TRUE(started.ok()) << started.error().message;
-    api_ = std::make_unique<api>(*rt_, waiters_, secret_box(std::array<unsigned char, 32>{}));
+    api_ = std::make_unique<api>(*rt_, waiters_,
+                                 secret_box(std::array<unsigned char, 32>{}));
   }
 
   void TearDown() override {
@@ -141,7 +144,8 @@ class openapi_test : public ::testing::Test {
     std::map<route_key, const json::object*> out;
     for (const auto& [path, item] : paths())
       for (const auto& kv : item.as_object())
-        if (std::find(http_methods.begin(), http_methods.end(), kv.key()) != http_methods.end())
+        if (std::find(http_methods.begin(), http_methods.end(), kv.key()) !=
+            http_methods.end())
           out[{upper(kv.key()), std::string(path)}] = &kv.value().as_object();
     return out;
   }
@@ -149,7 +153,8 @@ class openapi_test : public ::testing::Test {
   /// (METHOD, template) -> guard name, from the route table.
   std::map<route_key, std::string> routes() const {
     std::map<route_key, std::string> out;
-    for (const auto& r : api_->routes()) out[{r.method, to_template(r.pattern)}] = guard_name(r.g);
+    for (const auto& r : api_->routes())
+      out[{r.method, to_template(r.pattern)}] = guard_name(r.g);
     return out;
   }
 
@@ -194,14 +199,16 @@ TEST_F(openapi_test, guards_match_the_route_table) {
     auto it = documented.find(key);
     if (it == documented.end()) continue; // reported by documents_exactly_the_route_table
     const auto* doc_guard = it->second->if_contains("x-waitroom-guard");
-    ASSERT_NE(doc_guard, nullptr) << key.first << " " << key.second << ": no x-waitroom-guard";
+    ASSERT_NE(doc_guard, nullptr)
+        << key.first << " " << key.second << ": no x-waitroom-guard";
     ASSERT_TRUE(doc_guard->is_string()) << key.first << " " << key.second;
     EXPECT_EQ(std::string(doc_guard->get_string()), g) << key.first << " " << key.second;
     // Routes without a guard need no credential; the others need the bearer scheme.
     const auto* security = it->second->if_contains("security");
     ASSERT_NE(security, nullptr) << key.first << " " << key.second << ": no security";
     ASSERT_TRUE(security->is_array()) << key.first << " " << key.second;
-    EXPECT_EQ(security->as_array().empty(), g == "none") << key.first << " " << key.second;
+    EXPECT_EQ(security->as_array().empty(), g == "none")
+        << key.first << " " << key.second;
   }
 }
 
@@ -231,14 +238,16 @@ TEST_F(openapi_test, path_parameters_are_declared) {
   for (const auto& [key, op] : operations()) {
     std::set<std::string> in_template, declared;
     const auto& path = key.second;
-    for (std::size_t i = path.find('{'); i != std::string::npos; i = path.find('{', i + 1))
+    for (std::size_t i = path.find('{'); i != std::string::npos;
+         i = path.find('{', i + 1))
       in_template.insert(path.substr(i + 1, path.find('}', i) - i - 1));
     auto add = [&](const json::value* params) {
       if (params == nullptr) return;
       for (const auto& p : params->as_array()) {
         const auto* o = resolve(p);
         ASSERT_NE(o, nullptr) << key.first << " " << path << ": unresolved parameter";
-        if (o->at("in").as_string() == "path") declared.insert(std::string(o->at("name").as_string()));
+        if (o->at("in").as_string() == "path")
+          declared.insert(std::string(o->at("name").as_string()));
       }
     };
     add(paths().at(path).as_object().if_contains("parameters"));
@@ -267,7 +276,8 @@ TEST_F(openapi_test, the_server_serves_the_document) {
   req.remote_address = "127.0.0.1";
   std::promise<response> answered;
   auto answer = answered.get_future();
-  api_->handle(req, [&answered](response r) { answered.set_value(std::move(r)); }, nullptr);
+  api_->handle(
+      req, [&answered](response r) { answered.set_value(std::move(r)); }, nullptr);
   ASSERT_EQ(answer.wait_for(std::chrono::seconds(10)), std::future_status::ready);
   auto r = answer.get();
   EXPECT_EQ(r.status, 200);

@@ -37,7 +37,7 @@ class SecretBoxKey : public ::testing::Test {
 
 TEST_F(SecretBoxKey, IsCreatedOnceOwnerOnlyAndReadBack) {
   auto box = secret_box::open(path());
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat(path().c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   const auto before = contents();

@@ -349,7 +349,6 @@ TEST_P(EventLogContract, CountsCommittedAndFailedAppends) {
   EXPECT_EQ(stats->batches_written, 1u);
 }
 
-
 TEST_P(EventLogContract, SideRecordsAreWrittenReadAndDeleted) {
   append_request put;
   put.records = {{"us_a/k1", std::string("first")}, {"us_b/k1", std::string("second")}};
@@ -361,9 +360,10 @@ TEST_P(EventLogContract, SideRecordsAreWrittenReadAndDeleted) {
   EXPECT_EQ(**a, "first");
   std::vector<std::string> seen;
   ASSERT_TRUE(log_->scan_records([&](std::string_view k, std::string_view v) {
-    seen.push_back(std::string(k) + "=" + std::string(v));
-    return true;
-  }).ok());
+                    seen.push_back(std::string(k) + "=" + std::string(v));
+                    return true;
+                  })
+                  .ok());
   EXPECT_EQ(seen.size(), 2u);
   append_request del;
   del.records = {{"us_a/k1", std::nullopt}};
