@@ -1,6 +1,7 @@
 #include "http/api.hpp"
 
 #include "http/api_support.hpp"
+#include "http/dashboard.hpp"
 #include "http/openapi_document.hpp"
 #include "storage/writer_stats.hpp"
 
@@ -144,6 +145,7 @@ api::api(actors::runtime& rt, status_waiters& waiters, secret_box secrets,
   add("GET", "/readyz", guard::none, &api::readyz);
   add("GET", "/metrics", guard::none, &api::metrics);
   add("GET", "/v1/openapi.json", guard::none, &api::openapi);
+  add("GET", "/", guard::none, &api::dashboard);
   // Identity, users, agents
   add("GET", "/v1/me", guard::authenticated, &api::me);
   add("POST", "/v1/orgs", guard::instance_admin, &api::create_org);
@@ -434,6 +436,8 @@ void api::metrics(call& c) {
   r.body = std::move(out);
   c.respond(std::move(r));
 }
+
+void api::dashboard(call& c) { c.respond(dashboard_response()); }
 
 void api::openapi(call& c) {
   response r;

@@ -78,6 +78,7 @@ class api final : public request_handler {
   void readyz(call& c);
   void metrics(call& c);
   void openapi(call& c);
+  void dashboard(call& c);
   // people and agents (api_people.cpp)
   void me(call& c);
   void create_org(call& c);

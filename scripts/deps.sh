@@ -9,11 +9,16 @@ packages=(
   libssl-dev libcli11-dev libspdlog-dev libfmt-dev libhiredis-dev libre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
   curl jq time wrk hyperfine python3
+  nodejs chromium
 )
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+# Debian's nodejs ships npm as a package of its own; NodeSource's nodejs includes it.
+if ! command -v npm >/dev/null 2>&1 && ! printf '%s\n' "${missing[@]}" | grep -qx npm; then
+  missing+=(npm)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

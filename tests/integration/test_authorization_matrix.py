@@ -109,6 +109,7 @@ def room_with_member(ctx):
 
 #                                                         anon view memb admn ownr inst uncl agnt deac xhum xagt
 ROWS = dict([
+    row("GET", "/",                                       "200 200 200 200 200 200 200 200 200 200 200"),
     row("GET", "/healthz",                                "200 200 200 200 200 200 200 200 200 200 200"),
     row("GET", "/readyz",                                 "200 200 200 200 200 200 200 200 200 200 200"),
     row("GET", "/metrics",                                "200 200 200 200 200 200 200 200 200 200 200"),

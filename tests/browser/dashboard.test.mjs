@@ -1,0 +1,247 @@
+// The dashboard (`GET /`) end to end: the real server on a loopback port, Debian's
+// Chromium driven by playwright-core, agents acting over the REST API, and every
+// decision taken in the page checked over the REST API again.
+//
+// Run by ctest (tests/browser/CMakeLists.txt) with WAITROOM_BIN and CHROMIUM set.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { chromium } from "playwright-core";
+
+const OWNER = "wrh_" + "B".repeat(32);
+const BIN = process.env.WAITROOM_BIN;
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+
+let server, base, dataDir, browser;
+
+async function startServer() {
+  dataDir = mkdtempSync(join(tmpdir(), "waitroom-browser-"));
+  server = spawn(BIN, ["serve", "--data", dataDir, "--listen", "127.0.0.1:0"], {
+    env: { ...process.env, WAITROOM_BOOTSTRAP_TOKEN: OWNER },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const lines = createInterface({ input: server.stdout });
+  base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the server did not start")), 20000);
+    lines.on("line", (line) => {
+      const m = line.match(/listening on (http:\/\/\S+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    server.on("exit", (code) => reject(new Error("the server exited with " + code)));
+  });
+}
+
+async function rest(method, path, body, token = OWNER) {
+  const res = await fetch(base + path, {
+    method,
+    headers: { Authorization: "Bearer " + token, ...(body ? { "Content-Type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, json: await res.json() };
+}
+
+async function ok(method, path, body, token) {
+  const r = await rest(method, path, body, token);
+  assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.json)}`);
+  return r.json.data;
+}
+
+/// A page with the owner (or `token`) signed in; console errors and page errors
+/// (a CSP violation included) fail the test that opened it.
+async function signedIn(t, token = OWNER) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (m) => { if (m.type() === "error" && !/status of 40[0-9]/.test(m.text())) problems.push(m.text()); });
+  page.on("pageerror", (e) => problems.push(String(e)));
+  t.after(async () => {
+    await context.close();
+    assert.deepEqual(problems, [], "console or page errors");
+  });
+  await page.goto(base + "/");
+  await page.getByLabel("Token").fill(token);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.locator("#app").waitFor();
+  return page;
+}
+
+before(async () => {
+  await startServer();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill("SIGTERM");
+  await new Promise((r) => server?.on("exit", r));
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("dashboard", () => {
+  let agentKey, agentId;
+  before(async () => {
+    const a = await ok("POST", "/v1/agents/register", { name: "deploy-bot", platform: "ci" });
+    agentKey = a.api_key;
+    agentId = a.agent.id;
+  });
+
+  test("is served with a strict content security policy", async () => {
+    const res = await fetch(base + "/");
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-type"), /^text\/html/);
+    const csp = res.headers.get("content-security-policy");
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'sha256-[A-Za-z0-9+/=]+'/);
+    assert.doesNotMatch(csp, /unsafe-inline/);
+    assert.match(csp, /frame-ancestors 'none'/);
+  });
+
+  test("refuses unknown tokens and agent keys", async (t) => {
+    const context = await browser.newContext();
+    t.after(() => context.close());
+    const page = await context.newPage();
+    await page.goto(base + "/");
+    await page.getByLabel("Token").fill("wrh_" + "x".repeat(32));
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByText("Unknown or revoked token.").waitFor();
+    await page.getByLabel("Token").fill(agentKey);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByText("this dashboard is for people").waitFor();
+    assert.equal(await page.locator("#app").isHidden(), true);
+  });
+
+  test("a person modifies, rejects and approves what agents ask", async (t) => {
+    const asked = [];
+    for (const action of ["deploy v2.3.1 to production", "drop the staging database", "rotate the API keys"])
+      asked.push(await ok("POST", "/v1/rooms/general/check-in",
+        { action, risk_level: "high", reason: "release train", metadata: { version: "2.3.1" } }, agentKey));
+    const page = await signedIn(t);
+    const queue = page.locator("#queue");
+    for (const c of asked) await queue.getByText(c.action).waitFor();
+
+    // modify: staging first
+    await queue.getByText("deploy v2.3.1 to production").click();
+    const detail = page.locator("#detail");
+    await detail.getByRole("heading", { name: "deploy v2.3.1 to production" }).waitFor();
+    await detail.getByLabel("Modifications").fill('{"environment": "staging"}');
+    await detail.getByLabel("Reason").fill("staging first");
+    await detail.getByRole("button", { name: "Modify" }).click();
+    await detail.locator(".status", { hasText: "modified" }).waitFor();
+    let c = await ok("GET", "/v1/check-ins/" + asked[0].id);
+    assert.equal(c.status, "modified");
+    assert.deepEqual(c.modifications, { environment: "staging" });
+    assert.equal(c.decision.reason, "staging first");
+    assert.equal(c.decision.by.kind, "user");
+
+    // a modification that is not a JSON object is refused in the page, nothing is sent
+    await queue.getByText("drop the staging database").click();
+    await detail.getByRole("heading", { name: "drop the staging database" }).waitFor();
+    await detail.getByLabel("Modifications").fill("[1, 2]");
+    await detail.getByRole("button", { name: "Modify" }).click();
+    await detail.getByText("Modifications must be a JSON object.").waitFor();
+    assert.equal((await ok("GET", "/v1/check-ins/" + asked[1].id)).status, "pending");
+
+    await detail.getByRole("button", { name: "Reject" }).click();
+    await detail.locator(".status", { hasText: "rejected" }).waitFor();
+    assert.equal((await ok("GET", "/v1/check-ins/" + asked[1].id)).status, "rejected");
+
+    await queue.getByText("rotate the API keys").click();
+    await detail.getByRole("heading", { name: "rotate the API keys" }).waitFor();
+    await detail.getByRole("button", { name: "Approve" }).click();
+    await detail.locator(".status", { hasText: "approved" }).waitFor();
+    c = await ok("GET", "/v1/check-ins/" + asked[2].id);
+    assert.equal(c.status, "approved");
+    // the queue is empty again
+    await queue.getByText("Nothing is waiting.").waitFor();
+  });
+
+  test("new check-ins appear without reloading, and threads are read and written", async (t) => {
+    const page = await signedIn(t);
+    await page.locator("#queue").getByText("Nothing is waiting.").waitFor();
+    const c = await ok("POST", "/v1/rooms/general/check-in", { action: "restart the cache" }, agentKey);
+    await page.locator("#queue").getByText("restart the cache").waitFor({ timeout: 10000 });
+    await page.locator("#queue").getByText("restart the cache").click();
+    const detail = page.locator("#detail");
+    await detail.getByText("Created with status pending").waitFor();
+    await detail.getByLabel("Message", { exact: true }).fill("Which cluster?");
+    await detail.getByLabel("Message type").selectOption("question");
+    await detail.getByRole("button", { name: "Post" }).click();
+    await detail.getByText("Which cluster?").waitFor();
+    const messages = (await rest("GET", `/v1/check-ins/${c.id}/messages`)).json.data;
+    const posted = messages.find((m) => m.content === "Which cluster?");
+    assert.equal(posted.type, "question");
+    assert.equal(posted.author.kind, "user");
+    // extend: the deadline moves later
+    const before = (await ok("GET", "/v1/check-ins/" + c.id)).expires_at;
+    await detail.getByRole("button", { name: "+1 h" }).click();
+    await page.getByText("Extended by 1 h").waitFor();
+    const later = (await ok("GET", "/v1/check-ins/" + c.id)).expires_at;
+    assert.equal(Date.parse(later) - Date.parse(before), 3600000);
+    await ok("POST", `/v1/check-ins/${c.id}/withdraw`, {}, agentKey);
+  });
+
+  test("a person posts a task, an agent does it, the person approves the result", async (t) => {
+    const page = await signedIn(t);
+    await page.getByRole("tab", { name: "Tasks" }).click();
+    await page.getByLabel("New task for the agents of this room").fill("rotate the staging certificates");
+    await page.getByLabel("Details").fill("they expire on Friday");
+    await page.getByRole("button", { name: "Post task" }).click();
+    await page.locator("#tasks").getByText("Task: rotate the staging certificates").waitFor();
+    const tasks = await ok("GET", "/v1/check-ins?room=general&direction=human_to_agent");
+    const task = tasks.find((x) => x.action === "rotate the staging certificates");
+    assert.equal(task.status, "open");
+    assert.equal(task.reason, "they expire on Friday");
+
+    await ok("POST", `/v1/check-ins/${task.id}/claim`, {}, agentKey);
+    await ok("POST", `/v1/check-ins/${task.id}/submit`, { content: "all five rotated" }, agentKey);
+    await page.getByRole("tab", { name: "Queue" }).click();
+    await page.locator("#queue").getByText("Task: rotate the staging certificates").click();
+    const detail = page.locator("#detail");
+    await detail.getByText("all five rotated").waitFor();
+    await detail.getByRole("button", { name: "Approve" }).click();
+    await detail.locator(".status", { hasText: "approved" }).waitFor();
+    assert.equal((await ok("GET", "/v1/check-ins/" + task.id)).status, "approved");
+
+    // trust: modify +0.6, reject -0.3, approve +1.0, task approve +1.0 (withdrawal: 0)
+    await page.getByRole("tab", { name: "Trust" }).click();
+    const row = page.locator("#trust tr", { hasText: agentId });
+    await row.waitFor();
+    assert.equal(await row.locator("td").nth(1).textContent(), "17.3");
+  });
+
+  test("a viewer sees the queue but the server refuses its decisions", async (t) => {
+    const viewer = await ok("POST", "/v1/users", { name: "Vera", email: "vera@example.test", role: "viewer" });
+    const c = await ok("POST", "/v1/rooms/general/check-in", { action: "scale the workers" }, agentKey);
+    const page = await signedIn(t, viewer.token);
+    await page.locator("#queue").getByText("scale the workers").click();
+    const detail = page.locator("#detail");
+    await detail.getByRole("button", { name: "Approve" }).click();
+    await detail.getByText("requires role member or higher").waitFor();
+    assert.equal((await ok("GET", "/v1/check-ins/" + c.id)).status, "pending");
+    await ok("POST", `/v1/check-ins/${c.id}/withdraw`, {}, agentKey);
+  });
+
+  test("what agents write is shown as text, never run as HTML", async (t) => {
+    const evil = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+    const c = await ok("POST", "/v1/rooms/general/check-in",
+      { action: evil, reason: '<b id="bold">not bold</b>', metadata: { note: "<svg onload=alert(1)>" } }, agentKey);
+    const page = await signedIn(t);
+    await page.locator("#queue").getByText(evil).click();
+    await page.locator("#detail").getByRole("heading", { name: evil }).waitFor();
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
+    assert.equal(await page.locator("#queue img, #detail img, #bold, #detail svg").count(), 0);
+    await ok("POST", `/v1/check-ins/${c.id}/withdraw`, {}, agentKey);
+  });
+
+  test("a revoked token signs the person out", async (t) => {
+    const member = await ok("POST", "/v1/users", { name: "Max", email: "max@example.test", role: "member" });
+    const page = await signedIn(t, member.token);
+    await ok("POST", `/v1/users/${member.user.id}/rotate-token`);
+    await page.getByText("Your token is no longer valid.").waitFor({ timeout: 10000 });
+    assert.equal(await page.locator("#login").isVisible(), true);
+  });
+});
