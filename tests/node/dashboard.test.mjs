@@ -2,38 +2,15 @@
 // Chromium driven by playwright-core, agents acting over the REST API, and every
 // decision taken in the page checked over the REST API again.
 //
-// Run by ctest (tests/browser/CMakeLists.txt) with WAITROOM_BIN and CHROMIUM set.
+// Run by ctest (tests/node/CMakeLists.txt) with WAITROOM_BIN and CHROMIUM set.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { chromium } from "playwright-core";
+import { OWNER, startServer } from "./server.mjs";
 
-const OWNER = "wrh_" + "B".repeat(32);
-const BIN = process.env.WAITROOM_BIN;
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 
-let server, base, dataDir, browser;
-
-async function startServer() {
-  dataDir = mkdtempSync(join(tmpdir(), "waitroom-browser-"));
-  server = spawn(BIN, ["serve", "--data", dataDir, "--listen", "127.0.0.1:0"], {
-    env: { ...process.env, WAITROOM_BOOTSTRAP_TOKEN: OWNER },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const lines = createInterface({ input: server.stdout });
-  base = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("the server did not start")), 20000);
-    lines.on("line", (line) => {
-      const m = line.match(/listening on (http:\/\/\S+)/);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    });
-    server.on("exit", (code) => reject(new Error("the server exited with " + code)));
-  });
-}
+let server, base, browser;
 
 async function rest(method, path, body, token = OWNER) {
   const res = await fetch(base + path, {
@@ -70,15 +47,14 @@ async function signedIn(t, token = OWNER) {
 }
 
 before(async () => {
-  await startServer();
+  server = await startServer();
+  base = server.base;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
 });
 
 after(async () => {
   await browser?.close();
-  server?.kill("SIGTERM");
-  await new Promise((r) => server?.on("exit", r));
-  rmSync(dataDir, { recursive: true, force: true });
+  await server?.stop();
 });
 
 describe("dashboard", () => {

@@ -1,0 +1,34 @@
+// Starts the real server on a free loopback port with a fresh data directory.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+
+export const OWNER = "wrh_" + "B".repeat(32);
+
+export async function startServer() {
+  const dataDir = mkdtempSync(join(tmpdir(), "waitroom-node-"));
+  const proc = spawn(process.env.WAITROOM_BIN, ["serve", "--data", dataDir, "--listen", "127.0.0.1:0"], {
+    env: { ...process.env, WAITROOM_BOOTSTRAP_TOKEN: OWNER },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const lines = createInterface({ input: proc.stdout });
+  const base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the server did not start")), 20000);
+    lines.on("line", (line) => {
+      const m = line.match(/listening on (http:\/\/\S+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    proc.on("exit", (code) => reject(new Error("the server exited with " + code)));
+  });
+  return {
+    base,
+    async stop() {
+      const exited = new Promise((r) => proc.on("exit", r));
+      proc.kill("SIGTERM");
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
