@@ -129,19 +129,23 @@ bool read_described(element el, T& out) {
   if (el.get_object().get(obj)) return false;
   using members = boost::describe::describe_members<T, boost::describe::mod_public>;
   constexpr std::size_t n = boost::mp11::mp_size<members>::value;
-  std::size_t seen = 0;
+  static_assert(n < 64, "a bit per member");
+  std::uint64_t seen = 0; // a duplicate key must not stand in for a missing one
   for (auto field : obj) {
     bool known = false, ok = true;
+    std::size_t index = 0;
     boost::mp11::mp_for_each<members>([&](auto member) {
       if (!known && field.key == member.name) {
         known = true;
-        ok = read(field.value, out.*member.pointer);
+        const std::uint64_t bit = std::uint64_t{1} << index;
+        ok = (seen & bit) == 0 && read(field.value, out.*member.pointer);
+        seen |= bit;
       }
+      ++index;
     });
     if (!known || !ok) return false;
-    ++seen;
   }
-  return seen == n;
+  return seen == (std::uint64_t{1} << n) - 1;
 }
 
 template <class T>
@@ -184,14 +188,16 @@ bool read(element el, T& out) {
   } else if constexpr (std::is_same_v<T, actor_ref>) {
     simdjson::dom::object obj;
     if (el.get_object().get(obj)) return false;
-    bool kind = false;
+    bool kind = false, id = false;
     for (auto field : obj) {
-      if (field.key == "kind")
-        kind = read(field.value, out.kind);
-      else if (field.key == "id") {
+      if (field.key == "kind" && !kind) {
+        if (!read(field.value, out.kind)) return false;
+        kind = true;
+      } else if (field.key == "id" && !id) {
         if (!read(field.value, out.id)) return false;
+        id = true;
       } else
-        return false;
+        return false; // unknown or repeated
     }
     return kind;
   } else if constexpr (is_optional<T>::value) {

@@ -79,6 +79,8 @@ class api final : public request_handler {
   void metrics(call& c);
   void openapi(call& c);
   void dashboard(call& c);
+  /// Whether the caller sees the check-in `:id` (else answer 404).
+  bool can_see_checkin(const call& c) const;
   // people and agents (api_people.cpp)
   void me(call& c);
   void create_org(call& c);

@@ -64,6 +64,19 @@ answer_created(responder respond, const projections::read_model& reads,
   };
 }
 
+/// Folds the thread of check-in `id` from its stream on a reader lane (a blocking read,
+/// never on io or actor threads) and answers `render(thread)`.
+template <class Render>
+void read_thread(actors::runtime& rt, std::string id, responder respond, Render render) {
+  rt.read_log(actors::runtime::read_lane::quick,
+              [id = std::move(id), respond = std::move(respond),
+               render = std::move(render)](const storage::event_log& log) {
+                auto events = log.read_stream(id);
+                if (!events) return respond(error_response(events.error()));
+                respond(render(projections::thread_of(*events)));
+              });
+}
+
 } // namespace
 
 void api::create_checkin(call& c) {
@@ -371,10 +384,7 @@ void api::submit_task(call& c) {
 
 void api::post_message(call& c) {
   const std::string id = c.params[0];
-  bool visible = rt_.reads().read([&](const projections::projection_set& p) {
-    return visible_checkin(c, p, id) != nullptr;
-  });
-  if (!visible) return c.fail(checkin_not_found());
+  if (!can_see_checkin(c)) return c.fail(checkin_not_found());
   auto body = parse_object_body(c.req.body, false);
   if (!body) return c.fail(body.error());
   body_reader r(*body);
@@ -396,47 +406,54 @@ void api::post_message(call& c) {
                                 std::move(*content),    metadata.value_or(json::object{}),
                                 std::move(attachments), rt_.time().now(),
                                 std::move(ids)};
-  auto& reads = rt_.reads();
+  // Answered from the log once committed: the message as GET .../messages shows it.
+  auto& rt = rt_;
+  auto respond = c.respond;
   rt_.send(id, ev::checkin::command{std::move(cmd)},
-           answer<ev::checkin::state>(c.respond, [&reads, id,
-                                                  message_id](const ev::checkin::state&) {
-             return reads.read([&](const projections::projection_set& p) {
-               for (const auto& m : p.threads.messages(id))
+           [&rt, respond, id, message_id](ev::outcome<ev::checkin::state> s) {
+             if (!s) return respond(error_response(s.error()));
+             read_thread(rt, id, respond, [message_id](const projections::thread& t) {
+               for (const auto& m : t.messages())
                  if (m.id == message_id)
                    return data_response_from([&](json_writer& w) { write_message(w, m); },
                                              201);
-               return error_response(
-                   ev::internal_error("the message is not in its thread"));
+               return error_response(ev::internal_error("the message is not in its thread"));
              });
-           }));
+           });
 }
 
 void api::list_messages(call& c) {
-  answer_list(
-      c, rt_.reads(), 'm',
-      [&](const projections::projection_set& ps, const page& p, std::uint64_t start) {
-        const auto* s = visible_checkin(c, ps, c.params[0]);
-        if (s == nullptr) return error_response(checkin_not_found());
-        const auto& all = ps.threads.messages(s->id);
-        std::vector<const projections::message_view*> view;
-        view.reserve(all.size());
-        for (const auto& m : all)
-          view.push_back(&m);
-        return index_page(view, start, p, 'm', write_message);
-      });
+  auto p = read_page(c.req);
+  if (!p) return c.fail(p.error());
+  auto start = start_of(*p, 'm');
+  if (!start) return c.fail(start.error());
+  if (!can_see_checkin(c)) return c.fail(checkin_not_found());
+  read_thread(rt_, c.params[0], c.respond,
+              [p = *p, start = *start](const projections::thread& t) {
+                std::vector<const projections::message_view*> view;
+                view.reserve(t.messages().size());
+                for (const auto& m : t.messages())
+                  view.push_back(&m);
+                return index_page(view, start, p, 'm', write_message);
+              });
 }
 
 void api::list_participants(call& c) {
-  c.respond(rt_.reads().read([&](const projections::projection_set& ps) {
-    const auto* s = visible_checkin(c, ps, c.params[0]);
-    if (s == nullptr) return error_response(checkin_not_found());
+  if (!can_see_checkin(c)) return c.fail(checkin_not_found());
+  read_thread(rt_, c.params[0], c.respond, [](const projections::thread& t) {
     return list_response_from(
         [&](json_writer& w) {
-          for (const auto& x : ps.threads.participants(s->id))
+          for (const auto& x : t.participants())
             write_participant(w, x);
         },
         std::nullopt);
-  }));
+  });
+}
+
+bool api::can_see_checkin(const call& c) const {
+  return rt_.reads().read([&](const projections::projection_set& p) {
+    return visible_checkin(c, p, c.params[0]) != nullptr;
+  });
 }
 
 } // namespace waitroom::http

@@ -11,6 +11,7 @@
 #include "events/user/state.hpp"
 #include "events/watcher/state.hpp"
 #include "projections/read_model.hpp"
+#include "projections/threads.hpp"
 
 #include <optional>
 #include <string_view>

@@ -16,7 +16,6 @@ void projection_set::apply(const ev::recorded_event& e) {
         } else if (stream.starts_with("ci_")) {
           const auto& after = checkins.apply(e);
           trust.apply(e, after);
-          threads.apply(e, after);
           // Only these move a deadline; thread messages (most events) do not.
           if constexpr (std::is_same_v<T, ev::checkin::created> ||
                         std::is_same_v<T, ev::checkin::resolved> ||

@@ -10,7 +10,6 @@
 #include "projections/deadlines.hpp"
 #include "projections/directory.hpp"
 #include "projections/room_directory.hpp"
-#include "projections/threads.hpp"
 #include "projections/trust_scores.hpp"
 #include "projections/watchers.hpp"
 
@@ -27,7 +26,6 @@ struct projection_set {
   checkin_index checkins;
   trust_scores trust;
   class deadlines deadlines;
-  class threads threads;
   class watchers watchers;
   class signals signals;
   std::uint64_t applied_seq = 0; ///< last folded seq

@@ -1,5 +1,7 @@
 #pragma once
-/// The thread of every check-in: its messages in order and its participants.
+/// The thread of a check-in: its messages in order and its participants, folded from
+/// the check-in's own stream when someone asks for it. The log holds the messages; no
+/// projection keeps them in memory (they are most of the events, and read rarely).
 
 #include "events/checkin/state.hpp"
 #include "events/event.hpp"
@@ -7,7 +9,6 @@
 #include <boost/describe/enum.hpp>
 
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace waitroom::projections {
@@ -21,35 +22,34 @@ struct message_view {
   boost::json::object metadata;
   boost::json::array attachments;
   events::timestamp created_at;
-  std::uint64_t seq = 0;
 };
 
 enum class participant_role { creator, primary, helper, approver };
 BOOST_DESCRIBE_ENUM(participant_role, creator, primary, helper, approver)
 
+/// Who takes part: the creator, the primary agent (while it is one), helpers, and the
+/// people who decided (a withdrawal is not a decision). Once per role, in joining order.
 struct participant {
   events::actor_ref who;
   participant_role role = participant_role::creator;
   events::timestamp joined_at;
 };
 
-class threads {
+class thread {
  public:
-  /// Folds a check-in event, given the check-in after it.
-  void apply(const events::recorded_event& e, const events::checkin::state& after);
+  /// Folds one event of the check-in's stream (other events change nothing).
+  void apply(const events::recorded_event& e);
 
-  /// Messages of a check-in, oldest first (empty when none).
-  const std::vector<message_view>& messages(std::string_view checkin_id) const;
-  /// Participants of a check-in, in the order they joined.
-  const std::vector<participant>& participants(std::string_view checkin_id) const;
-  std::size_t message_count() const { return messages_total_; }
+  const std::vector<message_view>& messages() const { return messages_; }
+  const std::vector<participant>& participants() const { return participants_; }
 
  private:
-  void add_participant(const std::string& checkin_id, const events::actor_ref& who,
-                       participant_role role, events::timestamp at);
-  std::unordered_map<std::string, std::vector<message_view>> messages_;
-  std::unordered_map<std::string, std::vector<participant>> participants_;
-  std::size_t messages_total_ = 0;
+  void add(const events::actor_ref& who, participant_role role, events::timestamp at);
+  std::vector<message_view> messages_;
+  std::vector<participant> participants_;
 };
+
+/// The thread of the check-in whose stream is `events` (in version order).
+thread thread_of(const std::vector<events::recorded_event>& events);
 
 } // namespace waitroom::projections

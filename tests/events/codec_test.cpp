@@ -370,6 +370,32 @@ TEST(Codec, RejectsMalformedData) {
   EXPECT_TRUE(fails_with(decode(with("data", json::value(data))), errc::internal));
 }
 
+TEST(Codec, ARepeatedKeyNeverStandsInForAMissingOne) {
+  // every event type: repeat the first field of `data` under the name of its second
+  for (const auto& e : every_event()) {
+    auto text = encode(e);
+    const auto data = text.find("\"data\":{");
+    ASSERT_NE(data, std::string::npos);
+    const auto first = data + 8;
+    const auto first_end = text.find('"', first + 1);
+    const auto first_key = text.substr(first, first_end - first + 1);
+    const auto second = text.find(",\"", first_end);
+    if (second == std::string::npos) continue; // one field only
+    const auto second_end = text.find('"', second + 2);
+    const auto second_key = text.substr(second + 1, second_end - second);
+    SCOPED_TRACE(text);
+    auto tampered = text;
+    tampered.replace(second + 1, second_key.size(), first_key);
+    EXPECT_TRUE(fails_with(decode(tampered), errc::internal)) << tampered;
+  }
+  // and the actor: a second "kind"
+  auto text = encode(every_event()[0]);
+  const auto actor = text.find("\"actor\":{");
+  ASSERT_NE(actor, std::string::npos);
+  text.insert(actor + 9, "\"kind\":\"user\",");
+  EXPECT_TRUE(fails_with(decode(text), errc::internal)) << text;
+}
+
 TEST(Codec, RejectsAResolutionWhoseOutcomeContradictsTheType) {
   auto out = decode(with("type", json::value("checkin.rejected"))); // data says approved
   EXPECT_TRUE(fails_with(out, errc::internal));

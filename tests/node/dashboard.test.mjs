@@ -43,6 +43,7 @@ async function signedIn(t, token = OWNER) {
   await page.getByLabel("Token").fill(token);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.locator("#app").waitFor();
+  await page.locator("#rooms button").first().waitFor();
   return page;
 }
 
