@@ -2,6 +2,7 @@
 #include "events/checkin/decider.hpp"
 #include "events/org/decider.hpp"
 #include "projections/read_model.hpp"
+#include "projections/threads.hpp"
 
 #include <gtest/gtest.h>
 
@@ -21,8 +22,12 @@ class Fold : public ::testing::Test {
       e.meta.seq = ++seq_;
       e.meta.version = ++versions_[e.meta.stream];
       p.apply(e);
+      streams_[e.meta.stream].push_back(e);
     }
   }
+
+  /// The thread as the API folds it: from the check-in's stream.
+  thread thread_of_stream(const std::string& id) { return thread_of(streams_[id]); }
 
   void bootstrap(const std::string& org, const std::string& room) {
     feed(ev::org::decide_bootstrap(
@@ -67,6 +72,7 @@ class Fold : public ::testing::Test {
   projection_set p;
   std::uint64_t seq_ = 0;
   std::map<std::string, std::uint32_t> versions_;
+  std::map<std::string, ev::event_list> streams_;
 };
 
 TEST_F(Fold, QueueIsOldestFirstAndLosesResolvedCheckins) {
@@ -161,6 +167,30 @@ TEST_F(Fold, ReadModelAppliesUnderItsLock) {
   }
   rm.apply(events);
   EXPECT_EQ(rm.read([](const projection_set& s) { return s.applied_seq; }), 3u);
+}
+
+TEST_F(Fold, AThreadIsItsStreamsMessagesAndParticipants) {
+  create("ci_thread0001", "ag_asker0001", 60000);
+  decide("ci_thread0001", ev::checkin::post_message{ev::actor_ref::agent("ag_asker0001"),
+                                                     ev::checkin::message_kind::comment,
+                                                     "context",
+                                                     {},
+                                                     {},
+                                                     t0 + 1,
+                                                     {"msg_c1"}});
+  decide("ci_thread0001", approve(t0 + 2));
+  auto t = thread_of_stream("ci_thread0001");
+  std::vector<std::string> contents;
+  for (const auto& m : t.messages())
+    contents.push_back(m.content);
+  ASSERT_EQ(contents.size(), 4u); // created, comment, decision, status change
+  EXPECT_EQ(contents[1], "context");
+  EXPECT_EQ(t.messages()[1].check_in_id, "ci_thread0001");
+  ASSERT_EQ(t.participants().size(), 2u);
+  EXPECT_EQ(t.participants()[0].role, participant_role::creator);
+  EXPECT_EQ(t.participants()[0].who, ev::actor_ref::agent("ag_asker0001"));
+  EXPECT_EQ(t.participants()[1].role, participant_role::approver);
+  EXPECT_EQ(t.participants()[1].joined_at, t0 + 2);
 }
 
 } // namespace
