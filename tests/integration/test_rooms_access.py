@@ -2,7 +2,7 @@
 import unittest
 
 from fixtures import TIME_RE, audit_all, create_user, list_all, new_checkin, register_agent
-from harness import OWNER_TOKEN, ServerTest
+from harness import OWNER_TOKEN, ServerTest, wait_until
 
 
 class PatchRoom(ServerTest):
@@ -78,13 +78,35 @@ class PatchRoom(ServerTest):
                  ({"default_timeout_ms": "60000"}, "default_timeout_ms"),
                  ({"default_timeout_action": "explode"}, "default_timeout_action"),
                  ({"default_required_approvals": 0}, "default_required_approvals"),
-                 ({"default_required_approvals": 11}, "default_required_approvals")]
+                 ({"default_required_approvals": 11}, "default_required_approvals"),
+                 ({"expiry_warning_ms": -1}, "expiry_warning_ms"),
+                 ({"expiry_warning_ms": 1.5}, "expiry_warning_ms")]
         before = self.server.get("/v1/rooms/strict-patch").data
         for body, field in cases:
             with self.subTest(body=str(body)[:50]):
                 self.assertError(self.server.request("PATCH", "/v1/rooms/strict-patch", body=body),
                                  400, "VALIDATION_ERROR", field)
         self.assertEqual(self.server.get("/v1/rooms/strict-patch").data, before)
+
+    def test_the_expiry_warning_default(self):
+        room = self.server.create_room("warned")
+        self.assertEqual(room["expiry_warning_ms"], 300000)
+        # the warning comes min(expiry_warning_ms, timeout/10) before the deadline
+        r = self.server.request("PATCH", "/v1/rooms/warned", body={"expiry_warning_ms": 100})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.data["expiry_warning_ms"], 100)
+        warned = new_checkin(self.server, self.key, room="warned", timeout_ms=2000)
+        r = self.server.request("PATCH", "/v1/rooms/warned", body={"expiry_warning_ms": 0})
+        self.assertEqual(r.data["expiry_warning_ms"], 0)
+        silent = new_checkin(self.server, self.key, room="warned", timeout_ms=1000)
+        wait_until(lambda: self.server.get(f"/v1/check-ins/{warned['id']}").data["status"]
+                   == "expired", timeout=5)
+        wait_until(lambda: self.server.get(f"/v1/check-ins/{silent['id']}").data["status"]
+                   == "expired", timeout=5)
+        events = audit_all(self.server, room="warned", type="checkin.expiring")
+        self.assertEqual([e["stream"] for e in events], [warned["id"]])
+        at = events[0]["at"]
+        self.assertLess(at, warned["expires_at"])
 
     def test_only_admins_patch(self):
         self.server.create_room("guarded")
