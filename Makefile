@@ -8,10 +8,13 @@ LISTEN ?= 127.0.0.1:8080
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: deps configure build run test bench clean format
+.PHONY: deps deps-test configure build run test bench clean format
 
 deps:
 	@bash scripts/deps.sh
+
+deps-test:
+	@bash scripts/deps.sh --test
 
 $(BUILD_DIR)/build.ninja: CMakeLists.txt
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS)
@@ -24,7 +27,7 @@ build: configure
 run: build
 	$(BUILD_DIR)/waitroom serve --data $(DATA) --listen $(LISTEN)
 
-test: build
+test: build deps-test
 	ctest --test-dir $(BUILD_DIR) -j $(JOBS) --output-on-failure --timeout 600
 
 bench: build

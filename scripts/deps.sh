@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Waitroom needs to build, test and benchmark.
 # Idempotent: asks apt only for what is missing. Works as root on a fresh Debian 12.
+#   scripts/deps.sh          what `make build` / `make run` need
+#   scripts/deps.sh --test   also what only the tests need (Node.js, npm, Chromium)
 set -euo pipefail
 packages=(
   cmake ninja-build ccache g++ make pkg-config git
@@ -9,14 +11,16 @@ packages=(
   libssl-dev libcli11-dev libspdlog-dev libfmt-dev libhiredis-dev libre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev libgoogle-perftools-dev
   curl jq time wrk hyperfine python3
-  nodejs chromium
 )
+with_tests=false
+[ "${1-}" = "--test" ] && with_tests=true
+$with_tests && packages+=(nodejs chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 # Debian's nodejs ships npm as a package of its own; NodeSource's nodejs includes it.
-if ! command -v npm >/dev/null 2>&1 && ! printf '%s\n' "${missing[@]}" | grep -qx npm; then
+if $with_tests && ! command -v npm >/dev/null 2>&1; then
   missing+=(npm)
 fi
 if [ ${#missing[@]} -eq 0 ]; then

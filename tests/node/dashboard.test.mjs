@@ -5,10 +5,22 @@
 // Run by ctest (tests/node/CMakeLists.txt) with WAITROOM_BIN and CHROMIUM set.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { OWNER, startServer } from "./server.mjs";
 
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+/// Debian's Chromium (`scripts/deps.sh --test`), or CHROMIUM: a path or a name on PATH.
+function chromiumPath() {
+  const wanted = process.env.CHROMIUM || "chromium";
+  if (wanted.includes("/")) return wanted;
+  for (const dir of (process.env.PATH || "").split(":")) {
+    const candidate = join(dir, wanted);
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error(`${wanted} is not on PATH: run make deps-test (or set CHROMIUM)`);
+}
+const CHROMIUM = chromiumPath();
 
 let server, base, browser;
 
