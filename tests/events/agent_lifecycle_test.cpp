@@ -15,7 +15,6 @@ namespace {
 using namespace waitroom::events::testing;
 
 const timestamp t0 = at("2026-11-24T10:00:00.000Z");
-constexpr duration_ms minute = 60'000;
 
 const std::string agent_id = "ag_selfmade01";
 const std::string org_id = "org_acme000001";

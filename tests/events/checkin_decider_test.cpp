@@ -20,11 +20,6 @@ using namespace waitroom::events::testing;
 namespace json = boost::json;
 
 const timestamp t0 = at("2026-11-24T10:00:00.000Z");
-constexpr duration_ms second = 1000;
-constexpr duration_ms minute = 60 * second;
-constexpr duration_ms hour = 60 * minute;
-constexpr duration_ms day = 24 * hour;
-constexpr duration_ms week = 7 * day;
 
 const std::string org_id = "org_acme000001";
 const std::string room_id = "rm_deploy0001";

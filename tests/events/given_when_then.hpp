@@ -119,6 +119,13 @@ const E& payload(const recorded_event& e) {
   return std::get<E>(e.data);
 }
 
+/// Durations for test data.
+inline constexpr duration_ms second = 1000;
+inline constexpr duration_ms minute = 60 * second;
+inline constexpr duration_ms hour = 60 * minute;
+inline constexpr duration_ms day = 24 * hour;
+inline constexpr duration_ms week = 7 * day;
+
 /// An instant from its RFC 3339 text (test data must be valid).
 inline timestamp at(std::string_view rfc3339) {
   auto t = parse_rfc3339(rfc3339);

@@ -5,6 +5,7 @@
 #include "events/room/decider.hpp"
 #include "events/user/state.hpp"
 #include "given_when_then.hpp"
+#include "org_expectations.hpp"
 
 #include <gtest/gtest.h>
 
@@ -66,17 +67,7 @@ TEST(OrgCreate, CreatesOrgOwnerAndGeneralRoomEachInItsOwnStream) {
   EXPECT_EQ(owner.token_hash, std::string(64, 's'));
   EXPECT_FALSE(owner.instance_admin);
 
-  EXPECT_EQ(out->at(2).meta.stream, general_id);
-  EXPECT_EQ(out->at(2).meta.room_id, general_id);
-  const auto& general = payload<room::created>(out->at(2));
-  EXPECT_EQ(general.id, general_id);
-  EXPECT_EQ(general.org_id, org_id);
-  EXPECT_EQ(general.slug, "general");
-  EXPECT_TRUE(general.policy.rules.empty());
-  for (const auto& t : general.policy.thresholds)
-    EXPECT_FALSE(t.has_value());
-  EXPECT_EQ(general.policy.default_action, room::default_decision::require_approval);
-  EXPECT_EQ(general.settings, room::room_settings{});
+  expect_a_fresh_general_room(out->at(2), org_id, general_id);
 }
 
 TEST(OrgCreate, TheNewOwnerIsAnOwnerButNotAnInstanceAdmin) {

@@ -4,6 +4,7 @@
 #include "events/room/decider.hpp"
 #include "events/user/state.hpp"
 #include "given_when_then.hpp"
+#include "org_expectations.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,7 +16,6 @@ namespace {
 using namespace waitroom::events::testing;
 
 const timestamp t0 = at("2026-11-24T10:00:00.000Z");
-constexpr duration_ms week = 7LL * 24 * 3600 * 1000;
 
 const std::string org_id = "org_acme000001";
 const std::string owner_id = "us_owner00001";
@@ -82,17 +82,7 @@ TEST(OrgDecider, BootstrapCreatesOrgOwnerAndGeneralRoom) {
   EXPECT_EQ(owner.token_hash, std::string(64, 'a'));
   EXPECT_TRUE(owner.instance_admin);
 
-  EXPECT_EQ(events[2].meta.stream, general_id);
-  EXPECT_EQ(events[2].meta.room_id, general_id);
-  const auto& general = payload<room::created>(events[2]);
-  EXPECT_EQ(general.id, general_id);
-  EXPECT_EQ(general.org_id, org_id);
-  EXPECT_EQ(general.slug, "general");
-  EXPECT_TRUE(general.policy.rules.empty());
-  for (const auto& t : general.policy.thresholds)
-    EXPECT_FALSE(t.has_value());
-  EXPECT_EQ(general.policy.default_action, room::default_decision::require_approval);
-  EXPECT_EQ(general.settings, room::room_settings{});
+  expect_a_fresh_general_room(events[2], org_id, general_id);
 }
 
 TEST(OrgDecider, BootstrapOwnerFoldsIntoAnInstanceAdminUser) {

@@ -17,10 +17,6 @@ using namespace waitroom::events::testing;
 using user::user_role;
 
 const timestamp t0 = at("2026-11-24T10:00:00.000Z");
-constexpr duration_ms second = 1000;
-constexpr duration_ms minute = 60 * second;
-constexpr duration_ms hour = 60 * minute;
-constexpr duration_ms week = 7 * 24 * hour;
 
 const std::string org_id = "org_acme000001";
 const std::string room_id = "rm_deploy0001";

@@ -20,7 +20,6 @@ using namespace waitroom::events::testing;
 namespace json = boost::json;
 
 const timestamp t0 = at("2026-11-24T10:00:00.000Z");
-constexpr duration_ms minute = 60'000;
 
 const std::string org_id = "org_acme000001";
 const std::string room_id = "rm_deploy0001";
