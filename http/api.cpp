@@ -437,7 +437,9 @@ void api::metrics(call& c) {
   c.respond(std::move(r));
 }
 
-void api::dashboard(call& c) { c.respond(dashboard_response()); }
+void api::dashboard(call& c) {
+  c.respond(dashboard_response());
+}
 
 void api::openapi(call& c) {
   response r;

@@ -417,7 +417,8 @@ void api::post_message(call& c) {
                  if (m.id == message_id)
                    return data_response_from([&](json_writer& w) { write_message(w, m); },
                                              201);
-               return error_response(ev::internal_error("the message is not in its thread"));
+               return error_response(
+                   ev::internal_error("the message is not in its thread"));
              });
            });
 }
@@ -430,24 +431,22 @@ void api::list_messages(call& c) {
   if (!can_see_checkin(c)) return c.fail(checkin_not_found());
   read_thread(rt_, c.params[0], c.respond,
               [p = *p, start = *start](const projections::thread& t) {
-                std::vector<const projections::message_view*> view;
-                view.reserve(t.messages().size());
-                for (const auto& m : t.messages())
-                  view.push_back(&m);
-                return index_page(view, start, p, 'm', write_message);
+                return index_page(pointers_to(t.messages()), start, p, 'm',
+                                  write_message);
               });
 }
 
 void api::list_participants(call& c) {
+  auto p = read_page(c.req);
+  if (!p) return c.fail(p.error());
+  auto start = start_of(*p, 'p');
+  if (!start) return c.fail(start.error());
   if (!can_see_checkin(c)) return c.fail(checkin_not_found());
-  read_thread(rt_, c.params[0], c.respond, [](const projections::thread& t) {
-    return list_response_from(
-        [&](json_writer& w) {
-          for (const auto& x : t.participants())
-            write_participant(w, x);
-        },
-        std::nullopt);
-  });
+  read_thread(rt_, c.params[0], c.respond,
+              [p = *p, start = *start](const projections::thread& t) {
+                return index_page(pointers_to(t.participants()), start, p, 'p',
+                                  write_participant);
+              });
 }
 
 bool api::can_see_checkin(const call& c) const {

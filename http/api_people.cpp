@@ -313,34 +313,34 @@ void api::deactivate_agent(call& c) {
               [&](const projections::projection_set& p) { return p.dir.agent(id); }))
     return c.fail(agent_not_found());
   rt_.send(id, ev::agent::command{ev::agent::deactivate{c.who.actor(), rt_.time().now()}},
-           answer<ev::agent::state>(c.respond, [](const ev::agent::state& a) {
-             return data_response_from([&](json_writer& w) { write_agent(w, a); });
-           }));
+           answer<ev::agent::state>(c.respond,
+                                    [&activity = activity_](const ev::agent::state& a) {
+                                      return data_response_from([&](json_writer& w) {
+                                        write_agent(w, a, activity.last(a.id));
+                                      });
+                                    }));
 }
 
 void api::agent_trust(call& c) {
   const std::string id = c.params[0];
-  c.respond(rt_.reads().read([&](const projections::projection_set& p) {
-    const auto* a = p.dir.agent(id);
-    // another organization's agent does not exist for the caller: 404 before 403
-    if (a == nullptr || a->org_id != c.who.org_id)
-      return error_response(agent_not_found());
-    if (c.who.is_agent() && c.who.id != id)
-      return error_response(ev::forbidden("an agent may only read its own trust"));
-    std::vector<const ev::trust::score_card*> visible;
-    for (const auto* card : p.trust.of_agent(id)) {
-      const auto* room = p.rooms.by_id(card->room_id);
-      if (room != nullptr &&
-          (c.who.is_agent() || ev::room::can_see(*room, c.as_caller())))
-        visible.push_back(card);
-    }
-    return list_response_from(
-        [&](json_writer& w) {
-          for (const auto* card : visible)
-            write_trust(w, *card);
-        },
-        std::nullopt);
-  }));
+  answer_list(
+      c, rt_.reads(), 'k',
+      [&](const projections::projection_set& p, const page& pg, std::uint64_t start) {
+        const auto* a = p.dir.agent(id);
+        // another organization's agent does not exist for the caller: 404 before 403
+        if (a == nullptr || a->org_id != c.who.org_id)
+          return error_response(agent_not_found());
+        if (c.who.is_agent() && c.who.id != id)
+          return error_response(ev::forbidden("an agent may only read its own trust"));
+        std::vector<const ev::trust::score_card*> visible;
+        for (const auto* card : p.trust.of_agent(id)) {
+          const auto* room = p.rooms.by_id(card->room_id);
+          if (room != nullptr &&
+              (c.who.is_agent() || ev::room::can_see(*room, c.as_caller())))
+            visible.push_back(card);
+        }
+        return index_page(visible, start, pg, 'k', write_trust);
+      });
 }
 
 } // namespace waitroom::http

@@ -159,16 +159,17 @@ void api::put_policy(call& c) {
 // --- members ---------------------------------------------------------------------
 
 void api::list_members(call& c) {
-  c.respond(rt_.reads().read([&](const projections::projection_set& p) {
-    const auto* room = visible_room(c, p, c.params[0]);
-    if (room == nullptr) return error_response(room_not_found());
-    return list_response_from(
-        [&](json_writer& w) {
-          for (const auto& [id, m] : room->members)
-            write_member(w, m);
-        },
-        std::nullopt);
-  }));
+  answer_list(
+      c, rt_.reads(), 'b',
+      [&](const projections::projection_set& ps, const page& p, std::uint64_t start) {
+        const auto* room = visible_room(c, ps, c.params[0]);
+        if (room == nullptr) return error_response(room_not_found());
+        std::vector<const ev::room::member*> members; // by principal id
+        members.reserve(room->members.size());
+        for (const auto& [id, m] : room->members)
+          members.push_back(&m);
+        return index_page(members, start, p, 'b', write_member);
+      });
 }
 
 void api::put_member(call& c) {

@@ -109,6 +109,16 @@ void answer_list(const api::call& c, const projections::read_model& reads, char 
       [&](const projections::projection_set& ps) { return list(ps, *p, *start); }));
 }
 
+/// Pointers to the items of `all`, in order (what `index_page` pages over).
+template <class T>
+std::vector<const T*> pointers_to(const std::vector<T>& all) {
+  std::vector<const T*> out;
+  out.reserve(all.size());
+  for (const auto& x : all)
+    out.push_back(&x);
+  return out;
+}
+
 ev::error room_not_found();
 ev::error checkin_not_found();
 ev::error may_not_act();

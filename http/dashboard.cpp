@@ -12,7 +12,8 @@ namespace {
 
 /// The text between `<tag>` and `</tag>` (the page has one of each).
 std::string_view inline_block(std::string_view page, std::string_view tag) {
-  const std::string open = "<" + std::string(tag) + ">", close = "</" + std::string(tag) + ">";
+  const std::string open = "<" + std::string(tag) + ">",
+                    close = "</" + std::string(tag) + ">";
   const auto from = page.find(open);
   const auto to = page.find(close, from);
   if (from == std::string_view::npos || to == std::string_view::npos)
@@ -26,7 +27,8 @@ std::string csp_hash(std::string_view text) {
   SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
   unsigned char b64[4 * ((SHA256_DIGEST_LENGTH + 2) / 3) + 1];
   const int n = EVP_EncodeBlock(b64, digest, SHA256_DIGEST_LENGTH);
-  return "'sha256-" + std::string(reinterpret_cast<const char*>(b64), static_cast<std::size_t>(n)) +
+  return "'sha256-" +
+         std::string(reinterpret_cast<const char*>(b64), static_cast<std::size_t>(n)) +
          "'";
 }
 
@@ -37,7 +39,8 @@ response dashboard_response() {
     const auto page = dashboard_page();
     return "default-src 'none'; script-src " + csp_hash(inline_block(page, "script")) +
            "; style-src " + csp_hash(inline_block(page, "style")) +
-           "; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; "
+           "; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action "
+           "'none'; "
            "frame-ancestors 'none'";
   }();
   response r;

@@ -4,6 +4,8 @@
 
 #include <re2/re2.h>
 
+#include <cmath>
+#include <cstdint>
 #include <unordered_set>
 
 namespace waitroom::events::room {
@@ -325,8 +327,10 @@ json::value to_json(const policy& p) {
   json::object thresholds;
   for (std::size_t i = 0; i < p.thresholds.size(); ++i) {
     auto name = wire_name(static_cast<checkin::risk>(i));
-    if (p.thresholds[i])
-      thresholds[name] = *p.thresholds[i];
+    if (const auto& t = p.thresholds[i]; t && *t == std::floor(*t))
+      thresholds[name] = static_cast<std::int64_t>(*t); // 25, not 25.0: as it was sent
+    else if (t)
+      thresholds[name] = *t;
     else
       thresholds[name] = nullptr;
   }

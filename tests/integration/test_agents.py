@@ -228,6 +228,7 @@ class AgentManagement(ServerTest):
         self.assertEqual(r.data["id"], agent_id)
         self.assertEqual(r.data["status"], "inactive")
         self.assertFalse(r.data["is_active"])
+        self.assertIsNotNone(r.data["last_used_at"])  # it called GET /v1/me just before
         self.assertError(self.server.get("/v1/me", token=key), 401, "UNAUTHORIZED")
         self.assertError(self.server.check_in(key), 401, "UNAUTHORIZED")
         self.assertEqual(self.server.get(f"/v1/agents/{agent_id}").data["status"], "inactive")

@@ -251,6 +251,16 @@ class Idempotency(ServerTest):
         self.assertEqual(again.headers.get("idempotent-replayed"), "true")
         self.assertEqual(event_count(self.server), events)
 
+    def test_an_empty_body_is_the_same_as_an_empty_object(self):
+        cid = new_checkin(self.server, self.key, room="idem")["id"]
+        first = self.post(f"/v1/check-ins/{cid}/approve", key="k-empty", raw=b"", token=OWNER_TOKEN)
+        self.assertEqual(first.status, 200, first)
+        again = self.post(f"/v1/check-ins/{cid}/approve", key="k-empty", raw=b"{}",
+                          token=OWNER_TOKEN)
+        self.assertEqual(again.status, 200, again)
+        self.assertEqual(again.headers.get("idempotent-replayed"), "true")
+        self.assertEqual(again.raw, first.raw)
+
     def test_a_policy_forbids_answer_is_replayed(self):
         body = {"action": "drop the production database"}
         first = self.post("/v1/rooms/idem-forbidden/check-in", body, key="k-forbid")

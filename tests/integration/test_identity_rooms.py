@@ -141,6 +141,9 @@ class Rooms(ServerTest):
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.data, policy)
         self.assertEqual(self.server.get("/v1/rooms/policy-room/policy").data, policy)
+        # whole thresholds come back as JSON integers, as sent (25, not 25.0)
+        self.assertIn('"low":25,', r.raw)
+        self.assertIsInstance(r.data["trust_thresholds"]["low"], int)
         self.assertEqual(self.server.get("/v1/rooms/policy-room").data["policy"], policy)
 
     def test_policy_validation_names_the_path_and_changes_nothing(self):

@@ -138,6 +138,45 @@ class Filters(ServerTest):
         self.assertEqual(got, want)
 
 
+class EveryListPages(ServerTest):
+    """Every list endpoint takes `limit` (1-500, else 400) and pages with a cursor."""
+
+    def test_limit_and_cursor_on_every_list(self):
+        s = self.server
+        key, agent = register_agent(s)
+        for i in range(2):
+            create_user(s, "member")
+            s.post("/v1/rooms/general/signal", {"type": f"s{i}"})
+            s.post("/v1/rooms/general/watch", {"webhook_url": f"http://127.0.0.1:9/{i}"})
+        s.create_room("second")
+        other_key, other = register_agent(s)
+        for who in (agent, other):
+            s.put(f"/v1/rooms/general/members/{who}", {"role": "agent"})
+        cid = new_checkin(s, key)["id"]
+        s.post(f"/v1/check-ins/{cid}/messages", {"type": "comment", "content": "hi"}, token=key)
+        s.post(f"/v1/check-ins/{cid}/approve", {})
+        new_checkin(s, key, room="general")
+        new_checkin(s, other_key, room="general")
+        lists = ["/v1/users", "/v1/agents", "/v1/rooms", "/v1/check-ins",
+                 "/v1/rooms/general/pending", "/v1/rooms/general/trust",
+                 "/v1/rooms/general/watchers", "/v1/rooms/general/signals",
+                 "/v1/rooms/general/members", "/v1/rooms/general/audit", "/v1/audit",
+                 f"/v1/check-ins/{cid}/messages", f"/v1/check-ins/{cid}/participants"]
+        new_checkin(s, key, room="second")
+        lists.append(f"/v1/agents/{agent}/trust")
+        for path in lists:
+            with self.subTest(path=path):
+                for bad in ("0", "501", "x"):
+                    self.assertError(s.get(f"{path}?limit={bad}"), 400, "VALIDATION_ERROR",
+                                     "limit")
+                everything = list_all(s, path)
+                self.assertGreaterEqual(len(everything), 2, path)
+                one = s.get(f"{path}?limit=1")
+                self.assertEqual(len(one.data), 1)
+                self.assertTrue(one.json["has_more"])
+                self.assertEqual(list_all(s, path, limit=1), everything)
+
+
 class PagingUnderInserts(ServerTest):
     def test_no_duplicates_and_no_gaps_while_others_insert(self):
         s = self.server
