@@ -37,5 +37,8 @@ int serve(const serve_options& options);
 int audit_export(const export_options& options);
 int replay(const replay_options& options);
 int audit_verify(const std::string& data);
+/// `waitroom vapid generate-keys`: a fresh VAPID key pair for Web Push, as environment
+/// lines on stdout.
+int vapid_generate_keys();
 
 } // namespace waitroom::app

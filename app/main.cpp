@@ -110,6 +110,13 @@ int main(int argc, char** argv) {
   export_cmd->footer("Example:\n  waitroom audit export --data ./data --room deployments "
                      "--type checkin. > deployments.jsonl");
 
+  auto* vapid_cmd = cli.add_subcommand("vapid", "Web Push (VAPID) keys");
+  vapid_cmd->require_subcommand(1);
+  auto* vapid_keys_cmd = vapid_cmd->add_subcommand(
+      "generate-keys",
+      "Print a fresh P-256 VAPID key pair (base64url) as environment lines");
+  vapid_keys_cmd->footer("Example:\n  waitroom vapid generate-keys >> /etc/waitroom.env");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -120,6 +127,7 @@ int main(int argc, char** argv) {
     if (*replay_cmd) return replay(ro);
     if (*verify_cmd) return audit_verify(audit_data);
     if (*export_cmd) return audit_export(eo);
+    if (*vapid_keys_cmd) return vapid_generate_keys();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "waitroom: %s\n", e.what());
     return 1;

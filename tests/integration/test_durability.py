@@ -164,6 +164,24 @@ class OperatorTools(unittest.TestCase):
         self.assertEqual(len(report["head_hash"]), 64)
         self.assertGreater(report["events"], 0)
 
+    def test_vapid_generate_keys(self):
+        import base64
+        seen = set()
+        for _ in range(2):
+            out = subprocess.run([BIN, "vapid", "generate-keys"], capture_output=True,
+                                 text=True, timeout=10)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            lines = out.stdout.splitlines()
+            self.assertEqual([l.split("=", 1)[0] for l in lines],
+                             ["WAITROOM_VAPID_PUBLIC_KEY", "WAITROOM_VAPID_PRIVATE_KEY"])
+            public, private = (l.split("=", 1)[1] for l in lines)
+            self.assertNotIn("=", public + private)  # base64url without padding
+            pub = base64.urlsafe_b64decode(public + "=" * (-len(public) % 4))
+            priv = base64.urlsafe_b64decode(private + "=" * (-len(private) % 4))
+            self.assertEqual((len(pub), pub[0], len(priv)), (65, 4, 32))
+            seen.add(private)
+        self.assertEqual(len(seen), 2)
+
     def test_help_and_usage_errors(self):
         self.assertEqual(_cli("--help").returncode, 0)
         self.assertEqual(_cli("replay", "--help").returncode, 0)
