@@ -1,0 +1,108 @@
+// The rules of webhook delivery: which events a watcher wants, and what follows each
+// attempt (API.md "Watchers and signals" and "Stream details").
+#include "events/watcher/delivery.hpp"
+#include "given_when_then.hpp"
+
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+
+namespace waitroom::events::watcher {
+namespace {
+
+using namespace waitroom::events::testing;
+namespace json = boost::json;
+
+state a_watcher(std::vector<std::string> types = {}, json::object filter = {}) {
+  state w;
+  w.id = "w_watcher0001";
+  w.room_id = "rm_deploy0001";
+  w.event_types = std::move(types);
+  w.filter = std::move(filter);
+  w.version = 1;
+  return w;
+}
+
+const json::object approved = json::parse(R"({"id": "ci_a1b2c3d4e5", "status": "approved",
+  "metadata": {"env": "production", "service": {"name": "api"}}, "risk_level": "high"})")
+                                  .as_object();
+
+TEST(WatcherWants, EveryRoomEventWithoutTypesOrFilter) {
+  EXPECT_TRUE(wants(a_watcher(), "checkin.approved", approved));
+  EXPECT_TRUE(wants(a_watcher(), "signal.broadcast", json::object{}));
+}
+
+TEST(WatcherWants, OnlyTheListedTypes) {
+  auto w = a_watcher({"checkin.approved", "checkin.rejected"});
+  EXPECT_TRUE(wants(w, "checkin.approved", approved));
+  EXPECT_FALSE(wants(w, "checkin.created", approved));
+}
+
+TEST(WatcherWants, OnlyDataMatchingEveryDottedPathOfTheFilter) {
+  auto w = a_watcher({}, json::parse(R"({"metadata.env": "production",
+                                         "metadata.service.name": "api"})")
+                             .as_object());
+  EXPECT_TRUE(wants(w, "checkin.approved", approved));
+  auto staging = approved;
+  staging["metadata"].as_object()["env"] = "staging";
+  EXPECT_FALSE(wants(w, "checkin.approved", staging));
+  EXPECT_FALSE(wants(w, "signal.broadcast", json::object{})) << "a path that is absent";
+  auto typed = a_watcher({}, json::parse(R"({"risk_level": ["high"]})").as_object());
+  EXPECT_FALSE(wants(typed, "checkin.approved", approved)) << "values compare as JSON";
+}
+
+TEST(WatcherWants, NothingOnceDeleted) {
+  auto w = a_watcher();
+  w.deleted = true;
+  EXPECT_FALSE(wants(w, "checkin.approved", approved));
+  EXPECT_FALSE(wants(state{}, "checkin.approved", approved));
+}
+
+attempt_result status(int s) {
+  return {s, std::nullopt};
+}
+const attempt_result no_answer{std::nullopt, std::nullopt};
+
+TEST(DeliveryAttempts, TwoHundredsDeliver) {
+  for (int s : {200, 201, 202, 204, 299}) {
+    EXPECT_EQ(after_attempt(1, status(s)).what, verdict::delivered) << s;
+    EXPECT_EQ(after_attempt(4, status(s)).what, verdict::delivered) << s;
+  }
+}
+
+TEST(DeliveryAttempts, ServerErrorsTimeoutsAnd408Or429RetryAfter1s5s25s) {
+  for (const auto& r : {status(500), status(503), status(408), status(429), no_answer}) {
+    auto first = after_attempt(1, r), next = after_attempt(2, r),
+         third = after_attempt(3, r);
+    EXPECT_EQ(first.what, verdict::retry);
+    EXPECT_EQ(first.delay, 1 * second);
+    EXPECT_EQ(next.delay, 5 * second);
+    EXPECT_EQ(third.delay, 25 * second);
+    EXPECT_EQ(after_attempt(4, r).what, verdict::failed) << "3 more attempts, not 4";
+  }
+}
+
+TEST(DeliveryAttempts, RedirectsAndOtherClientErrorsFailAtOnce) {
+  for (int s : {301, 302, 307, 400, 401, 403, 404, 410, 422})
+    EXPECT_EQ(after_attempt(1, status(s)).what, verdict::failed) << s;
+}
+
+TEST(DeliveryAttempts, A429sRetryAfterIsHonouredUpTo25s) {
+  EXPECT_EQ(after_attempt(1, {429, 3000}).delay, 3000);
+  EXPECT_EQ(after_attempt(2, {429, 120000}).delay, 25000);
+  EXPECT_EQ(after_attempt(1, {503, 3000}).delay, 1000)
+      << "only a 429's Retry-After counts";
+}
+
+TEST(DeliveryAttempts, JitterIsAtMostTwentyPercent) {
+  EXPECT_EQ(after_attempt(2, status(500), 0.2).delay, 6000);
+  EXPECT_EQ(after_attempt(2, status(500), -0.2).delay, 4000);
+  EXPECT_EQ(after_attempt(2, status(500), 5.0).delay, 6000) << "clamped";
+}
+
+TEST(DeliveryAttempts, TwentyConsecutiveFailedDeliveriesDisable) {
+  EXPECT_FALSE(should_disable(19));
+  EXPECT_TRUE(should_disable(20));
+}
+
+} // namespace
+} // namespace waitroom::events::watcher
