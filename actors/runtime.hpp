@@ -77,6 +77,8 @@ class runtime {
   void send(std::string_view watcher_id, events::watcher::command cmd,
             reply_fn<events::watcher::state> reply);
 
+  /// The random id fixed when the log was created (`Waitroom-Log-Id`).
+  std::string log_id() const { return log_.head().log_id; }
   /// Why the log refuses writes, if it does (see `event_log::write_failure`).
   std::optional<std::string> write_failure() const { return log_.write_failure(); }
 

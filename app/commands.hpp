@@ -18,6 +18,8 @@ struct serve_options {
   double rate_burst = 2000;
   double self_register_per_minute = 10; ///< per client address
   double self_register_burst = 10;
+  int stream_buffer_kib = 1024;    ///< per SSE stream, before a slow client is dropped
+  double stream_ping_seconds = 15; ///< `: ping` on an idle stream
 };
 
 struct replay_options {

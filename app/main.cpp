@@ -69,6 +69,18 @@ int main(int argc, char** argv) {
       ->envname("WAITROOM_SELF_REGISTER_BURST")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  serve_cmd
+      ->add_option("--stream-buffer-kib", so.stream_buffer_kib,
+                   "KiB queued for one event stream before a slow client is disconnected")
+      ->envname("WAITROOM_STREAM_BUFFER_KIB")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--stream-ping-seconds", so.stream_ping_seconds,
+                   "Seconds between ': ping' comments on an idle event stream")
+      ->envname("WAITROOM_STREAM_PING_SECONDS")
+      ->check(CLI::Range(0.01, 3600.0))
+      ->capture_default_str();
   serve_cmd->footer("Example:\n  waitroom serve --data ./data --listen 127.0.0.1:8080");
 
   replay_options ro;

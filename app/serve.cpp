@@ -3,6 +3,7 @@
 #include "actors/runtime.hpp"
 #include "app/commands.hpp"
 #include "http/api.hpp"
+#include "http/event_hub.hpp"
 #include "http/server.hpp"
 #include "http/status_waiters.hpp"
 
@@ -82,6 +83,8 @@ int serve(const serve_options& o) {
   actors::runtime rt(*log, clock, ro);
   http::status_waiters waiters;
   rt.add_subscriber([&waiters](const auto& events) { waiters.on_committed(events); });
+  http::event_hub hub(rt.reads());
+  rt.add_subscriber([&hub](const auto& events) { hub.on_committed(events); });
   auto stats = rt.start();
   if (!stats) {
     spdlog::error("replay failed: {}", stats.error().message);
@@ -94,12 +97,16 @@ int serve(const serve_options& o) {
   ao.rate_burst = o.rate_burst;
   ao.self_register_per_minute = o.self_register_per_minute;
   ao.self_register_burst = o.self_register_burst;
+  ao.hub = &hub;
   http::api api(rt, waiters,
                 http::secret_box::open(fs::path(o.data) / "keys" / "secrets.key"), ao);
   http::server_options so;
   so.host = host;
   so.port = port;
   so.io_threads = o.io_threads;
+  so.stream_buffer = static_cast<std::size_t>(o.stream_buffer_kib) * 1024;
+  so.stream_ping =
+      std::chrono::milliseconds(static_cast<std::int64_t>(o.stream_ping_seconds * 1000));
   http::server srv(so, api);
   srv.start();
   api.set_ready(true);

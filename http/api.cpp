@@ -200,6 +200,11 @@ api::api(actors::runtime& rt, status_waiters& waiters, secret_box secrets,
   add("POST", "/v1/check-ins/:id/messages", guard::any, &api::post_message);
   add("GET", "/v1/check-ins/:id/messages", guard::any, &api::list_messages);
   add("GET", "/v1/check-ins/:id/participants", guard::any, &api::list_participants);
+  // Real-time events (the query token is accepted here only)
+  add("GET", "/v1/rooms/:room/events", guard::any, &api::room_events);
+  routes_.back().query_token = true;
+  add("GET", "/v1/events", guard::any, &api::all_events);
+  routes_.back().query_token = true;
   // Audit
   add("GET", "/v1/audit", guard::admin, &api::audit);
   add("GET", "/v1/audit/verify", guard::admin, &api::audit_verify);
@@ -261,7 +266,7 @@ void api::handle(const request& req, responder respond, std::shared_ptr<deferrer
   }
   call c{req, counted, std::move(later), std::move(params), {}};
   if (match->g != guard::none) {
-    auto who = authenticate(req, rt_.reads(), false);
+    auto who = authenticate(req, rt_.reads(), match->query_token);
     if (!who) return c.fail(who.error());
     if (auto ok = authorize(*who, match->g); !ok) return c.fail(ok.error());
     c.who = std::move(*who);

@@ -21,6 +21,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,8 @@ struct api_options {
   double rate_burst = 2000;
   double self_register_per_minute = 10; ///< per client address
   double self_register_burst = 10;
+  /// Live room events for the SSE routes (none: they answer 503).
+  class event_hub* hub = nullptr;
 };
 
 class api final : public request_handler {
@@ -66,6 +69,7 @@ class api final : public request_handler {
     std::vector<std::string> segments;
     guard g;
     handler_fn fn;
+    bool query_token = false; ///< `?access_token=` accepted (streaming routes only)
   };
   struct counters;
 
@@ -78,6 +82,10 @@ class api final : public request_handler {
   void readyz(call& c);
   void metrics(call& c);
   void openapi(call& c);
+  // server-sent events (api_streams.cpp)
+  void room_events(call& c);
+  void all_events(call& c);
+  void stream_events(call& c, std::optional<std::string> room_id);
   void dashboard(call& c);
   /// Whether the caller sees the check-in `:id` (else answer 404).
   bool can_see_checkin(const call& c) const;

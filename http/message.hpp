@@ -27,12 +27,36 @@ struct request {
   const std::string* query_value(std::string_view name) const;
 };
 
+/// The connection of a long-lived answer (server-sent events), as its producer sees
+/// it. Thread-safe.
+class stream_sink {
+ public:
+  virtual ~stream_sink() = default;
+  /// Queues bytes for the client. False when the connection is gone, or when the
+  /// client is too slow and its buffer is full: then the connection closes (the client
+  /// resumes where it stopped).
+  virtual bool write(std::shared_ptr<const std::string> bytes) = 0;
+  /// Ends the answer and closes the connection.
+  virtual void close() = 0;
+};
+
+/// What turns an answer into a stream: after the head is written the server calls
+/// `open` once (on an io thread; it must not block), and `closed` once when the
+/// connection ends for any reason (client gone, slow client, shutdown).
+struct stream_handlers {
+  std::function<void(std::shared_ptr<stream_sink>)> open;
+  std::function<void()> closed;
+};
+
 struct response {
   int status = 200;
   std::string body;
   std::string content_type = "application/json; charset=utf-8";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string error_code; ///< the contract's error code of an error answer
+  /// Set: the head goes out at once and the connection stays open for the stream
+  /// (close-delimited; `body` is ignored).
+  std::shared_ptr<stream_handlers> stream;
 };
 
 /// Sends the answer; thread-safe; calling it more than once is ignored.

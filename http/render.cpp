@@ -4,14 +4,14 @@ namespace waitroom::http {
 
 namespace ev = waitroom::events;
 
-namespace {
-
 void write_actor(json_writer& w, const ev::actor_ref& a) {
   w.begin_object();
   w.member("kind", a.kind);
   if (!a.id.empty()) w.member("id", a.id);
   w.end_object();
 }
+
+namespace {
 
 void write_decision_reason(json_writer& w, const ev::checkin::state& s) {
   w.key("decision_reason");

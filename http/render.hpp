@@ -20,6 +20,8 @@ namespace waitroom::http {
 
 using events::json_writer;
 
+/// `{kind, id?}` (no id for policy, timeout, system).
+void write_actor(json_writer& w, const events::actor_ref& a);
 /// The check-in object (API.md "Check-ins"). `room_slug` is the room's current slug.
 void write_checkin(json_writer& w, const events::checkin::state& s,
                    std::string_view room_slug);

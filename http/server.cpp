@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
@@ -14,6 +15,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <list>
 #include <mutex>
 #include <thread>
@@ -80,6 +82,16 @@ struct server::impl::session : std::enable_shared_from_this<session>, deferrer {
   bool keep_alive = false;
   bool busy = false; ///< a request is being handled
   std::list<std::shared_ptr<asio::steady_timer>> timers;
+
+  // A streaming answer (server-sent events): chunks queued by any thread, written in
+  // order on this session's executor; the queue is bounded in bytes.
+  struct sink;
+  std::shared_ptr<stream_handlers> streaming;
+  std::deque<std::shared_ptr<const std::string>> out_queue;
+  std::atomic<std::size_t> queued_bytes{0};
+  std::atomic<bool> stream_closed{false};
+  bool writing = false;
+  std::shared_ptr<asio::steady_timer> ping_timer;
 
   session(impl& s, tcp::socket&& socket)
       : srv(s)
@@ -165,8 +177,99 @@ struct server::impl::session : std::enable_shared_from_this<session>, deferrer {
 
   void respond(response res) {
     cancel_timers();
+    if (res.stream) return start_stream(std::move(res));
     write_raw(res.status, std::move(res.body), std::move(res.headers), res.content_type,
               /*finishes_request=*/true);
+  }
+
+  // --- streams ------------------------------------------------------------------------
+
+  /// Writes the head (close-delimited: no length, `Connection: close`), then hands the
+  /// producer a sink. The request stops counting as in flight: a stream never holds up
+  /// a shutdown.
+  void start_stream(response res) {
+    streaming = res.stream;
+    keep_alive = false;
+    auto head = std::make_shared<bhttp::response<bhttp::empty_body>>(
+        static_cast<bhttp::status>(res.status), 11);
+    head->set(bhttp::field::server, "waitroom");
+    head->set(bhttp::field::content_type, res.content_type);
+    head->set(bhttp::field::cache_control, "no-cache");
+    head->set(bhttp::field::connection, "close");
+    for (auto& [k, v] : res.headers)
+      head->set(k, v);
+    auto sr = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*head);
+    stream.expires_never();
+    // The kernel's send buffer is bounded like the stream's own queue, so a client that
+    // stops reading is noticed after about twice the budget, not after megabytes of
+    // autotuned buffer (and memory per stream stays bounded).
+    beast::error_code ignored;
+    stream.socket().set_option(
+        asio::socket_base::send_buffer_size(static_cast<int>(srv.options.stream_buffer)),
+        ignored);
+    bhttp::async_write_header(
+        stream, *sr,
+        [self = shared_from_this(), head, sr](beast::error_code ec, std::size_t) {
+          self->busy = false;
+          --self->srv.in_flight;
+          if (ec || self->srv.stopping) return self->end_stream();
+          self->schedule_ping();
+          self->open_stream();
+        });
+  }
+
+  void open_stream(); // hands the producer its sink (after `sink` is complete)
+
+  /// Called on any thread through the sink.
+  bool queue(std::shared_ptr<const std::string> bytes) {
+    if (stream_closed) return false;
+    if (queued_bytes.fetch_add(bytes->size()) + bytes->size() >
+        srv.options.stream_buffer) {
+      asio::post(stream.get_executor(),
+                 [self = shared_from_this()] { self->end_stream(); });
+      return false;
+    }
+    asio::post(stream.get_executor(),
+               [self = shared_from_this(), bytes = std::move(bytes)] {
+                 if (self->stream_closed) return;
+                 self->out_queue.push_back(bytes);
+                 self->write_next();
+               });
+    return true;
+  }
+
+  void write_next() {
+    if (writing || out_queue.empty() || stream_closed) return;
+    writing = true;
+    auto chunk = out_queue.front();
+    asio::async_write(
+        stream.socket(), asio::buffer(*chunk),
+        [self = shared_from_this(), chunk](beast::error_code ec, std::size_t) {
+          self->writing = false;
+          self->out_queue.pop_front();
+          self->queued_bytes -= chunk->size();
+          if (ec) return self->end_stream();
+          self->write_next();
+        });
+  }
+
+  void schedule_ping() {
+    ping_timer = std::make_shared<asio::steady_timer>(stream.get_executor(),
+                                                      srv.options.stream_ping);
+    ping_timer->async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->stream_closed) return;
+      static const auto ping = std::make_shared<const std::string>(": ping\n\n");
+      if (self->out_queue.empty()) self->queue(ping);
+      self->schedule_ping();
+    });
+  }
+
+  /// Ends a stream once: closes the socket and tells the producer.
+  void end_stream() {
+    if (stream_closed.exchange(true)) return;
+    if (ping_timer) ping_timer->cancel();
+    close();
+    if (streaming && streaming->closed) streaming->closed();
   }
 
   /// Writes an answer. `finishes_request`: the answer of a handled request, which stays
@@ -220,13 +323,33 @@ struct server::impl::session : std::enable_shared_from_this<session>, deferrer {
     });
   }
 
-  /// Shutdown: close the connection if it is idle between requests.
+  /// Shutdown: close the connection if it is idle between requests; end streams.
   void close_if_idle() {
     asio::dispatch(stream.get_executor(), [self = shared_from_this()] {
+      if (self->streaming) return self->end_stream();
       if (!self->busy) self->close();
     });
   }
 };
+
+/// The producer's handle on a streaming session.
+struct server::impl::session::sink : stream_sink {
+  std::weak_ptr<session> owner;
+  explicit sink(const std::shared_ptr<session>& s)
+      : owner(s) {}
+  bool write(std::shared_ptr<const std::string> bytes) override {
+    auto s = owner.lock();
+    return s && s->queue(std::move(bytes));
+  }
+  void close() override {
+    if (auto s = owner.lock())
+      asio::post(s->stream.get_executor(), [s] { s->end_stream(); });
+  }
+};
+
+void server::impl::session::open_stream() {
+  if (streaming->open) streaming->open(std::make_shared<sink>(shared_from_this()));
+}
 
 void server::impl::accept() {
   acceptor.async_accept(asio::make_strand(ioc),

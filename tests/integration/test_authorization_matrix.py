@@ -11,11 +11,12 @@ agent, room, ... made by its fixture), so one caller's success never changes wha
 next caller sees. Organization B's owner and agent stand for "another tenant": A's
 resources are 404 to them, never 403 and never data.
 """
+import http.client
 import unittest
 
 from fixtures import create_org, create_user, new_checkin, new_task, register_agent, \
     self_register, unique
-from harness import OWNER_TOKEN, ServerTest
+from harness import OWNER_TOKEN, Response, ServerTest
 
 # Column order of every row.
 CALLERS = ("anonymous", "viewer", "member", "admin", "owner", "instance_admin",
@@ -70,6 +71,8 @@ class Ctx:
 
 
 # Row: (method, path, statuses in CALLERS order, fixture -> (path params, body)).
+# A body of STREAM marks a streaming answer: only its status and head are read.
+STREAM = object()
 def no_fixture(ctx):
     return {}, None
 
@@ -173,6 +176,10 @@ ROWS = dict([
         lambda ctx: ({"room": ctx.general}, {"type": "deploy.done"})),
     row("GET", "/v1/rooms/:room/signals",                 "401 200 200 200 200 200 403 200 401 404 404",
         lambda ctx: ({"room": ctx.general}, None)),
+    row("GET", "/v1/rooms/:room/events",                  "401 200 200 200 200 200 403 200 401 404 404",
+        lambda ctx: ({"room": ctx.general}, STREAM)),
+    row("GET", "/v1/events",                              "401 200 200 200 200 200 403 200 401 200 200",
+        lambda ctx: ({}, STREAM)),
     row("GET", "/v1/rooms/:room/audit",                   "401 200 200 200 200 200 403 403 401 404 403",
         lambda ctx: ({"room": ctx.general}, None)),
     row("DELETE", "/v1/watchers/:id",                     "401 403 403 200 200 200 403 403 401 404 404",
@@ -253,6 +260,15 @@ class AuthorizationMatrix(ServerTest):
         self.assertEqual(sorted(routed - ROWS.keys()), [], "routes without a matrix row")
         self.assertEqual(sorted(ROWS.keys() - routed), [], "matrix rows without a route")
 
+    def stream_status(self, path, token):
+        """The status of a streaming GET (and the error body when it is not 200)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)
+        conn.request("GET", path, headers={"Authorization": f"Bearer {token}"} if token else {})
+        resp = conn.getresponse()
+        body = "" if resp.status == 200 else resp.read().decode()
+        conn.close()
+        return Response(resp.status, resp.getheaders(), body)
+
     def test_every_caller_gets_the_prescribed_status(self):
         mismatches = []
         for (method, pattern), (statuses, fixture) in ROWS.items():
@@ -260,8 +276,11 @@ class AuthorizationMatrix(ServerTest):
                 params, body = fixture(self.ctx)
                 path = "/".join(params[seg[1:]] if seg.startswith(":") else seg
                                 for seg in pattern.split("/"))
-                r = self.server.request(method, path, body=body,
-                                        token=self.ctx.tokens[caller])
+                if body is STREAM:
+                    r = self.stream_status(path, self.ctx.tokens[caller])
+                else:
+                    r = self.server.request(method, path, body=body,
+                                            token=self.ctx.tokens[caller])
                 if r.status != expected:
                     mismatches.append(f"{method} {pattern} as {caller}: expected {expected}, "
                                       f"got {r.status} {r.json}")

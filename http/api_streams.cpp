@@ -1,0 +1,158 @@
+// Server-sent events: `GET /v1/rooms/:room/events` and `GET /v1/events` (API.md
+// "Real-time events"). A stream is registered with the hub before anything else, then
+// (when resuming) replays what it missed from the log on a reader lane, then goes live:
+// no gap, no duplicate, in seq order.
+#include "http/api_support.hpp"
+#include "http/event_hub.hpp"
+
+#include "events/checkin/decider.hpp"
+#include "events/codec.hpp"
+#include "events/room/decider.hpp"
+
+#include <charconv>
+#include <limits>
+#include <unordered_map>
+
+namespace waitroom::http {
+
+namespace {
+
+/// The seq to resume after: `Last-Event-ID` wins over `?since=`; none: live only.
+ev::outcome<std::optional<std::uint64_t>> resume_point(const request& req) {
+  auto parse = [](std::string_view text,
+                  const char* field) -> ev::outcome<std::uint64_t> {
+    std::uint64_t v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+      return ev::validation_error(field, "must be a non-negative integer (an event seq)");
+    return v;
+  };
+  if (auto id = req.header("last-event-id"); !id.empty()) {
+    auto v = parse(id, "Last-Event-ID");
+    if (!v) return v.error();
+    return std::optional<std::uint64_t>(*v);
+  }
+  if (const auto* since = req.query_value("since")) {
+    auto v = parse(*since, "since");
+    if (!v) return v.error();
+    return std::optional<std::uint64_t>(*v);
+  }
+  return std::optional<std::uint64_t>();
+}
+
+/// The state of each aggregate after a given event, folded while replaying in seq
+/// order (a stream first seen mid-way is read from the log up to that point).
+class replay_folds {
+ public:
+  explicit replay_folds(const storage::event_log& log)
+      : log_(log) {}
+
+  template <class State>
+  const State* after(std::unordered_map<std::string, State>& states,
+                     const ev::recorded_event& e) {
+    auto& s = states[e.meta.stream];
+    if (s.version + 1 < e.meta.version) { // first seen mid-way: catch up from the log
+      auto history = log_.read_stream(e.meta.stream);
+      if (!history) return nullptr;
+      for (const auto& h : *history)
+        if (h.meta.version > s.version && h.meta.version < e.meta.version) evolve(s, h);
+    }
+    if (s.version + 1 == e.meta.version) evolve(s, e);
+    return s.version == e.meta.version ? &s : nullptr;
+  }
+
+  std::unordered_map<std::string, ev::checkin::state> checkins;
+  std::unordered_map<std::string, ev::room::state> rooms;
+
+ private:
+  const storage::event_log& log_;
+};
+
+} // namespace
+
+void api::room_events(call& c) {
+  stream_events(c, c.params[0]);
+}
+void api::all_events(call& c) {
+  stream_events(c, std::nullopt);
+}
+
+void api::stream_events(call& c, std::optional<std::string> room_param) {
+  if (options_.hub == nullptr)
+    return c.fail(ev::unavailable("live events are not enabled"));
+  auto since = resume_point(c.req);
+  if (!since) return c.fail(since.error());
+  event_hub::subscription sub;
+  sub.org_id = c.who.org_id;
+  sub.who = c.as_caller();
+  if (room_param) {
+    auto id = rt_.reads().read([&](const projections::projection_set& p) {
+      const auto* room = visible_room(c, p, *room_param);
+      return room ? room->id : std::string();
+    });
+    if (id.empty()) return c.fail(room_not_found());
+    sub.room_id = id;
+  }
+
+  response r;
+  r.content_type = "text/event-stream; charset=utf-8";
+  r.headers.emplace_back("Waitroom-Log-Id", rt_.log_id());
+  r.headers.emplace_back("X-Accel-Buffering", "no");
+  auto id = std::make_shared<std::atomic<std::uint64_t>>(0);
+  auto* hub = options_.hub;
+  auto& rt = rt_;
+  r.stream = std::make_shared<stream_handlers>();
+  r.stream->open = [hub, &rt, sub, id,
+                    since = *since](std::shared_ptr<stream_sink> sink) mutable {
+    sub.sink = sink;
+    static const auto hello = std::make_shared<const std::string>("retry: 2000\n\n");
+    sink->write(hello);
+    const auto sid = hub->subscribe(sub);
+    id->store(sid);
+    if (!since) {
+      // live from the head: what is applied now was committed before the stream began
+      const auto head = rt.reads().read(
+          [](const projections::projection_set& p) { return p.applied_seq; });
+      return hub->go_live(sid, head);
+    }
+    rt.read_log(actors::runtime::read_lane::bulk, [hub, &rt, sub, sid, from = *since + 1,
+                                                   sink](const storage::event_log& log) {
+      replay_folds folds(log);
+      std::uint64_t sent_up_to = from - 1;
+      bool open = true;
+      auto scanned = log.scan(
+          from, std::numeric_limits<std::uint64_t>::max(),
+          [&](const storage::stored_event& s) {
+            sent_up_to = s.seq;
+            auto e = ev::decode(s.bytes);
+            if (!e || e->meta.org_id != sub.org_id || e->meta.room_id.empty() ||
+                !is_stream_event_type(ev::event_type(e->data)))
+              return true;
+            e->meta.seq = s.seq;
+            const bool checkin = e->meta.stream.starts_with("ci_");
+            const ev::checkin::state* c_after =
+                checkin ? folds.after(folds.checkins, *e) : nullptr;
+            const ev::room::state* r_after = !checkin && e->meta.stream.starts_with("rm_")
+                                                 ? folds.after(folds.rooms, *e)
+                                                 : nullptr;
+            std::optional<std::string> frame;
+            rt.reads().read([&](const projections::projection_set& p) {
+              const auto* room = p.rooms.by_id(e->meta.room_id);
+              if (room != nullptr && event_hub::may_see(sub, *room))
+                frame = stream_frame(*e, p, c_after, r_after);
+            });
+            if (frame)
+              open = sink->write(std::make_shared<const std::string>(std::move(*frame)));
+            return open;
+          });
+      if (!scanned || !open) return sink->close();
+      hub->go_live(sid, sent_up_to);
+    });
+  };
+  r.stream->closed = [hub, id] {
+    if (auto sid = id->load()) hub->unsubscribe(sid);
+  };
+  c.respond(std::move(r));
+}
+
+} // namespace waitroom::http

@@ -1,0 +1,120 @@
+#include "http/event_hub.hpp"
+
+#include "events/checkin/events.hpp"
+#include "events/json_writer.hpp"
+#include "events/signal/events.hpp"
+#include "http/render.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace waitroom::http {
+
+namespace ev = waitroom::events;
+
+bool is_stream_event_type(std::string_view type) {
+  static constexpr std::array<std::string_view, 18> types{
+      "checkin.created",           "checkin.approved",      "checkin.rejected",
+      "checkin.modified",          "checkin.expired",       "checkin.withdrawn",
+      "checkin.claimed",           "checkin.released",      "checkin.message",
+      "checkin.help_requested",    "checkin.helper_joined", "checkin.submitted",
+      "checkin.approval_recorded", "checkin.extended",      "checkin.expiring",
+      "signal.broadcast",          "room.updated",          "room.policy_updated"};
+  return std::find(types.begin(), types.end(), type) != types.end();
+}
+
+std::string stream_frame(const ev::recorded_event& e,
+                         const projections::projection_set& p,
+                         const ev::checkin::state* checkin_after,
+                         const ev::room::state* room_after) {
+  const auto type = ev::event_type(e.data);
+  std::string out = "id: " + std::to_string(e.meta.seq) + "\nevent: ";
+  out += type;
+  out += "\ndata: ";
+  json_writer w(out);
+  w.begin_object();
+  w.member("seq", e.meta.seq);
+  w.member("type", type);
+  w.member("room_id", e.meta.room_id);
+  w.member("org_id", e.meta.org_id);
+  w.member("stream", e.meta.stream);
+  w.member("version", e.meta.version);
+  w.member("at", e.meta.at);
+  w.key("actor");
+  write_actor(w, e.meta.actor);
+  w.key("data");
+  if (const auto* m = std::get_if<ev::checkin::message_posted>(&e.data)) {
+    write_message(w, {m->id, e.meta.stream, m->type, m->author, m->content, m->metadata,
+                      m->attachments, e.meta.at});
+  } else if (const auto* s = std::get_if<ev::signal::broadcast>(&e.data)) {
+    write_signal(w, {s->id, s->room_id, s->type, s->payload, e.meta.actor, e.meta.at});
+  } else if (checkin_after != nullptr) {
+    write_checkin(w, *checkin_after, p);
+  } else if (room_after != nullptr) {
+    write_room(w, *room_after, p.checkins.queue_size(room_after->id));
+  } else {
+    w.null();
+  }
+  w.end_object();
+  out += "\n\n";
+  return out;
+}
+
+bool event_hub::may_see(const subscription& s, const ev::room::state& room) {
+  if (room.org_id != s.org_id) return false;
+  if (s.room_id && *s.room_id != room.id) return false;
+  return ev::room::can_see(room, s.who);
+}
+
+std::uint64_t event_hub::subscribe(subscription s) {
+  std::lock_guard lock(mu_);
+  const auto id = next_id_++;
+  subs_.emplace(id, entry{std::move(s), false, {}});
+  ++count_;
+  return id;
+}
+
+void event_hub::go_live(std::uint64_t id, std::uint64_t sent_up_to) {
+  std::lock_guard lock(mu_);
+  auto it = subs_.find(id);
+  if (it == subs_.end()) return;
+  for (const auto& f : it->second.held)
+    if (f.seq > sent_up_to && !it->second.sub.sink->write(f.bytes)) break;
+  it->second.held.clear();
+  it->second.held.shrink_to_fit();
+  it->second.live = true;
+}
+
+void event_hub::unsubscribe(std::uint64_t id) {
+  std::lock_guard lock(mu_);
+  if (subs_.erase(id) > 0) --count_;
+}
+
+void event_hub::on_committed(const std::vector<ev::recorded_event>& events) {
+  if (count_ == 0) return;
+  reads_.read([&](const projections::projection_set& p) {
+    std::lock_guard lock(mu_);
+    for (const auto& e : events) {
+      if (e.meta.room_id.empty() || !is_stream_event_type(ev::event_type(e.data)))
+        continue;
+      const auto* room = p.rooms.by_id(e.meta.room_id);
+      if (room == nullptr) continue;
+      std::shared_ptr<const std::string> bytes; // rendered once, for the first taker
+      for (auto& [id, en] : subs_) {
+        if (!may_see(en.sub, *room)) continue;
+        if (!bytes) {
+          const bool checkin = e.meta.stream.starts_with("ci_");
+          bytes = std::make_shared<const std::string>(
+              stream_frame(e, p, checkin ? p.checkins.find(e.meta.stream) : nullptr,
+                           checkin ? nullptr : room));
+        }
+        if (en.live)
+          en.sub.sink->write(bytes); // a full or closed stream closes itself
+        else
+          en.held.push_back({e.meta.seq, e.meta.room_id, bytes});
+      }
+    }
+  });
+}
+
+} // namespace waitroom::http

@@ -1,0 +1,83 @@
+#pragma once
+/// Live room events for streams (API.md "Real-time events"): every committed room event
+/// is rendered once as an SSE frame (one shared immutable payload) and handed, in seq
+/// order, to each subscribed stream that may see its room. A stream that resumes is
+/// registered first and holds live events while its missed ones are replayed from the
+/// log; `go_live` then sends the held ones it has not sent yet, so there is no gap and
+/// no duplicate.
+
+#include "events/checkin/state.hpp"
+#include "events/event.hpp"
+#include "events/room/access.hpp"
+#include "events/room/state.hpp"
+#include "http/message.hpp"
+#include "projections/read_model.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace waitroom::http {
+
+/// Whether events of this type go to room streams: API.md's room events.
+bool is_stream_event_type(std::string_view type);
+
+/// The SSE frame of a room event (`id: <seq>`, `event: <type>`, `data: <envelope>`).
+/// `data` is the check-in after the event (`checkin_after`), the message for
+/// `checkin.message`, the signal, or the room after the event (`room_after`).
+std::string stream_frame(const events::recorded_event& e,
+                         const projections::projection_set& p,
+                         const events::checkin::state* checkin_after,
+                         const events::room::state* room_after);
+
+class event_hub {
+ public:
+  explicit event_hub(const projections::read_model& reads)
+      : reads_(reads) {}
+
+  struct subscription {
+    std::string org_id;
+    std::optional<std::string> room_id; ///< one room; none: every room the caller sees
+    events::room::caller who;
+    std::shared_ptr<stream_sink> sink;
+  };
+
+  /// Registers a stream; what commits from now on is held until `go_live`.
+  std::uint64_t subscribe(subscription s);
+  /// Sends the held events after `sent_up_to`, then everything live.
+  void go_live(std::uint64_t id, std::uint64_t sent_up_to);
+  void unsubscribe(std::uint64_t id);
+  std::size_t size() const { return count_.load(); }
+
+  /// Whether `s` may see `room` (its org, its room filter, room access).
+  static bool may_see(const subscription& s, const events::room::state& room);
+
+  /// The runtime's subscriber: one append's committed events, in seq order.
+  void on_committed(const std::vector<events::recorded_event>& events);
+
+ private:
+  struct frame {
+    std::uint64_t seq = 0;
+    std::string room_id;
+    std::shared_ptr<const std::string> bytes;
+  };
+  struct entry {
+    subscription sub;
+    bool live = false;
+    std::vector<frame> held;
+  };
+
+  const projections::read_model& reads_;
+  std::mutex mu_;
+  std::map<std::uint64_t, entry> subs_;
+  std::uint64_t next_id_ = 1;
+  std::atomic<std::size_t> count_{0};
+};
+
+} // namespace waitroom::http
