@@ -43,4 +43,13 @@ int audit_verify(const std::string& data);
 /// lines on stdout.
 int vapid_generate_keys();
 
+struct tail_options {
+  std::string room;
+  std::optional<std::uint64_t> since; ///< replay after this seq first (0: everything)
+  std::string server = "http://127.0.0.1:8080";
+  std::string token;
+};
+/// `waitroom tail ROOM`: one line per room event, following the SSE stream.
+int tail(const tail_options& options);
+
 } // namespace waitroom::app

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 
 int main(int argc, char** argv) {
@@ -129,8 +130,24 @@ int main(int argc, char** argv) {
       "Print a fresh P-256 VAPID key pair (base64url) as environment lines");
   vapid_keys_cmd->footer("Example:\n  waitroom vapid generate-keys >> /etc/waitroom.env");
 
+  tail_options to;
+  auto* tail_cmd = cli.add_subcommand("tail", "Follow a room's events, one line each");
+  tail_cmd->add_option("room", to.room, "Room slug or rm_ id")->required();
+  tail_cmd->add_option("--since", to.since,
+                       "Print the room's events after this seq first");
+  tail_cmd->add_option("--server", to.server, "Server URL")
+      ->envname("WAITROOM_URL")
+      ->capture_default_str();
+  tail_cmd->add_option("--token", to.token, "Credential (human token or agent key)")
+      ->envname("WAITROOM_TOKEN");
+  tail_cmd->footer(
+      "Example:\n  WAITROOM_TOKEN=$(cat data/owner-token) waitroom tail general "
+      "--since 0");
+
   try {
     cli.parse(argc, argv);
+    if (*tail_cmd && to.token.empty())
+      if (const char* key = std::getenv("WAITROOM_API_KEY")) to.token = key;
   } catch (const CLI::ParseError& e) {
     return cli.exit(e) == 0 ? 0 : 2;
   }
@@ -140,6 +157,7 @@ int main(int argc, char** argv) {
     if (*verify_cmd) return audit_verify(audit_data);
     if (*export_cmd) return audit_export(eo);
     if (*vapid_keys_cmd) return vapid_generate_keys();
+    if (*tail_cmd) return tail(to);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "waitroom: %s\n", e.what());
     return 1;

@@ -5,12 +5,13 @@ consumer disconnected while others and the writers go on, pings, and SIGTERM."""
 import http.client
 import json
 import socket
+import subprocess
 import threading
 import time
 import unittest
 
 from fixtures import create_org, create_user, new_checkin, register_agent
-from harness import OWNER_TOKEN, Server, ServerTest, wait_until
+from harness import BIN, OWNER_TOKEN, Server, ServerTest, wait_until
 
 STREAM_TYPES = {
     "checkin.created", "checkin.approved", "checkin.rejected", "checkin.modified",
@@ -228,6 +229,48 @@ class Streams(ServerTest):
             self.assertEqual(st.error["code"], "VALIDATION_ERROR")
             self.assertEqual(st.error["details"]["field"], field)
             st.close()
+
+
+class Tail(ServerTest):
+    """`waitroom tail ROOM`: one readable line per event of the SSE stream."""
+
+    def test_tail_prints_one_line_per_event_in_order(self):
+        s = self.server
+        key, agent = register_agent(s)
+        before = new_checkin(s, key, action="deploy before")
+        env = {"WAITROOM_URL": f"http://127.0.0.1:{s.port}", "WAITROOM_TOKEN": OWNER_TOKEN,
+               "PATH": "/usr/bin:/bin"}
+        proc = subprocess.Popen([BIN, "tail", "general", "--since", "0"], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(proc.kill)
+        lines = [proc.stdout.readline(), proc.stdout.readline()]
+        self.assertRegex(lines[0], r"^\d{4}-\d\d-\d\dT[0-9:.]+Z  #\d+  checkin.created  "
+                                   + before["id"] + "  pending  deploy before  \\(agent "
+                                   + agent + "\\)$")
+        self.assertIn("status_change: Created with status pending", lines[1])
+        self.assertEqual(s.post(f"/v1/check-ins/{before['id']}/approve", {}).status, 200)
+        more = [proc.stdout.readline() for _ in range(3)]
+        self.assertIn("checkin.approved", more[0])
+        self.assertIn("approved  deploy before", more[0])
+        seqs = [int(l.split("#")[1].split()[0]) for l in lines + more]
+        self.assertEqual(seqs, sorted(seqs))
+
+    def test_tail_refusals_and_usage(self):
+        env = {"WAITROOM_URL": f"http://127.0.0.1:{self.server.port}", "PATH": "/usr/bin:/bin"}
+        out = subprocess.run([BIN, "tail", "general"], env={**env, "WAITROOM_TOKEN": "wrh_" + "z" * 32},
+                             capture_output=True, text=True, timeout=10)
+        self.assertEqual(out.returncode, 1)
+        self.assertIn("401", out.stderr)
+        out = subprocess.run([BIN, "tail", "nowhere"], env={**env, "WAITROOM_TOKEN": OWNER_TOKEN},
+                             capture_output=True, text=True, timeout=10)
+        self.assertEqual(out.returncode, 1)
+        self.assertIn("404", out.stderr)
+        out = subprocess.run([BIN, "tail", "general", "--server", "ftp://x"],
+                             env={**env, "WAITROOM_TOKEN": OWNER_TOKEN},
+                             capture_output=True, text=True, timeout=10)
+        self.assertEqual(out.returncode, 2)
+        out = subprocess.run([BIN, "tail"], env=env, capture_output=True, text=True, timeout=10)
+        self.assertEqual(out.returncode, 2)
 
 
 class SlowConsumers(unittest.TestCase):
