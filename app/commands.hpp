@@ -20,6 +20,7 @@ struct serve_options {
   double self_register_burst = 10;
   int stream_buffer_kib = 1024;    ///< per SSE stream, before a slow client is dropped
   double stream_ping_seconds = 15; ///< `: ping` on an idle stream
+  std::string redis_url;           ///< publish room events to Redis (empty: off)
 };
 
 struct replay_options {

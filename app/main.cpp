@@ -71,6 +71,11 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   serve_cmd
+      ->add_option("--redis-url", so.redis_url,
+                   "Publish every room event to Redis, channel room:{room_id}:events "
+                   "(redis://[:password@]host:port[/db])")
+      ->envname("WAITROOM_REDIS_URL");
+  serve_cmd
       ->add_option("--stream-buffer-kib", so.stream_buffer_kib,
                    "KiB queued for one event stream before a slow client is disconnected")
       ->envname("WAITROOM_STREAM_BUFFER_KIB")

@@ -4,6 +4,7 @@
 #include "app/commands.hpp"
 #include "http/api.hpp"
 #include "http/event_hub.hpp"
+#include "http/redis_publisher.hpp"
 #include "http/server.hpp"
 #include "http/status_waiters.hpp"
 
@@ -13,7 +14,9 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <pthread.h>
+#include <stdexcept>
 #include <system_error>
 #include <time.h>
 
@@ -85,6 +88,17 @@ int serve(const serve_options& o) {
   rt.add_subscriber([&waiters](const auto& events) { waiters.on_committed(events); });
   http::event_hub hub(rt.reads());
   rt.add_subscriber([&hub](const auto& events) { hub.on_committed(events); });
+  std::unique_ptr<http::redis_publisher> redis;
+  if (!o.redis_url.empty()) {
+    auto target = http::parse_redis_url(o.redis_url);
+    if (!target)
+      throw std::runtime_error(
+          "--redis-url must be redis://[:password@]host:port[/db], got '" + o.redis_url +
+          "'");
+    redis = std::make_unique<http::redis_publisher>(*target, rt.reads());
+    rt.add_subscriber([r = redis.get()](const auto& events) { r->on_committed(events); });
+    spdlog::info("publishing room events to redis {}:{}", target->host, target->port);
+  }
   auto stats = rt.start();
   if (!stats) {
     spdlog::error("replay failed: {}", stats.error().message);
@@ -98,6 +112,7 @@ int serve(const serve_options& o) {
   ao.self_register_per_minute = o.self_register_per_minute;
   ao.self_register_burst = o.self_register_burst;
   ao.hub = &hub;
+  ao.redis = redis.get();
   http::api api(rt, waiters,
                 http::secret_box::open(fs::path(o.data) / "keys" / "secrets.key"), ao);
   http::server_options so;

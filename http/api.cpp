@@ -2,7 +2,9 @@
 
 #include "http/api_support.hpp"
 #include "http/dashboard.hpp"
+#include "http/event_hub.hpp"
 #include "http/openapi_document.hpp"
+#include "http/redis_publisher.hpp"
 #include "storage/writer_stats.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -436,6 +438,17 @@ void api::metrics(call& c) {
   value("waitroom_live_actors", rt_.live_actors());
   line("waitroom_status_waiters", "Open long-polls", "gauge");
   value("waitroom_status_waiters", waiters_.size());
+  if (options_.hub != nullptr) {
+    line("waitroom_event_streams", "Open event streams", "gauge");
+    value("waitroom_event_streams", options_.hub->size());
+  }
+  if (options_.redis != nullptr) {
+    line("waitroom_redis_published_total", "Room events published to Redis", "counter");
+    value("waitroom_redis_published_total", options_.redis->published());
+    line("waitroom_redis_dropped_total", "Room events not published while Redis was away",
+         "counter");
+    value("waitroom_redis_dropped_total", options_.redis->dropped());
+  }
   response r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   r.body = std::move(out);

@@ -27,10 +27,20 @@ std::string stream_frame(const ev::recorded_event& e,
                          const projections::projection_set& p,
                          const ev::checkin::state* checkin_after,
                          const ev::room::state* room_after) {
-  const auto type = ev::event_type(e.data);
   std::string out = "id: " + std::to_string(e.meta.seq) + "\nevent: ";
-  out += type;
+  out += ev::event_type(e.data);
   out += "\ndata: ";
+  out += stream_envelope(e, p, checkin_after, room_after);
+  out += "\n\n";
+  return out;
+}
+
+std::string stream_envelope(const ev::recorded_event& e,
+                            const projections::projection_set& p,
+                            const ev::checkin::state* checkin_after,
+                            const ev::room::state* room_after) {
+  const auto type = ev::event_type(e.data);
+  std::string out;
   json_writer w(out);
   w.begin_object();
   w.member("seq", e.meta.seq);
@@ -56,7 +66,6 @@ std::string stream_frame(const ev::recorded_event& e,
     w.null();
   }
   w.end_object();
-  out += "\n\n";
   return out;
 }
 

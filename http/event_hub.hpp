@@ -36,6 +36,13 @@ std::string stream_frame(const events::recorded_event& e,
                          const events::checkin::state* checkin_after,
                          const events::room::state* room_after);
 
+/// The envelope alone (`{seq, type, room_id, org_id, stream, version, at, actor, data}`),
+/// as Redis and webhooks carry it.
+std::string stream_envelope(const events::recorded_event& e,
+                            const projections::projection_set& p,
+                            const events::checkin::state* checkin_after,
+                            const events::room::state* room_after);
+
 class event_hub {
  public:
   explicit event_hub(const projections::read_model& reads)

@@ -2,7 +2,7 @@
 # Installs the Debian packages Waitroom needs to build, test and benchmark.
 # Idempotent: asks apt only for what is missing. Works as root on a fresh Debian 12.
 #   scripts/deps.sh          what `make build` / `make run` need
-#   scripts/deps.sh --test   also what only the tests need (Node.js, npm, Chromium)
+#   scripts/deps.sh --test   also what only the tests need (Node.js, npm, Chromium, Redis)
 set -euo pipefail
 packages=(
   cmake ninja-build ccache g++ make pkg-config git
@@ -14,7 +14,7 @@ packages=(
 )
 with_tests=false
 [ "${1-}" = "--test" ] && with_tests=true
-$with_tests && packages+=(nodejs chromium)
+$with_tests && packages+=(nodejs chromium redis-server)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,0 +1,66 @@
+#pragma once
+/// `--redis-url redis://[:password@]host:port[/db]`: every committed room event is
+/// PUBLISHed, in seq order, to `room:{room_id}:events` with the stream envelope as the
+/// payload (API.md "Real-time events"). A thread of its own talks to Redis (blocking
+/// hiredis calls never run on actor or io threads); while Redis is unreachable, events
+/// are dropped for Redis only (counted), a warning is logged, and it reconnects with
+/// backoff. API writes never wait for it.
+
+#include "events/event.hpp"
+#include "projections/read_model.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace waitroom::http {
+
+struct redis_target {
+  std::string host;
+  std::uint16_t port = 6379;
+  std::string password;
+  int db = 0;
+};
+
+/// Parses `redis://[:password@]host:port[/db]`; nothing when it is not one.
+std::optional<redis_target> parse_redis_url(std::string_view url);
+
+class redis_publisher {
+ public:
+  redis_publisher(redis_target target, const projections::read_model& reads);
+  ~redis_publisher();
+  redis_publisher(const redis_publisher&) = delete;
+  redis_publisher& operator=(const redis_publisher&) = delete;
+
+  /// The runtime's subscriber: renders the room events and queues them (never blocks).
+  void on_committed(const std::vector<events::recorded_event>& events);
+
+  std::uint64_t published() const { return published_.load(); }
+  std::uint64_t dropped() const { return dropped_.load(); }
+
+ private:
+  struct message {
+    std::string channel;
+    std::string payload;
+  };
+  void run();
+
+  redis_target target_;
+  const projections::read_model& reads_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<message> queue_;
+  bool stopping_ = false;
+  std::atomic<std::uint64_t> published_{0};
+  std::atomic<std::uint64_t> dropped_{0};
+  std::thread thread_;
+};
+
+} // namespace waitroom::http
