@@ -18,9 +18,10 @@ struct serve_options {
   double rate_burst = 2000;
   double self_register_per_minute = 10; ///< per client address
   double self_register_burst = 10;
-  int stream_buffer_kib = 1024;    ///< per SSE stream, before a slow client is dropped
-  double stream_ping_seconds = 15; ///< `: ping` on an idle stream
-  std::string redis_url;           ///< publish room events to Redis (empty: off)
+  int stream_buffer_kib = 1024;      ///< per SSE stream, before a slow client is dropped
+  double stream_ping_seconds = 15;   ///< `: ping` on an idle stream
+  std::string redis_url;             ///< publish room events to Redis (empty: off)
+  bool webhook_deny_private = false; ///< refuse loopback and private webhook URLs
 };
 
 struct replay_options {

@@ -76,6 +76,10 @@ int main(int argc, char** argv) {
                    "(redis://[:password@]host:port[/db])")
       ->envname("WAITROOM_REDIS_URL");
   serve_cmd
+      ->add_flag("--webhook-deny-private", so.webhook_deny_private,
+                 "Refuse webhook URLs on loopback and private addresses")
+      ->envname("WAITROOM_WEBHOOK_DENY_PRIVATE");
+  serve_cmd
       ->add_option("--stream-buffer-kib", so.stream_buffer_kib,
                    "KiB queued for one event stream before a slow client is disconnected")
       ->envname("WAITROOM_STREAM_BUFFER_KIB")

@@ -112,6 +112,7 @@ int serve(const serve_options& o) {
   ao.self_register_per_minute = o.self_register_per_minute;
   ao.self_register_burst = o.self_register_burst;
   ao.hub = &hub;
+  ao.webhook_deny_private = o.webhook_deny_private;
   ao.redis = redis.get();
   http::api api(rt, waiters,
                 http::secret_box::open(fs::path(o.data) / "keys" / "secrets.key"), ao);

@@ -34,6 +34,8 @@ struct api_options {
   double self_register_burst = 10;
   /// Live room events for the SSE routes (none: they answer 503).
   class event_hub* hub = nullptr;
+  /// Refuse webhook URLs on loopback and private addresses (`--webhook-deny-private`).
+  bool webhook_deny_private = false;
   /// Counted in /metrics when set.
   const class redis_publisher* redis = nullptr;
 };

@@ -1,4 +1,5 @@
 // Rooms, policies, members, queues, trust, watchers and signals.
+#include "http/address_policy.hpp"
 #include "http/api_support.hpp"
 
 #include "events/org/commands.hpp"
@@ -291,6 +292,9 @@ void api::create_watcher(call& c) {
     if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https") ||
         parsed->host().empty())
       r.fail("webhook_url", "must be an absolute http or https URL");
+    else if (options_.webhook_deny_private && is_private_host(parsed->host()))
+      r.fail("webhook_url", "loopback and private addresses are refused here "
+                            "(--webhook-deny-private)");
   }
   if (secret && (secret->size() < 16 || secret->size() > 256))
     r.fail("secret", "must have 16-256 characters");

@@ -197,5 +197,22 @@ class Signals(ServerTest):
         self.assertError(self.server.get("/v1/rooms/nope/signals"), 404, "NOT_FOUND")
 
 
+
+class DenyPrivateWebhooks(ServerTest):
+    server_args = ("--webhook-deny-private",)
+
+    def test_loopback_and_private_targets_are_refused(self):
+        for url in ("http://127.0.0.1:9/hook", "http://localhost/hook", "https://10.0.0.5/x",
+                    "http://[::1]:8080/x", "http://169.254.169.254/latest"):
+            with self.subTest(url=url):
+                self.assertError(self.server.post("/v1/rooms/general/watch",
+                                                  {"webhook_url": url}),
+                                 400, "VALIDATION_ERROR", "webhook_url")
+        # creating one sends nothing: a public address is accepted
+        r = self.server.post("/v1/rooms/general/watch",
+                             {"webhook_url": "https://93.184.216.34/hook"})
+        self.assertEqual(r.status, 201, r)
+
+
 if __name__ == "__main__":
     unittest.main()
