@@ -22,6 +22,9 @@ struct serve_options {
   double stream_ping_seconds = 15;   ///< `: ping` on an idle stream
   std::string redis_url;             ///< publish room events to Redis (empty: off)
   bool webhook_deny_private = false; ///< refuse loopback and private webhook URLs
+  std::string vapid_public_key;      ///< base64url, 65-byte P-256 point (Web Push)
+  std::string vapid_private_key;     ///< base64url, 32 bytes
+  std::string vapid_subject = "mailto:admin@localhost"; ///< VAPID `sub` claim
 };
 
 struct replay_options {

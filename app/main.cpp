@@ -76,6 +76,20 @@ int main(int argc, char** argv) {
                    "(redis://[:password@]host:port[/db])")
       ->envname("WAITROOM_REDIS_URL");
   serve_cmd
+      ->add_option(
+          "--vapid-public-key", so.vapid_public_key,
+          "Web Push VAPID public key (base64url; see waitroom vapid generate-keys)")
+      ->envname("WAITROOM_VAPID_PUBLIC_KEY");
+  serve_cmd
+      ->add_option("--vapid-private-key", so.vapid_private_key,
+                   "Web Push VAPID private key (base64url)")
+      ->envname("WAITROOM_VAPID_PRIVATE_KEY");
+  serve_cmd
+      ->add_option("--vapid-subject", so.vapid_subject,
+                   "VAPID contact (mailto: or https: URL) sent to push services")
+      ->envname("WAITROOM_VAPID_SUBJECT")
+      ->capture_default_str();
+  serve_cmd
       ->add_flag("--webhook-deny-private", so.webhook_deny_private,
                  "Refuse webhook URLs on loopback and private addresses")
       ->envname("WAITROOM_WEBHOOK_DENY_PRIVATE");

@@ -7,6 +7,7 @@
 #include "http/redis_publisher.hpp"
 #include "http/server.hpp"
 #include "http/status_waiters.hpp"
+#include "http/web_push.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -113,6 +114,15 @@ int serve(const serve_options& o) {
   ao.self_register_burst = o.self_register_burst;
   ao.hub = &hub;
   ao.webhook_deny_private = o.webhook_deny_private;
+  if (!o.vapid_public_key.empty() || !o.vapid_private_key.empty()) {
+    auto pub = http::web_push::from_base64url(o.vapid_public_key);
+    auto priv = http::web_push::from_base64url(o.vapid_private_key);
+    if (!pub || !priv || !http::web_push::keys_match({*pub, *priv}))
+      throw std::runtime_error(
+          "--vapid-public-key and --vapid-private-key must be one P-256 "
+          "key pair in base64url (waitroom vapid generate-keys)");
+    ao.vapid_public_key = o.vapid_public_key;
+  }
   ao.redis = redis.get();
   http::api api(rt, waiters,
                 http::secret_box::open(fs::path(o.data) / "keys" / "secrets.key"), ao);

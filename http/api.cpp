@@ -207,6 +207,8 @@ api::api(actors::runtime& rt, status_waiters& waiters, secret_box secrets,
   routes_.back().query_token = true;
   add("GET", "/v1/events", guard::any, &api::all_events);
   routes_.back().query_token = true;
+  // Web Push
+  add("GET", "/v1/push/vapid-public-key", guard::human, &api::vapid_public_key);
   // Audit
   add("GET", "/v1/audit", guard::admin, &api::audit);
   add("GET", "/v1/audit/verify", guard::admin, &api::audit_verify);
@@ -457,6 +459,13 @@ void api::metrics(call& c) {
 
 void api::dashboard(call& c) {
   c.respond(dashboard_response());
+}
+
+void api::vapid_public_key(call& c) {
+  if (!options_.vapid_public_key)
+    return c.fail(ev::unavailable("Web Push is not configured on this server "
+                                  "(--vapid-public-key, --vapid-private-key)"));
+  c.ok(json::object{{"public_key", *options_.vapid_public_key}});
 }
 
 void api::openapi(call& c) {

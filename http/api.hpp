@@ -36,6 +36,8 @@ struct api_options {
   class event_hub* hub = nullptr;
   /// Refuse webhook URLs on loopback and private addresses (`--webhook-deny-private`).
   bool webhook_deny_private = false;
+  /// The VAPID public key (base64url) when Web Push is configured.
+  std::optional<std::string> vapid_public_key;
   /// Counted in /metrics when set.
   const class redis_publisher* redis = nullptr;
 };
@@ -89,6 +91,7 @@ class api final : public request_handler {
   // server-sent events (api_streams.cpp)
   void room_events(call& c);
   void all_events(call& c);
+  void vapid_public_key(call& c);
   void stream_events(call& c, std::optional<std::string> room_id);
   void dashboard(call& c);
   /// Whether the caller sees the check-in `:id` (else answer 404).

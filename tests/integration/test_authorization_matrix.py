@@ -180,6 +180,7 @@ ROWS = dict([
         lambda ctx: ({"room": ctx.general}, STREAM)),
     row("GET", "/v1/events",                              "401 200 200 200 200 200 403 200 401 200 200",
         lambda ctx: ({}, STREAM)),
+    row("GET", "/v1/push/vapid-public-key",               "401 503 503 503 503 503 403 403 401 503 403"),
     row("GET", "/v1/rooms/:room/audit",                   "401 200 200 200 200 200 403 403 401 404 403",
         lambda ctx: ({"room": ctx.general}, None)),
     row("DELETE", "/v1/watchers/:id",                     "401 403 403 200 200 200 403 403 401 404 404",
@@ -285,7 +286,8 @@ class AuthorizationMatrix(ServerTest):
                     mismatches.append(f"{method} {pattern} as {caller}: expected {expected}, "
                                       f"got {r.status} {r.json}")
                 elif expected >= 400:
-                    code = {401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND"}[expected]
+                    code = {401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND",
+                            503: "UNAVAILABLE"}[expected]
                     if r.error.get("code") != code:
                         mismatches.append(f"{method} {pattern} as {caller}: code {r.error}")
                     if expected == 404 and caller.startswith("other_org"):

@@ -182,6 +182,28 @@ class OperatorTools(unittest.TestCase):
             seen.add(private)
         self.assertEqual(len(seen), 2)
 
+    def test_vapid_keys_are_served_and_checked_at_start(self):
+        out = subprocess.run([BIN, "vapid", "generate-keys"], capture_output=True, text=True,
+                             timeout=10)
+        keys = dict(l.split("=", 1) for l in out.stdout.splitlines())
+        server = Server(env=keys).start()
+        try:
+            r = server.get("/v1/push/vapid-public-key")
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.data["public_key"], keys["WAITROOM_VAPID_PUBLIC_KEY"])
+        finally:
+            server.cleanup()
+        other = subprocess.run([BIN, "vapid", "generate-keys"], capture_output=True, text=True,
+                               timeout=10)
+        other_private = other.stdout.splitlines()[1].split("=", 1)[1]
+        mismatched = Server(env={**keys, "WAITROOM_VAPID_PRIVATE_KEY": other_private})
+        try:
+            with self.assertRaises(RuntimeError) as refused:
+                mismatched.start(timeout=10)
+            self.assertIn("--vapid-public-key", str(refused.exception))
+        finally:
+            mismatched.cleanup()
+
     def test_help_and_usage_errors(self):
         self.assertEqual(_cli("--help").returncode, 0)
         self.assertEqual(_cli("replay", "--help").returncode, 0)
