@@ -5,6 +5,8 @@
 #include "http/api_support.hpp"
 #include "http/event_hub.hpp"
 
+#include "events/watcher/decider.hpp"
+
 #include "events/checkin/decider.hpp"
 #include "events/codec.hpp"
 #include "events/room/decider.hpp"
@@ -126,7 +128,7 @@ void api::stream_events(call& c, std::optional<std::string> room_param) {
             sent_up_to = s.seq;
             auto e = ev::decode(s.bytes);
             if (!e || e->meta.org_id != sub.org_id || e->meta.room_id.empty() ||
-                !is_stream_event_type(ev::event_type(e->data)))
+                !ev::watcher::is_room_event_type(ev::event_type(e->data)))
               return true;
             e->meta.seq = s.seq;
             const bool checkin = e->meta.stream.starts_with("ci_");

@@ -3,6 +3,7 @@
 #include "events/checkin/events.hpp"
 #include "events/json_writer.hpp"
 #include "events/signal/events.hpp"
+#include "events/watcher/decider.hpp"
 #include "http/render.hpp"
 
 #include <algorithm>
@@ -11,17 +12,6 @@
 namespace waitroom::http {
 
 namespace ev = waitroom::events;
-
-bool is_stream_event_type(std::string_view type) {
-  static constexpr std::array<std::string_view, 18> types{
-      "checkin.created",           "checkin.approved",      "checkin.rejected",
-      "checkin.modified",          "checkin.expired",       "checkin.withdrawn",
-      "checkin.claimed",           "checkin.released",      "checkin.message",
-      "checkin.help_requested",    "checkin.helper_joined", "checkin.submitted",
-      "checkin.approval_recorded", "checkin.extended",      "checkin.expiring",
-      "signal.broadcast",          "room.updated",          "room.policy_updated"};
-  return std::find(types.begin(), types.end(), type) != types.end();
-}
 
 std::string stream_frame(const ev::recorded_event& e,
                          const projections::projection_set& p,
@@ -104,7 +94,8 @@ void event_hub::on_committed(const std::vector<ev::recorded_event>& events) {
   reads_.read([&](const projections::projection_set& p) {
     std::lock_guard lock(mu_);
     for (const auto& e : events) {
-      if (e.meta.room_id.empty() || !is_stream_event_type(ev::event_type(e.data)))
+      if (e.meta.room_id.empty() ||
+          !ev::watcher::is_room_event_type(ev::event_type(e.data)))
         continue;
       const auto* room = p.rooms.by_id(e.meta.room_id);
       if (room == nullptr) continue;

@@ -25,9 +25,6 @@
 
 namespace waitroom::http {
 
-/// Whether events of this type go to room streams: API.md's room events.
-bool is_stream_event_type(std::string_view type);
-
 /// The SSE frame of a room event (`id: <seq>`, `event: <type>`, `data: <envelope>`).
 /// `data` is the check-in after the event (`checkin_after`), the message for
 /// `checkin.message`, the signal, or the room after the event (`room_after`).

@@ -2,6 +2,8 @@
 
 #include "http/event_hub.hpp"
 
+#include "events/watcher/decider.hpp"
+
 #include <boost/url/parse.hpp>
 #include <hiredis/hiredis.h>
 #include <spdlog/spdlog.h>
@@ -78,7 +80,8 @@ void redis_publisher::on_committed(const std::vector<ev::recorded_event>& events
   std::vector<message> rendered;
   reads_.read([&](const projections::projection_set& p) {
     for (const auto& e : events) {
-      if (e.meta.room_id.empty() || !is_stream_event_type(ev::event_type(e.data)))
+      if (e.meta.room_id.empty() ||
+          !ev::watcher::is_room_event_type(ev::event_type(e.data)))
         continue;
       const bool checkin = e.meta.stream.starts_with("ci_");
       rendered.push_back(

@@ -2,6 +2,7 @@
 
 #include "events/json.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace waitroom::events::watcher {
@@ -25,6 +26,8 @@ void evolve(state& s, const recorded_event& e) {
 
 namespace {
 
+// The room events first (API.md "Real-time events"), then what only watchers may name.
+constexpr std::size_t room_events = 18;
 constexpr std::array<std::string_view, 22> types{"checkin.created",
                                                  "checkin.approved",
                                                  "checkin.rejected",
@@ -51,13 +54,16 @@ constexpr std::array<std::string_view, 22> types{"checkin.created",
 } // namespace
 
 std::span<const std::string_view> room_event_types() {
-  return types;
+  return std::span<const std::string_view>(types).first(room_events);
 }
 
 bool is_room_event_type(std::string_view type) {
-  for (auto t : types)
-    if (t == type) return true;
-  return false;
+  const auto room = room_event_types();
+  return std::find(room.begin(), room.end(), type) != room.end();
+}
+
+bool is_watchable_event_type(std::string_view type) {
+  return std::find(types.begin(), types.end(), type) != types.end();
 }
 
 outcome<event_list> decide(const state& s, const command& cmd) {
@@ -72,7 +78,7 @@ outcome<event_list> decide(const state& s, const command& cmd) {
               !(url.starts_with("http://") || url.starts_with("https://")))
             return validation_error("webhook_url", "must be an http or https URL");
           for (std::size_t i = 0; i < c.event_types.size(); ++i)
-            if (!is_room_event_type(c.event_types[i]))
+            if (!is_watchable_event_type(c.event_types[i]))
               return validation_error("event_types[" + std::to_string(i) + "]",
                                       "unknown event type '" + c.event_types[i] + "'");
           if (compact_size(boost::json::value(c.filter)) > 10 * 1024)

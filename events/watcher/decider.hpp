@@ -2,7 +2,8 @@
 /// The rules of watchers.
 ///
 /// - Webhook URLs are http or https, at most 2048 bytes.
-/// - `event_types` names room event types (`is_room_event_type`); empty means all.
+/// - `event_types` names watchable event types (`is_watchable_event_type`); empty means
+///   all.
 /// - `filter` is matched like a policy's `metadata` (dotted paths to JSON values)
 ///   against an event's `data`; at most 10 KiB.
 /// - Its creator or an admin deletes a watcher; a deleted watcher is gone (NOT_FOUND).
@@ -19,8 +20,11 @@ namespace waitroom::events::watcher {
 
 outcome<event_list> decide(const state& s, const command& cmd);
 
-/// The event types a room's streams and watchers deliver.
+/// API.md's room events: what event streams, Redis and webhook deliveries carry.
 std::span<const std::string_view> room_event_types();
 bool is_room_event_type(std::string_view type);
+/// What a watcher's `event_types` may name: the room events and, today, also member
+/// and watcher changes (which no delivery carries; see the issue notes).
+bool is_watchable_event_type(std::string_view type);
 
 } // namespace waitroom::events::watcher

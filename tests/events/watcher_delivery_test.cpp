@@ -1,5 +1,6 @@
 // The rules of webhook delivery: which events a watcher wants, and what follows each
 // attempt (API.md "Watchers and signals" and "Stream details").
+#include "events/watcher/decider.hpp"
 #include "events/watcher/delivery.hpp"
 #include "given_when_then.hpp"
 
@@ -102,6 +103,22 @@ TEST(DeliveryAttempts, JitterIsAtMostTwentyPercent) {
 TEST(DeliveryAttempts, TwentyConsecutiveFailedDeliveriesDisable) {
   EXPECT_FALSE(should_disable(19));
   EXPECT_TRUE(should_disable(20));
+}
+
+} // namespace
+} // namespace waitroom::events::watcher
+
+namespace waitroom::events::watcher {
+namespace {
+
+TEST(RoomEvents, AreApiMdsListAndWatchersMayNameMore) {
+  EXPECT_EQ(room_event_types().size(), 18u);
+  EXPECT_TRUE(is_room_event_type("checkin.approved"));
+  EXPECT_TRUE(is_room_event_type("room.policy_updated"));
+  EXPECT_FALSE(is_room_event_type("room.member_set"));
+  EXPECT_FALSE(is_room_event_type("room.created"));
+  EXPECT_TRUE(is_watchable_event_type("room.member_set"));
+  EXPECT_FALSE(is_watchable_event_type("room.created"));
 }
 
 } // namespace
