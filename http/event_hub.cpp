@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <utility>
 
 namespace waitroom::http {
 
@@ -59,6 +60,29 @@ std::string stream_envelope(const ev::recorded_event& e,
   return out;
 }
 
+namespace {
+
+/// The check-in or the room after a just-committed event, as the read models hold them.
+std::pair<const ev::checkin::state*, const ev::room::state*>
+live_objects(const ev::recorded_event& e, const projections::projection_set& p) {
+  if (e.meta.stream.starts_with("ci_")) return {p.checkins.find(e.meta.stream), nullptr};
+  return {nullptr, p.rooms.by_id(e.meta.room_id)};
+}
+
+} // namespace
+
+std::string stream_frame(const ev::recorded_event& e,
+                         const projections::projection_set& p) {
+  auto [checkin, room] = live_objects(e, p);
+  return stream_frame(e, p, checkin, room);
+}
+
+std::string stream_envelope(const ev::recorded_event& e,
+                            const projections::projection_set& p) {
+  auto [checkin, room] = live_objects(e, p);
+  return stream_envelope(e, p, checkin, room);
+}
+
 bool event_hub::may_see(const subscription& s, const ev::room::state& room) {
   if (room.org_id != s.org_id) return false;
   if (s.room_id && *s.room_id != room.id) return false;
@@ -102,12 +126,7 @@ void event_hub::on_committed(const std::vector<ev::recorded_event>& events) {
       std::shared_ptr<const std::string> bytes; // rendered once, for the first taker
       for (auto& [id, en] : subs_) {
         if (!may_see(en.sub, *room)) continue;
-        if (!bytes) {
-          const bool checkin = e.meta.stream.starts_with("ci_");
-          bytes = std::make_shared<const std::string>(
-              stream_frame(e, p, checkin ? p.checkins.find(e.meta.stream) : nullptr,
-                           checkin ? nullptr : room));
-        }
+        if (!bytes) bytes = std::make_shared<const std::string>(stream_frame(e, p));
         if (en.live)
           en.sub.sink->write(bytes); // a full or closed stream closes itself
         else

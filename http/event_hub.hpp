@@ -40,6 +40,13 @@ std::string stream_envelope(const events::recorded_event& e,
                             const events::checkin::state* checkin_after,
                             const events::room::state* room_after);
 
+/// Both, for an event that has just committed: the check-in or room as the read models
+/// hold it now.
+std::string stream_frame(const events::recorded_event& e,
+                         const projections::projection_set& p);
+std::string stream_envelope(const events::recorded_event& e,
+                            const projections::projection_set& p);
+
 class event_hub {
  public:
   explicit event_hub(const projections::read_model& reads)

@@ -83,11 +83,7 @@ void redis_publisher::on_committed(const std::vector<ev::recorded_event>& events
       if (e.meta.room_id.empty() ||
           !ev::watcher::is_room_event_type(ev::event_type(e.data)))
         continue;
-      const bool checkin = e.meta.stream.starts_with("ci_");
-      rendered.push_back(
-          {"room:" + e.meta.room_id + ":events",
-           stream_envelope(e, p, checkin ? p.checkins.find(e.meta.stream) : nullptr,
-                           checkin ? nullptr : p.rooms.by_id(e.meta.room_id))});
+      rendered.push_back({"room:" + e.meta.room_id + ":events", stream_envelope(e, p)});
     }
   });
   if (rendered.empty()) return;
