@@ -52,6 +52,37 @@ bool read_checkin_fields(body_reader& r, Create& cmd,
   return true;
 }
 
+/// What creating a check-in and posting a task share: the room the caller acts in, the
+/// body's fields (with the aliases used), a fresh id, the organization, the time and the
+/// first message id. Nothing (the error already answered) when any of it fails.
+template <class Create>
+std::optional<std::pair<Create, std::map<std::string, std::string>>>
+read_creation(const api::call& c, actors::runtime& rt) {
+  auto room = room_to_act_in(c, rt.reads());
+  if (!room) {
+    c.fail(room.error());
+    return std::nullopt;
+  }
+  auto body = parse_object_body(c.req.body, false);
+  if (!body) {
+    c.fail(body.error());
+    return std::nullopt;
+  }
+  body_reader r(*body);
+  std::pair<Create, std::map<std::string, std::string>> out;
+  auto& [cmd, used] = out;
+  if (!read_checkin_fields(r, cmd, used)) {
+    c.fail(*r.error());
+    return std::nullopt;
+  }
+  cmd.id = rt.ids().make_id(ev::checkin_prefix);
+  cmd.room_id = room->id;
+  cmd.org_id = c.who.org_id;
+  cmd.now = rt.time().now();
+  cmd.message_ids = rt.ids().message_ids(1);
+  return out;
+}
+
 /// The reply of a creation: 201 with the check-in, or the error (aliases restored).
 actors::reply_fn<ev::checkin::state>
 answer_created(responder respond, const projections::read_model& reads,
@@ -80,39 +111,19 @@ void read_thread(actors::runtime& rt, std::string id, responder respond, Render 
 } // namespace
 
 void api::create_checkin(call& c) {
-  auto room = room_to_act_in(c, rt_.reads());
-  if (!room) return c.fail(room.error());
-  auto body = parse_object_body(c.req.body, false);
-  if (!body) return c.fail(body.error());
-  body_reader r(*body);
-  std::map<std::string, std::string> used;
-  ev::checkin::create cmd;
-  if (!read_checkin_fields(r, cmd, used)) return c.fail(*r.error());
-  cmd.id = rt_.ids().make_id(ev::checkin_prefix);
-  cmd.room_id = room->id;
-  cmd.org_id = c.who.org_id;
+  auto created = read_creation<ev::checkin::create>(c, rt_);
+  if (!created) return;
+  auto& [cmd, used] = *created;
   cmd.agent_id = c.who.id;
-  cmd.now = rt_.time().now();
-  cmd.message_ids = rt_.ids().message_ids(1);
   rt_.create_checkin(std::move(cmd),
                      answer_created(c.respond, rt_.reads(), std::move(used)));
 }
 
 void api::create_task(call& c) {
-  auto room = room_to_act_in(c, rt_.reads());
-  if (!room) return c.fail(room.error());
-  auto body = parse_object_body(c.req.body, false);
-  if (!body) return c.fail(body.error());
-  body_reader r(*body);
-  std::map<std::string, std::string> used;
-  ev::checkin::create_task cmd;
-  if (!read_checkin_fields(r, cmd, used)) return c.fail(*r.error());
-  cmd.id = rt_.ids().make_id(ev::checkin_prefix);
-  cmd.room_id = room->id;
-  cmd.org_id = c.who.org_id;
+  auto created = read_creation<ev::checkin::create_task>(c, rt_);
+  if (!created) return;
+  auto& [cmd, used] = *created;
   cmd.by = c.who.actor();
-  cmd.now = rt_.time().now();
-  cmd.message_ids = rt_.ids().message_ids(1);
   rt_.create_task(std::move(cmd),
                   answer_created(c.respond, rt_.reads(), std::move(used)));
 }
