@@ -178,7 +178,7 @@ api::api(actors::runtime& rt, status_waiters& waiters, secret_box secrets,
   add("POST", "/v1/rooms/:room/tasks", guard::member, &api::create_task);
   add("GET", "/v1/rooms/:room/pending", guard::any, &api::room_pending);
   add("GET", "/v1/rooms/:room/trust", guard::any, &api::room_trust);
-  add("POST", "/v1/rooms/:room/watch", guard::any, &api::create_watcher);
+  add("POST", "/v1/rooms/:room/watch", guard::member_or_agent, &api::create_watcher);
   add("GET", "/v1/rooms/:room/watchers", guard::any, &api::list_watchers);
   add("POST", "/v1/rooms/:room/signal", guard::member, &api::create_signal);
   add("GET", "/v1/rooms/:room/signals", guard::any, &api::list_signals);

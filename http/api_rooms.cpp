@@ -261,9 +261,6 @@ void api::room_trust(call& c) {
 // --- watchers ------------------------------------------------------------------------
 
 void api::create_watcher(call& c) {
-  if (c.who.is_user() &&
-      !(c.who.role && ev::user::at_least(*c.who.role, ev::user::user_role::member)))
-    return c.fail(ev::forbidden("requires a claimed agent or role member or higher"));
   auto room = room_to_act_in(c, rt_.reads());
   if (!room) return c.fail(room.error());
   auto body = parse_object_body(c.req.body, false);

@@ -92,6 +92,9 @@ ev::outcome<void> authorize(const principal& p, guard g) {
     if (role_at_least(user_role::admin)) return {};
     return ev::forbidden(p.is_user() ? "requires role admin or owner"
                                      : "only people may call this");
+  case guard::member_or_agent:
+    if ((p.is_agent() && p.claimed) || role_at_least(user_role::member)) return {};
+    return ev::forbidden("requires a claimed agent or role member or higher");
   case guard::claimed_agent:
     if (p.is_agent() && p.claimed) return {};
     return ev::forbidden("only claimed agents may call this");

@@ -40,6 +40,7 @@ enum class guard {
   member,         ///< member, admin or owner
   admin,          ///< admin or owner
   claimed_agent,  ///< an agent that belongs to an org and is active
+  member_or_agent, ///< member, admin, owner, or a claimed agent (watching a room)
   instance_admin, ///< the bootstrap owner
 };
 

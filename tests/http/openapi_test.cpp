@@ -46,6 +46,8 @@ std::string guard_name(guard g) {
     return "member";
   case guard::admin:
     return "admin";
+  case guard::member_or_agent:
+    return "member_or_agent";
   case guard::claimed_agent:
     return "claimed_agent";
   case guard::instance_admin:
