@@ -130,7 +130,7 @@ void event_hub::on_committed(const std::vector<ev::recorded_event>& events) {
         if (en.live)
           en.sub.sink->write(bytes); // a full or closed stream closes itself
         else
-          en.held.push_back({e.meta.seq, e.meta.room_id, bytes});
+          en.held.push_back({e.meta.seq, bytes});
       }
     }
   });

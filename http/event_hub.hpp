@@ -75,7 +75,6 @@ class event_hub {
  private:
   struct frame {
     std::uint64_t seq = 0;
-    std::string room_id;
     std::shared_ptr<const std::string> bytes;
   };
   struct entry {
