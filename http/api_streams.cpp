@@ -70,6 +70,43 @@ class replay_folds {
   const storage::event_log& log_;
 };
 
+/// Writes the stream's events after `since` from the log (blocking: a reader lane),
+/// each with the check-in or room as it was right after it. The last seq looked at, or
+/// nothing when the log failed or the stream went away.
+std::optional<std::uint64_t> replay_missed(const storage::event_log& log,
+                                           const projections::read_model& reads,
+                                           const event_hub::subscription& sub,
+                                           std::uint64_t since) {
+  replay_folds folds(log);
+  std::uint64_t sent_up_to = since;
+  bool open = true;
+  auto scanned = log.scan(
+      since + 1, std::numeric_limits<std::uint64_t>::max(),
+      [&](const storage::stored_event& s) {
+        sent_up_to = s.seq;
+        auto e = ev::decode(s.bytes);
+        if (!e || e->meta.org_id != sub.org_id || e->meta.room_id.empty() ||
+            !ev::watcher::is_room_event_type(ev::event_type(e->data)))
+          return true;
+        const bool checkin = e->meta.stream.starts_with("ci_");
+        const auto* c_after = checkin ? folds.after(folds.checkins, *e) : nullptr;
+        const auto* r_after = !checkin && e->meta.stream.starts_with("rm_")
+                                  ? folds.after(folds.rooms, *e)
+                                  : nullptr;
+        std::optional<std::string> frame;
+        reads.read([&](const projections::projection_set& p) {
+          const auto* room = p.rooms.by_id(e->meta.room_id);
+          if (room != nullptr && event_hub::may_see(sub, *room))
+            frame = stream_frame(*e, p, c_after, r_after);
+        });
+        if (frame)
+          open = sub.sink->write(std::make_shared<const std::string>(std::move(*frame)));
+        return open;
+      });
+  if (!scanned || !open) return std::nullopt;
+  return sent_up_to;
+}
+
 } // namespace
 
 void api::room_events(call& c) {
@@ -117,39 +154,12 @@ void api::stream_events(call& c, std::optional<std::string> room_param) {
           [](const projections::projection_set& p) { return p.applied_seq; });
       return hub->go_live(sid, head);
     }
-    rt.read_log(actors::runtime::read_lane::bulk, [hub, &rt, sub, sid, from = *since + 1,
-                                                   sink](const storage::event_log& log) {
-      replay_folds folds(log);
-      std::uint64_t sent_up_to = from - 1;
-      bool open = true;
-      auto scanned = log.scan(
-          from, std::numeric_limits<std::uint64_t>::max(),
-          [&](const storage::stored_event& s) {
-            sent_up_to = s.seq;
-            auto e = ev::decode(s.bytes);
-            if (!e || e->meta.org_id != sub.org_id || e->meta.room_id.empty() ||
-                !ev::watcher::is_room_event_type(ev::event_type(e->data)))
-              return true;
-            e->meta.seq = s.seq;
-            const bool checkin = e->meta.stream.starts_with("ci_");
-            const ev::checkin::state* c_after =
-                checkin ? folds.after(folds.checkins, *e) : nullptr;
-            const ev::room::state* r_after = !checkin && e->meta.stream.starts_with("rm_")
-                                                 ? folds.after(folds.rooms, *e)
-                                                 : nullptr;
-            std::optional<std::string> frame;
-            rt.reads().read([&](const projections::projection_set& p) {
-              const auto* room = p.rooms.by_id(e->meta.room_id);
-              if (room != nullptr && event_hub::may_see(sub, *room))
-                frame = stream_frame(*e, p, c_after, r_after);
-            });
-            if (frame)
-              open = sink->write(std::make_shared<const std::string>(std::move(*frame)));
-            return open;
-          });
-      if (!scanned || !open) return sink->close();
-      hub->go_live(sid, sent_up_to);
-    });
+    rt.read_log(actors::runtime::read_lane::bulk,
+                [hub, &rt, sub, sid, since = *since](const storage::event_log& log) {
+                  auto sent_up_to = replay_missed(log, rt.reads(), sub, since);
+                  if (!sent_up_to) return sub.sink->close();
+                  hub->go_live(sid, *sent_up_to);
+                });
   };
   r.stream->closed = [hub, id] {
     if (auto sid = id->load()) hub->unsubscribe(sid);
