@@ -55,12 +55,19 @@ ev::error may_not_act() {
                        "agent (agents) to act in it");
 }
 
+const ev::room::state* visible_room(const std::string& org_id,
+                                    const ev::room::caller& who,
+                                    const projections::projection_set& p,
+                                    std::string_view slug_or_id) {
+  const auto* room = p.rooms.resolve(org_id, slug_or_id);
+  if (room == nullptr || !ev::room::can_see(*room, who)) return nullptr;
+  return room;
+}
+
 const ev::room::state* visible_room(const api::call& c,
                                     const projections::projection_set& p,
                                     std::string_view slug_or_id) {
-  const auto* room = p.rooms.resolve(c.who.org_id, slug_or_id);
-  if (room == nullptr || !ev::room::can_see(*room, c.as_caller())) return nullptr;
-  return room;
+  return visible_room(c.who.org_id, c.as_caller(), p, slug_or_id);
 }
 
 ev::outcome<room_ref> room_to_act_in(const api::call& c,
@@ -206,6 +213,8 @@ api::api(actors::runtime& rt, status_waiters& waiters, secret_box secrets,
   add("GET", "/v1/rooms/:room/events", guard::any, &api::room_events);
   routes_.back().query_token = true;
   add("GET", "/v1/events", guard::any, &api::all_events);
+  routes_.back().query_token = true;
+  add("GET", "/v1/ws", guard::any, &api::websocket);
   routes_.back().query_token = true;
   // Web Push
   add("GET", "/v1/push/vapid-public-key", guard::human, &api::vapid_public_key);

@@ -93,6 +93,7 @@ class api final : public request_handler {
   void all_events(call& c);
   void vapid_public_key(call& c);
   void stream_events(call& c, std::optional<std::string> room_id);
+  void websocket(call& c); // api_socket.cpp
   void dashboard(call& c);
   /// Whether the caller sees the check-in `:id` (else answer 404).
   bool can_see_checkin(const call& c) const;

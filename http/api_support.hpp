@@ -5,6 +5,7 @@
 #include "events/ids.hpp"
 #include "events/room/access.hpp"
 #include "http/api.hpp"
+#include "http/event_hub.hpp"
 #include "http/json_body.hpp"
 #include "http/render.hpp"
 #include "http/responses.hpp"
@@ -136,6 +137,18 @@ ev::outcome<room_ref> room_to_act_in(const api::call& c,
 const ev::room::state* visible_room(const api::call& c,
                                     const projections::projection_set& p,
                                     std::string_view slug_or_id);
+/// The same for a caller of `org_id` outside a request (a WebSocket's subscribe).
+const ev::room::state* visible_room(const std::string& org_id,
+                                    const ev::room::caller& who,
+                                    const projections::projection_set& p,
+                                    std::string_view slug_or_id);
+
+/// Registers a live-event subscription and starts it: live from the head, or (with
+/// `since`) after replaying what it missed from the log on the bulk reader lane, with
+/// no gap and no duplicate (api_streams.cpp). Returns the hub's id.
+std::uint64_t start_subscription(event_hub& hub, actors::runtime& rt,
+                                 event_hub::subscription sub,
+                                 std::optional<std::uint64_t> since);
 
 /// The check-in `:id` if the caller may see it (its org, and its room visible).
 const ev::checkin::state* visible_checkin(const api::call& c,

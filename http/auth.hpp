@@ -33,15 +33,15 @@ struct principal {
 
 /// The guards of API.md.
 enum class guard {
-  none,           ///< no credential needed
-  authenticated,  ///< any valid credential, unclaimed agents included (GET /v1/me)
-  any,            ///< any human or claimed agent of the org
-  human,          ///< any human (viewer and up)
-  member,         ///< member, admin or owner
-  admin,          ///< admin or owner
-  claimed_agent,  ///< an agent that belongs to an org and is active
+  none,            ///< no credential needed
+  authenticated,   ///< any valid credential, unclaimed agents included (GET /v1/me)
+  any,             ///< any human or claimed agent of the org
+  human,           ///< any human (viewer and up)
+  member,          ///< member, admin or owner
+  admin,           ///< admin or owner
+  claimed_agent,   ///< an agent that belongs to an org and is active
   member_or_agent, ///< member, admin, owner, or a claimed agent (watching a room)
-  instance_admin, ///< the bootstrap owner
+  instance_admin,  ///< the bootstrap owner
 };
 
 /// Resolves the bearer credential (header, or `?access_token=` when `query_token_ok`).

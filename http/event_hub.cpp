@@ -14,16 +14,22 @@ namespace waitroom::http {
 
 namespace ev = waitroom::events;
 
+std::string sse_frame(std::uint64_t seq, std::string_view type,
+                      std::string_view envelope) {
+  std::string out = "id: " + std::to_string(seq) + "\nevent: ";
+  out += type;
+  out += "\ndata: ";
+  out += envelope;
+  out += "\n\n";
+  return out;
+}
+
 std::string stream_frame(const ev::recorded_event& e,
                          const projections::projection_set& p,
                          const ev::checkin::state* checkin_after,
                          const ev::room::state* room_after) {
-  std::string out = "id: " + std::to_string(e.meta.seq) + "\nevent: ";
-  out += ev::event_type(e.data);
-  out += "\ndata: ";
-  out += stream_envelope(e, p, checkin_after, room_after);
-  out += "\n\n";
-  return out;
+  return sse_frame(e.meta.seq, ev::event_type(e.data),
+                   stream_envelope(e, p, checkin_after, room_after));
 }
 
 std::string stream_envelope(const ev::recorded_event& e,
@@ -85,7 +91,7 @@ std::string stream_envelope(const ev::recorded_event& e,
 
 bool event_hub::may_see(const subscription& s, const ev::room::state& room) {
   if (room.org_id != s.org_id) return false;
-  if (s.room_id && *s.room_id != room.id) return false;
+  if (s.rooms ? !s.rooms->contains(room.id) : s.except.contains(room.id)) return false;
   return ev::room::can_see(room, s.who);
 }
 
@@ -97,20 +103,38 @@ std::uint64_t event_hub::subscribe(subscription s) {
   return id;
 }
 
-void event_hub::go_live(std::uint64_t id, std::uint64_t sent_up_to) {
+bool event_hub::go_live(std::uint64_t id, std::uint64_t sent_up_to) {
   std::lock_guard lock(mu_);
   auto it = subs_.find(id);
-  if (it == subs_.end()) return;
-  for (const auto& f : it->second.held)
-    if (f.seq > sent_up_to && !it->second.sub.sink->write(f.bytes)) break;
-  it->second.held.clear();
-  it->second.held.shrink_to_fit();
-  it->second.live = true;
+  if (it == subs_.end()) return true; // gone: nothing more to send
+  auto& en = it->second;
+  if (en.dropped) {
+    en.dropped = false;
+    return false;
+  }
+  for (const auto& f : en.held)
+    if (f.seq > sent_up_to && !en.sub.sink->write(f.bytes)) break;
+  en.held.clear();
+  en.held.shrink_to_fit();
+  en.held_bytes = 0;
+  en.live = true;
+  return true;
 }
 
 void event_hub::unsubscribe(std::uint64_t id) {
   std::lock_guard lock(mu_);
   if (subs_.erase(id) > 0) --count_;
+}
+
+void event_hub::exclude(std::uint64_t id, const std::string& room_id) {
+  std::lock_guard lock(mu_);
+  auto it = subs_.find(id);
+  if (it == subs_.end()) return;
+  auto& sub = it->second.sub;
+  if (sub.rooms)
+    sub.rooms->erase(room_id);
+  else
+    sub.except.insert(room_id);
 }
 
 void event_hub::on_committed(const std::vector<ev::recorded_event>& events) {
@@ -123,14 +147,28 @@ void event_hub::on_committed(const std::vector<ev::recorded_event>& events) {
         continue;
       const auto* room = p.rooms.by_id(e.meta.room_id);
       if (room == nullptr) continue;
-      std::shared_ptr<const std::string> bytes; // rendered once, for the first taker
+      // rendered once, for the first taker of each wire format
+      std::shared_ptr<const std::string> envelope, sse;
       for (auto& [id, en] : subs_) {
         if (!may_see(en.sub, *room)) continue;
-        if (!bytes) bytes = std::make_shared<const std::string>(stream_frame(e, p));
+        if (!envelope)
+          envelope = std::make_shared<const std::string>(stream_envelope(e, p));
+        if (en.sub.format == wire::sse && !sse)
+          sse = std::make_shared<const std::string>(
+              sse_frame(e.meta.seq, ev::event_type(e.data), *envelope));
+        const auto& bytes = en.sub.format == wire::sse ? sse : envelope;
         if (en.live)
           en.sub.sink->write(bytes); // a full or closed stream closes itself
-        else
+        else if (!en.dropped) {
           en.held.push_back({e.meta.seq, bytes});
+          en.held_bytes += bytes->size();
+          if (en.held_bytes > 4 * en.sub.sink->capacity()) { // the log keeps them
+            en.held.clear();
+            en.held.shrink_to_fit();
+            en.held_bytes = 0;
+            en.dropped = true;
+          }
+        }
       }
     }
   });

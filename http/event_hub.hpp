@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,10 @@ std::string stream_envelope(const events::recorded_event& e,
                             const events::checkin::state* checkin_after,
                             const events::room::state* room_after);
 
+/// The SSE frame of an envelope.
+std::string sse_frame(std::uint64_t seq, std::string_view type,
+                      std::string_view envelope);
+
 /// Both, for an event that has just committed: the check-in or room as the read models
 /// hold it now.
 std::string stream_frame(const events::recorded_event& e,
@@ -52,18 +57,30 @@ class event_hub {
   explicit event_hub(const projections::read_model& reads)
       : reads_(reads) {}
 
+  /// How a subscriber's connection carries an event: an SSE frame, or the envelope
+  /// alone (one WebSocket text message).
+  enum class wire { sse, envelope };
+
   struct subscription {
     std::string org_id;
-    std::optional<std::string> room_id; ///< one room; none: every room the caller sees
+    /// These rooms (ids); none: every room the caller sees, except `except`.
+    std::optional<std::set<std::string>> rooms;
+    std::set<std::string> except;
     events::room::caller who;
+    wire format = wire::sse;
     std::shared_ptr<stream_sink> sink;
   };
 
   /// Registers a stream; what commits from now on is held until `go_live`.
   std::uint64_t subscribe(subscription s);
-  /// Sends the held events after `sent_up_to`, then everything live.
-  void go_live(std::uint64_t id, std::uint64_t sent_up_to);
+  /// Sends the held events after `sent_up_to`, then everything live. False when events
+  /// were dropped while holding (more than four times the sink's capacity came in
+  /// during a long replay): the hold starts again, and the caller replays from the log
+  /// past `sent_up_to` (which has those events) before it tries again.
+  bool go_live(std::uint64_t id, std::uint64_t sent_up_to);
   void unsubscribe(std::uint64_t id);
+  /// Stops sending `room_id`'s events to subscription `id` (a WebSocket unsubscribe).
+  void exclude(std::uint64_t id, const std::string& room_id);
   std::size_t size() const { return count_.load(); }
 
   /// Whether `s` may see `room` (its org, its room filter, room access).
@@ -75,12 +92,14 @@ class event_hub {
  private:
   struct frame {
     std::uint64_t seq = 0;
-    std::shared_ptr<const std::string> bytes;
+    std::shared_ptr<const std::string> bytes; ///< in the subscriber's wire format
   };
   struct entry {
     subscription sub;
     bool live = false;
     std::vector<frame> held;
+    std::size_t held_bytes = 0;
+    bool dropped = false; ///< held events were dropped: the log has them
   };
 
   const projections::read_model& reads_;

@@ -3,6 +3,7 @@
 /// Handlers answer through a `responder` that may be called from any thread, once.
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <memory>
@@ -20,6 +21,7 @@ struct request {
   std::map<std::string, std::string> headers;    ///< lower-case names
   std::string body;
   std::string remote_address;
+  bool websocket_upgrade = false; ///< a WebSocket opening handshake (RFC 6455)
 
   /// The header value, or empty.
   std::string_view header(std::string_view lower_name) const;
@@ -38,6 +40,12 @@ class stream_sink {
   virtual bool write(std::shared_ptr<const std::string> bytes) = 0;
   /// Ends the answer and closes the connection.
   virtual void close() = 0;
+  /// How many bytes may be queued for the client before it counts as too slow.
+  virtual std::size_t capacity() const = 0;
+  /// Calls `fn` once, on an io thread, as soon as at most half of `capacity` is queued
+  /// (at once when that holds now): a producer with much to send (a replay) writes a
+  /// part, then waits for this. Never called when the connection ends first.
+  virtual void when_drained(std::function<void()> fn) = 0;
 };
 
 /// What turns an answer into a stream: after the head is written the server calls
@@ -45,6 +53,16 @@ class stream_sink {
 /// connection ends for any reason (client gone, slow client, shutdown).
 struct stream_handlers {
   std::function<void(std::shared_ptr<stream_sink>)> open;
+  std::function<void()> closed;
+};
+
+/// What turns an answer to a WebSocket upgrade into a WebSocket: after the `101` the
+/// server calls `open` once with a sink whose `write` sends one text message and whose
+/// `close` closes with 1000; `message` for every text message the client sends (in
+/// order, on an io thread; it must not block); `closed` once when the connection ends.
+struct socket_handlers {
+  std::function<void(std::shared_ptr<stream_sink>)> open;
+  std::function<void(std::string)> message;
   std::function<void()> closed;
 };
 
@@ -57,6 +75,9 @@ struct response {
   /// Set: the head goes out at once and the connection stays open for the stream
   /// (close-delimited; `body` is ignored).
   std::shared_ptr<stream_handlers> stream;
+  /// Set (on an upgrade request only): the answer is `101 Switching Protocols` with
+  /// `headers`, and the connection becomes a WebSocket.
+  std::shared_ptr<socket_handlers> socket;
 };
 
 /// Sends the answer; thread-safe; calling it more than once is ignored.

@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include "http/outbox.hpp"
 #include "http/responses.hpp"
 
 #include <boost/asio/dispatch.hpp>
@@ -10,12 +11,12 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <deque>
 #include <list>
 #include <mutex>
 #include <thread>
@@ -25,6 +26,7 @@ namespace waitroom::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+namespace websocket = boost::beast::websocket;
 using tcp = asio::ip::tcp;
 
 std::string_view request::header(std::string_view lower_name) const {
@@ -38,7 +40,14 @@ const std::string* request::query_value(std::string_view name) const {
 }
 
 struct server::impl {
+  /// Anything the server tracks for a shutdown: HTTP sessions and WebSockets.
+  struct connection {
+    virtual ~connection() = default;
+    /// Close when idle between requests; end streams (WebSockets close with 1001).
+    virtual void shut_down() = 0;
+  };
   struct session;
+  struct ws_session;
 
   server_options options;
   request_handler& handler;
@@ -48,7 +57,7 @@ struct server::impl {
   std::atomic<std::size_t> in_flight{0};
   std::atomic<bool> stopping{false};
   std::mutex sessions_mu;
-  std::list<std::weak_ptr<session>> sessions;
+  std::list<std::weak_ptr<connection>> sessions;
   bool started = false;
   bool stopped = false;
 
@@ -66,7 +75,7 @@ struct server::impl {
   }
 
   void accept();
-  void track(const std::shared_ptr<session>& s) {
+  void track(const std::shared_ptr<connection>& s) {
     std::lock_guard lock(sessions_mu);
     sessions.remove_if([](const auto& w) { return w.expired(); });
     sessions.push_back(s);
@@ -74,28 +83,31 @@ struct server::impl {
 };
 
 /// One connection: read a request, hand it over, write the answer, repeat.
-struct server::impl::session : std::enable_shared_from_this<session>, deferrer {
+struct server::impl::session : std::enable_shared_from_this<session>,
+                               deferrer,
+                               connection {
   impl& srv;
   beast::tcp_stream stream;
   beast::flat_buffer buffer;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser;
   bool keep_alive = false;
   bool busy = false; ///< a request is being handled
+  /// The request being handled, when it asks for a WebSocket (the handshake needs it).
+  std::optional<bhttp::request<bhttp::string_body>> upgrade;
   std::list<std::shared_ptr<asio::steady_timer>> timers;
 
   // A streaming answer (server-sent events): chunks queued by any thread, written in
   // order on this session's executor; the queue is bounded in bytes.
   struct sink;
   std::shared_ptr<stream_handlers> streaming;
-  std::deque<std::shared_ptr<const std::string>> out_queue;
-  std::atomic<std::size_t> queued_bytes{0};
+  outbox out;
   std::atomic<bool> stream_closed{false};
-  bool writing = false;
   std::shared_ptr<asio::steady_timer> ping_timer;
 
   session(impl& s, tcp::socket&& socket)
       : srv(s)
-      , stream(std::move(socket)) {}
+      , stream(std::move(socket))
+      , out(s.options.stream_buffer) {}
 
   void start() {
     asio::dispatch(stream.get_executor(), [self = shared_from_this()] { self->read(); });
@@ -152,6 +164,13 @@ struct server::impl::session : std::enable_shared_from_this<session>, deferrer {
       req.headers[name] = std::string(f.value());
     }
     req.body = std::move(msg.body());
+    req.websocket_upgrade = websocket::is_upgrade(msg);
+    if (req.websocket_upgrade) {
+      keep_alive = false; // an upgrade answered with anything but 101 ends here
+      upgrade = std::move(msg);
+    } else {
+      upgrade.reset();
+    }
     beast::error_code ignored;
     auto remote = stream.socket().remote_endpoint(ignored);
     req.remote_address = ignored ? std::string() : remote.address().to_string();
@@ -177,6 +196,9 @@ struct server::impl::session : std::enable_shared_from_this<session>, deferrer {
 
   void respond(response res) {
     cancel_timers();
+    if (res.socket && upgrade) return start_websocket(std::move(res));
+    if (res.socket) // a handler bug: a WebSocket answer to a plain request
+      res = error_response(500, "INTERNAL_ERROR", "not a WebSocket upgrade request");
     if (res.stream) return start_stream(std::move(res));
     write_raw(res.status, std::move(res.body), std::move(res.headers), res.content_type,
               /*finishes_request=*/true);
@@ -219,12 +241,12 @@ struct server::impl::session : std::enable_shared_from_this<session>, deferrer {
   }
 
   void open_stream(); // hands the producer its sink (after `sink` is complete)
+  void start_websocket(response res); // hands the socket over to a ws_session
 
   /// Called on any thread through the sink.
   bool queue(std::shared_ptr<const std::string> bytes) {
     if (stream_closed) return false;
-    if (queued_bytes.fetch_add(bytes->size()) + bytes->size() >
-        srv.options.stream_buffer) {
+    if (!out.reserve(bytes->size())) {
       asio::post(stream.get_executor(),
                  [self = shared_from_this()] { self->end_stream(); });
       return false;
@@ -232,25 +254,32 @@ struct server::impl::session : std::enable_shared_from_this<session>, deferrer {
     asio::post(stream.get_executor(),
                [self = shared_from_this(), bytes = std::move(bytes)] {
                  if (self->stream_closed) return;
-                 self->out_queue.push_back(bytes);
+                 self->out.push(bytes);
                  self->write_next();
                });
     return true;
   }
 
   void write_next() {
-    if (writing || out_queue.empty() || stream_closed) return;
-    writing = true;
-    auto chunk = out_queue.front();
+    if (stream_closed) return;
+    auto chunk = out.start_write();
+    if (!chunk) return;
     asio::async_write(
         stream.socket(), asio::buffer(*chunk),
         [self = shared_from_this(), chunk](beast::error_code ec, std::size_t) {
-          self->writing = false;
-          self->out_queue.pop_front();
-          self->queued_bytes -= chunk->size();
+          auto drained = self->out.written();
           if (ec) return self->end_stream();
+          if (drained) drained();
           self->write_next();
         });
+  }
+
+  void when_drained(std::function<void()> fn) {
+    asio::dispatch(stream.get_executor(),
+                   [self = shared_from_this(), fn = std::move(fn)] {
+                     if (self->stream_closed) return;
+                     if (auto now = self->out.when_drained(fn)) now();
+                   });
   }
 
   void schedule_ping() {
@@ -259,7 +288,7 @@ struct server::impl::session : std::enable_shared_from_this<session>, deferrer {
     ping_timer->async_wait([self = shared_from_this()](beast::error_code ec) {
       if (ec || self->stream_closed) return;
       static const auto ping = std::make_shared<const std::string>(": ping\n\n");
-      if (self->out_queue.empty()) self->queue(ping);
+      if (self->out.empty()) self->queue(ping);
       self->schedule_ping();
     });
   }
@@ -324,7 +353,7 @@ struct server::impl::session : std::enable_shared_from_this<session>, deferrer {
   }
 
   /// Shutdown: close the connection if it is idle between requests; end streams.
-  void close_if_idle() {
+  void shut_down() override {
     asio::dispatch(stream.get_executor(), [self = shared_from_this()] {
       if (self->streaming) return self->end_stream();
       if (!self->busy) self->close();
@@ -336,7 +365,8 @@ struct server::impl::session : std::enable_shared_from_this<session>, deferrer {
 struct server::impl::session::sink : stream_sink {
   std::weak_ptr<session> owner;
   explicit sink(const std::shared_ptr<session>& s)
-      : owner(s) {}
+      : owner(s)
+      , capacity_(s->out.capacity()) {}
   bool write(std::shared_ptr<const std::string> bytes) override {
     auto s = owner.lock();
     return s && s->queue(std::move(bytes));
@@ -345,10 +375,199 @@ struct server::impl::session::sink : stream_sink {
     if (auto s = owner.lock())
       asio::post(s->stream.get_executor(), [s] { s->end_stream(); });
   }
+  std::size_t capacity() const override { return capacity_; }
+  void when_drained(std::function<void()> fn) override {
+    if (auto s = owner.lock()) s->when_drained(std::move(fn));
+  }
+  std::size_t capacity_ = 0;
 };
 
 void server::impl::session::open_stream() {
   if (streaming->open) streaming->open(std::make_shared<sink>(shared_from_this()));
+}
+
+/// A WebSocket (RFC 6455) after a `101`: text messages from the client go to the
+/// handlers in order; messages for the client are queued by any thread, bounded in bytes
+/// like a stream, and written in order on this connection's executor. Beast answers
+/// pings and pings an idle client; a client that does not answer is dropped.
+struct server::impl::ws_session : std::enable_shared_from_this<ws_session>, connection {
+  struct sink;
+  impl& srv;
+  websocket::stream<beast::tcp_stream> ws;
+  beast::flat_buffer buffer;
+  std::shared_ptr<socket_handlers> handlers;
+  std::vector<std::pair<std::string, std::string>> headers; ///< of the 101
+  outbox out;
+  std::atomic<bool> ended{false};
+  bool opened = false;
+  bool closing = false;
+  std::shared_ptr<asio::steady_timer> close_timer;
+
+  ws_session(impl& s, tcp::socket&& socket, std::shared_ptr<socket_handlers> h,
+             std::vector<std::pair<std::string, std::string>> head)
+      : srv(s)
+      , ws(std::move(socket))
+      , handlers(std::move(h))
+      , headers(std::move(head))
+      , out(s.options.stream_buffer) {}
+
+  void accept(bhttp::request<bhttp::string_body> req) {
+    beast::get_lowest_layer(ws).expires_never();
+    websocket::stream_base::timeout t{};
+    t.handshake_timeout = std::chrono::seconds(10);
+    t.idle_timeout = 2 * srv.options.stream_ping; // a ping after half of it
+    t.keep_alive_pings = true;
+    ws.set_option(t);
+    ws.set_option(websocket::stream_base::decorator(
+        [head = headers](websocket::response_type& res) {
+          res.set(bhttp::field::server, "waitroom");
+          for (const auto& [k, v] : head)
+            res.set(k, v);
+        }));
+    ws.read_message_max(srv.options.body_limit);
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws).socket().set_option(
+        asio::socket_base::send_buffer_size(static_cast<int>(srv.options.stream_buffer)),
+        ignored);
+    ws.async_accept(req, [self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->srv.stopping) return self->finish();
+      self->on_accepted();
+    });
+  }
+
+  void on_accepted(); // hands the producer its sink (after `sink` is complete)
+
+  void read() {
+    ws.async_read(buffer, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) {
+        if (ec == websocket::error::message_too_big)
+          return self->close_with(websocket::close_code::too_big,
+                                  "message exceeds " +
+                                      std::to_string(self->srv.options.body_limit) +
+                                      " bytes");
+        return self->finish();
+      }
+      if (!self->ws.got_text()) {
+        self->buffer.consume(self->buffer.size());
+        return self->close_with(websocket::close_code::unknown_data,
+                                "only text messages are understood");
+      }
+      auto text = beast::buffers_to_string(self->buffer.data());
+      self->buffer.consume(self->buffer.size());
+      if (self->handlers->message && !self->closing)
+        self->handlers->message(std::move(text));
+      self->read();
+    });
+  }
+
+  /// Called on any thread through the sink.
+  bool queue(std::shared_ptr<const std::string> msg) {
+    if (ended) return false;
+    if (!out.reserve(msg->size())) {
+      asio::post(ws.get_executor(), [self = shared_from_this()] {
+        self->close_with(websocket::close_code::policy_error,
+                         "slow consumer: buffer full; resubscribe with since");
+      });
+      return false;
+    }
+    asio::post(ws.get_executor(), [self = shared_from_this(), msg = std::move(msg)] {
+      if (self->ended || self->closing) return;
+      self->out.push(msg);
+      self->write_next();
+    });
+    return true;
+  }
+
+  void write_next() {
+    if (ended || closing) return;
+    auto msg = out.start_write();
+    if (!msg) return;
+    ws.text(true);
+    ws.async_write(asio::buffer(*msg),
+                   [self = shared_from_this(), msg](beast::error_code ec, std::size_t) {
+                     auto drained = self->out.written();
+                     if (ec) return self->finish();
+                     if (drained) drained();
+                     self->write_next();
+                   });
+  }
+
+  void when_drained(std::function<void()> fn) {
+    asio::dispatch(ws.get_executor(), [self = shared_from_this(), fn = std::move(fn)] {
+      if (self->ended || self->closing) return;
+      if (auto now = self->out.when_drained(fn)) now();
+    });
+  }
+
+  /// Starts the closing handshake once; a client that does not answer it (or is not
+  /// reading at all) is cut off after 5 s.
+  void close_with(websocket::close_code code, std::string reason) {
+    if (ended || closing) return;
+    closing = true;
+    if (!opened) return finish();
+    close_timer =
+        std::make_shared<asio::steady_timer>(ws.get_executor(), std::chrono::seconds(5));
+    close_timer->async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec) self->finish();
+    });
+    ws.async_close(websocket::close_reason(code, reason),
+                   [self = shared_from_this()](beast::error_code) { self->finish(); });
+  }
+
+  /// Ends the connection once and tells the handlers.
+  void finish() {
+    if (ended.exchange(true)) return;
+    if (close_timer) close_timer->cancel();
+    beast::error_code ec;
+    beast::get_lowest_layer(ws).socket().shutdown(tcp::socket::shutdown_both, ec);
+    beast::get_lowest_layer(ws).socket().close(ec);
+    if (opened && handlers->closed) handlers->closed();
+  }
+
+  void shut_down() override {
+    asio::dispatch(ws.get_executor(), [self = shared_from_this()] {
+      self->close_with(websocket::close_code::going_away, "server shutting down");
+    });
+  }
+};
+
+/// The producer's handle on a WebSocket.
+struct server::impl::ws_session::sink : stream_sink {
+  std::weak_ptr<ws_session> owner;
+  explicit sink(const std::shared_ptr<ws_session>& s)
+      : owner(s)
+      , capacity_(s->out.capacity()) {}
+  bool write(std::shared_ptr<const std::string> msg) override {
+    auto s = owner.lock();
+    return s && s->queue(std::move(msg));
+  }
+  void close() override {
+    if (auto s = owner.lock())
+      asio::post(s->ws.get_executor(),
+                 [s] { s->close_with(websocket::close_code::normal, ""); });
+  }
+  std::size_t capacity() const override { return capacity_; }
+  void when_drained(std::function<void()> fn) override {
+    if (auto s = owner.lock()) s->when_drained(std::move(fn));
+  }
+  std::size_t capacity_ = 0;
+};
+
+void server::impl::ws_session::on_accepted() {
+  opened = true;
+  if (handlers->open) handlers->open(std::make_shared<sink>(shared_from_this()));
+  read();
+}
+
+void server::impl::session::start_websocket(response res) {
+  // The handshake is answered by the WebSocket itself; the request is done.
+  busy = false;
+  --srv.in_flight;
+  auto ws = std::make_shared<ws_session>(srv, stream.release_socket(),
+                                         std::move(res.socket), std::move(res.headers));
+  srv.track(ws);
+  ws->accept(std::move(*upgrade));
+  upgrade.reset();
 }
 
 void server::impl::accept() {
@@ -403,7 +622,7 @@ void server::stop(std::chrono::milliseconds grace) {
   {
     std::lock_guard lock(impl_->sessions_mu);
     for (auto& w : impl_->sessions)
-      if (auto s = w.lock()) s->close_if_idle();
+      if (auto s = w.lock()) s->shut_down();
   }
   // Let answers that are being written finish, then stop.
   auto flush_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);

@@ -19,7 +19,7 @@ struct server_options {
   int io_threads = 1;
   std::size_t body_limit = 64 * 1024;
   std::chrono::seconds idle_timeout{120}; ///< keep-alive connections idle this long close
-  std::size_t stream_buffer = 1 << 20;    ///< bytes queued for one stream before it closes
+  std::size_t stream_buffer = 1 << 20; ///< bytes queued for one stream before it closes
   std::chrono::milliseconds stream_ping{15000}; ///< `: ping` comment on an idle stream
 };
 

@@ -73,6 +73,8 @@ class Ctx:
 # Row: (method, path, statuses in CALLERS order, fixture -> (path params, body)).
 # A body of STREAM marks a streaming answer: only its status and head are read.
 STREAM = object()
+# A body of UPGRADE marks a WebSocket: the opening handshake is sent; 101 is success.
+UPGRADE = object()
 def no_fixture(ctx):
     return {}, None
 
@@ -180,6 +182,8 @@ ROWS = dict([
         lambda ctx: ({"room": ctx.general}, STREAM)),
     row("GET", "/v1/events",                              "401 200 200 200 200 200 403 200 401 200 200",
         lambda ctx: ({}, STREAM)),
+    row("GET", "/v1/ws",                                  "401 101 101 101 101 101 403 101 401 101 101",
+        lambda ctx: ({}, UPGRADE)),
     row("GET", "/v1/push/vapid-public-key",               "401 503 503 503 503 503 403 403 401 503 403"),
     row("GET", "/v1/rooms/:room/audit",                   "401 200 200 200 200 200 403 403 401 404 403",
         lambda ctx: ({"room": ctx.general}, None)),
@@ -261,12 +265,18 @@ class AuthorizationMatrix(ServerTest):
         self.assertEqual(sorted(routed - ROWS.keys()), [], "routes without a matrix row")
         self.assertEqual(sorted(ROWS.keys() - routed), [], "matrix rows without a route")
 
-    def stream_status(self, path, token):
-        """The status of a streaming GET (and the error body when it is not 200)."""
+    def stream_status(self, path, token, upgrade=False):
+        """The status of a streaming GET or a WebSocket opening handshake (and the error
+        body when it is not 200 or 101)."""
         conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)
-        conn.request("GET", path, headers={"Authorization": f"Bearer {token}"} if token else {})
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if upgrade:
+            headers.update({"Connection": "Upgrade", "Upgrade": "websocket",
+                            "Sec-WebSocket-Version": "13",
+                            "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="})
+        conn.request("GET", path, headers=headers)
         resp = conn.getresponse()
-        body = "" if resp.status == 200 else resp.read().decode()
+        body = "" if resp.status in (101, 200) else resp.read().decode()
         conn.close()
         return Response(resp.status, resp.getheaders(), body)
 
@@ -277,8 +287,8 @@ class AuthorizationMatrix(ServerTest):
                 params, body = fixture(self.ctx)
                 path = "/".join(params[seg[1:]] if seg.startswith(":") else seg
                                 for seg in pattern.split("/"))
-                if body is STREAM:
-                    r = self.stream_status(path, self.ctx.tokens[caller])
+                if body is STREAM or body is UPGRADE:
+                    r = self.stream_status(path, self.ctx.tokens[caller], body is UPGRADE)
                 else:
                     r = self.server.request(method, path, body=body,
                                             token=self.ctx.tokens[caller])

@@ -7,9 +7,9 @@ import { createInterface } from "node:readline";
 
 export const OWNER = "wrh_" + "B".repeat(32);
 
-export async function startServer() {
+export async function startServer(args = []) {
   const dataDir = mkdtempSync(join(tmpdir(), "waitroom-node-"));
-  const proc = spawn(process.env.WAITROOM_BIN, ["serve", "--data", dataDir, "--listen", "127.0.0.1:0"], {
+  const proc = spawn(process.env.WAITROOM_BIN, ["serve", "--data", dataDir, "--listen", "127.0.0.1:0", ...args], {
     env: { ...process.env, WAITROOM_BOOTSTRAP_TOKEN: OWNER },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -24,6 +24,17 @@ export async function startServer() {
   });
   return {
     base,
+    proc,
+    /** A JSON request with a bearer token: {status, body}. */
+    async api(method, path, token = OWNER, body = undefined) {
+      const res = await fetch(base + path, {
+        method,
+        headers: { Authorization: "Bearer " + token, "Content-Type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
+    },
     async stop() {
       const exited = new Promise((r) => proc.on("exit", r));
       proc.kill("SIGTERM");
