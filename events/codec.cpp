@@ -264,7 +264,7 @@ struct type_entry {
 
 /// Every wire type and how to read its `data`. NOTE: adding an event type means a row
 /// here; changing one means a new schema version and an upcast.
-constexpr std::array<type_entry, 32> decoders{{
+constexpr std::array<type_entry, 33> decoders{{
     {org::created::wire_type, &decode_as<org::created>},
     {user::created::wire_type, &decode_as<user::created>},
     {user::token_rotated::wire_type, &decode_as<user::token_rotated>},
@@ -295,6 +295,7 @@ constexpr std::array<type_entry, 32> decoders{{
     {checkin::helper_joined::wire_type, &decode_as<checkin::helper_joined>},
     {checkin::submitted::wire_type, &decode_as<checkin::submitted>},
     {watcher::created::wire_type, &decode_as<watcher::created>},
+    {watcher::disabled::wire_type, &decode_as<watcher::disabled>},
     {watcher::deleted::wire_type, &decode_as<watcher::deleted>},
     {signal::broadcast::wire_type, &decode_as<signal::broadcast>},
 }};

@@ -32,7 +32,7 @@ using event_data =
                  checkin::extended, checkin::expiring, checkin::message_posted,   //
                  checkin::claimed, checkin::released, checkin::help_requested,    //
                  checkin::helper_joined, checkin::submitted,                      //
-                 watcher::created, watcher::deleted,                              //
+                 watcher::created, watcher::disabled, watcher::deleted,                              //
                  signal::broadcast>;
 
 /// Wire type of an event, e.g. "checkin.approved".

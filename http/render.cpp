@@ -232,7 +232,7 @@ void write_watcher(json_writer& w, const ev::watcher::state& x,
     w.value(t);
   w.end_array();
   w.member("filter", x.filter);
-  w.member("status", x.deleted ? "deleted" : "active");
+  w.member("status", x.deleted ? "deleted" : x.disabled ? "disabled" : "active");
   w.key("created_by");
   write_actor(w, x.created_by);
   w.member("created_at", x.created_at);

@@ -140,7 +140,14 @@ class event_log {
   read_record(std::string_view key) const = 0;
 
   /// Calls `visit(key, value)` for every side record until it returns false (blocking).
+  events::outcome<void> scan_records(
+      const std::function<bool(std::string_view, std::string_view)>& visit) const {
+    return scan_records("", false, visit);
+  }
+  /// The same for the records whose key starts with `prefix`, in key order or (with
+  /// `descending`) in reverse.
   virtual events::outcome<void> scan_records(
+      std::string_view prefix, bool descending,
       const std::function<bool(std::string_view, std::string_view)>& visit) const = 0;
 
   /// The head as of the last commit.

@@ -8,6 +8,7 @@
 
 #include "events/codec.hpp"
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -106,14 +107,18 @@ class memory_log final : public event_log, public detail::writer_stats_source {
   }
 
   events::outcome<void>
-  scan_records(const std::function<bool(std::string_view, std::string_view)>& visit)
+  scan_records(std::string_view prefix, bool descending,
+               const std::function<bool(std::string_view, std::string_view)>& visit)
       const override {
-    std::map<std::string, std::string, std::less<>> copy;
+    std::vector<std::pair<std::string, std::string>> copy;
     {
       std::lock_guard lock{mu_};
       if (closed_) return events::unavailable("the event log is closed");
-      copy = side_records_;
+      for (auto it = side_records_.lower_bound(prefix);
+           it != side_records_.end() && it->first.starts_with(prefix); ++it)
+        copy.emplace_back(*it);
     }
+    if (descending) std::reverse(copy.begin(), copy.end());
     for (const auto& [k, v] : copy)
       if (!visit(k, v)) break;
     return {};

@@ -436,13 +436,30 @@ class rocksdb_log final : public event_log, public detail::writer_stats_source {
   }
 
   events::outcome<void>
-  scan_records(const std::function<bool(std::string_view, std::string_view)>& visit)
+  scan_records(std::string_view prefix, bool descending,
+               const std::function<bool(std::string_view, std::string_view)>& visit)
       const override {
     std::shared_lock lock{store_mu_};
     if (!store_) return events::unavailable("the event log is closed");
     std::unique_ptr<rdb::Iterator> it{
         store_->db()->NewIterator(rdb::ReadOptions{}, store_->cf(cf_idempotency))};
-    for (it->SeekToFirst(); it->Valid(); it->Next())
+    if (!descending) {
+      it->Seek(rdb::Slice(prefix.data(), prefix.size()));
+    } else {
+      // the last key with the prefix: just before the first key past every such key
+      std::string past(prefix);
+      while (!past.empty() && static_cast<unsigned char>(past.back()) == 0xff)
+        past.pop_back();
+      if (past.empty()) {
+        it->SeekToLast();
+      } else {
+        past.back() = static_cast<char>(static_cast<unsigned char>(past.back()) + 1);
+        it->SeekForPrev(rdb::Slice(past.data(), past.size()));
+        if (it->Valid() && view(it->key()) == past) it->Prev();
+      }
+    }
+    for (; it->Valid() && view(it->key()).starts_with(prefix);
+         descending ? it->Prev() : it->Next())
       if (!visit(view(it->key()), view(it->value()))) break;
     if (!it->status().ok()) return unavailable("cannot scan records", it->status());
     return {};

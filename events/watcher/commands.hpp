@@ -32,6 +32,13 @@ struct remove {
   timestamp now;
 };
 
-using command = std::variant<create, remove>;
+/// The delivery worker, after a delivery failed: disables the watcher when it has failed
+/// too often in a row.
+struct disable {
+  int consecutive_failures = 0;
+  timestamp now;
+};
+
+using command = std::variant<create, remove, disable>;
 
 } // namespace waitroom::events::watcher

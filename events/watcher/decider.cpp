@@ -1,6 +1,7 @@
 #include "events/watcher/decider.hpp"
 
 #include "events/json.hpp"
+#include "events/watcher/delivery.hpp"
 
 #include <algorithm>
 #include <array>
@@ -18,6 +19,9 @@ void evolve(state& s, const recorded_event& e) {
     s.sealed_secret = c->sealed_secret;
     s.created_by = c->created_by;
     s.created_at = e.meta.at;
+    s.created_seq = e.meta.seq;
+  } else if (std::holds_alternative<disabled>(e.data)) {
+    s.disabled = true;
   } else if (std::holds_alternative<deleted>(e.data)) {
     s.deleted = true;
   }
@@ -26,44 +30,24 @@ void evolve(state& s, const recorded_event& e) {
 
 namespace {
 
-// The room events first (API.md "Real-time events"), then what only watchers may name.
-constexpr std::size_t room_events = 18;
-constexpr std::array<std::string_view, 22> types{"checkin.created",
-                                                 "checkin.approved",
-                                                 "checkin.rejected",
-                                                 "checkin.modified",
-                                                 "checkin.expired",
-                                                 "checkin.withdrawn",
-                                                 "checkin.claimed",
-                                                 "checkin.released",
-                                                 "checkin.message",
-                                                 "checkin.help_requested",
-                                                 "checkin.helper_joined",
-                                                 "checkin.submitted",
-                                                 "checkin.approval_recorded",
-                                                 "checkin.extended",
-                                                 "checkin.expiring",
-                                                 "signal.broadcast",
-                                                 "room.updated",
-                                                 "room.policy_updated",
-                                                 "room.member_set",
-                                                 "room.member_removed",
-                                                 "watcher.created",
-                                                 "watcher.deleted"};
+// API.md "Real-time events": what streams, Redis and webhooks carry.
+constexpr std::array<std::string_view, 18> types{
+    "checkin.created",           "checkin.approved",      "checkin.rejected",
+    "checkin.modified",          "checkin.expired",       "checkin.withdrawn",
+    "checkin.claimed",           "checkin.released",      "checkin.message",
+    "checkin.help_requested",    "checkin.helper_joined", "checkin.submitted",
+    "checkin.approval_recorded", "checkin.extended",      "checkin.expiring",
+    "signal.broadcast",          "room.updated",          "room.policy_updated"};
 
 } // namespace
 
 std::span<const std::string_view> room_event_types() {
-  return std::span<const std::string_view>(types).first(room_events);
+  return types;
 }
 
 bool is_room_event_type(std::string_view type) {
   const auto room = room_event_types();
   return std::find(room.begin(), room.end(), type) != room.end();
-}
-
-bool is_watchable_event_type(std::string_view type) {
-  return std::find(types.begin(), types.end(), type) != types.end();
 }
 
 outcome<event_list> decide(const state& s, const command& cmd) {
@@ -78,7 +62,7 @@ outcome<event_list> decide(const state& s, const command& cmd) {
               !(url.starts_with("http://") || url.starts_with("https://")))
             return validation_error("webhook_url", "must be an http or https URL");
           for (std::size_t i = 0; i < c.event_types.size(); ++i)
-            if (!is_watchable_event_type(c.event_types[i]))
+            if (!is_room_event_type(c.event_types[i]))
               return validation_error("event_types[" + std::to_string(i) + "]",
                                       "unknown event type '" + c.event_types[i] + "'");
           if (compact_size(boost::json::value(c.filter)) > 10 * 1024)
@@ -86,6 +70,16 @@ outcome<event_list> decide(const state& s, const command& cmd) {
           out.push_back(make_event(c.id, c.org_id, c.room_id, c.by, c.now,
                                    created{c.id, c.room_id, c.webhook_url, c.event_types,
                                            c.filter, c.sealed_secret, c.by}));
+        } else if constexpr (std::is_same_v<T, disable>) {
+          if (!s.exists() || s.deleted) return not_found("watcher not found");
+          if (s.disabled) return conflict("watcher " + s.id + " is disabled already");
+          if (!should_disable(c.consecutive_failures))
+            return validation_error("consecutive_failures",
+                                    "a watcher is disabled after " +
+                                        std::to_string(disable_after_failed_deliveries) +
+                                        " failed deliveries in a row");
+          out.push_back(make_event(s.id, s.org_id, s.room_id, actor_ref::system(), c.now,
+                                   disabled{s.id, c.consecutive_failures}));
         } else {
           if (!s.exists() || s.deleted) return not_found("watcher not found");
           if (!(c.by == s.created_by) && !c.by_admin)

@@ -2,11 +2,14 @@
 /// The rules of watchers.
 ///
 /// - Webhook URLs are http or https, at most 2048 bytes.
-/// - `event_types` names watchable event types (`is_watchable_event_type`); empty means
-///   all.
+/// - `event_types` names room events (`is_room_event_type`: what deliveries carry);
+///   empty means all.
 /// - `filter` is matched like a policy's `metadata` (dotted paths to JSON values)
 ///   against an event's `data`; at most 10 KiB.
 /// - Its creator or an admin deletes a watcher; a deleted watcher is gone (NOT_FOUND).
+/// - The system disables a watcher after `disable_after_failed_deliveries` failed
+///   deliveries in a row (delivery.hpp); a disabled watcher stays listed, delivers
+///   nothing, and can still be deleted.
 
 #include "events/event.hpp"
 #include "events/outcome.hpp"
@@ -23,8 +26,5 @@ outcome<event_list> decide(const state& s, const command& cmd);
 /// API.md's room events: what event streams, Redis and webhook deliveries carry.
 std::span<const std::string_view> room_event_types();
 bool is_room_event_type(std::string_view type);
-/// What a watcher's `event_types` may name: the room events and, today, also member
-/// and watcher changes (which no delivery carries; see the issue notes).
-bool is_watchable_event_type(std::string_view type);
 
 } // namespace waitroom::events::watcher

@@ -30,6 +30,15 @@ BOOST_DESCRIBE_STRUCT(created, (),
                       (id, room_id, webhook_url, event_types, filter, sealed_secret,
                        created_by))
 
+/// `watcher.disabled`: deliveries stop after `consecutive_failures` failed deliveries
+/// in a row (the system's decision; the watcher stays listed, `status: "disabled"`).
+struct disabled {
+  static constexpr std::string_view wire_type = "watcher.disabled";
+  std::string id;
+  int consecutive_failures = 0;
+};
+BOOST_DESCRIBE_STRUCT(disabled, (), (id, consecutive_failures))
+
 /// `watcher.deleted`: deliveries stop.
 struct deleted {
   static constexpr std::string_view wire_type = "watcher.deleted";

@@ -21,10 +21,14 @@ struct state {
   std::string sealed_secret;
   actor_ref created_by;
   timestamp created_at;
+  std::uint64_t created_seq = 0; ///< deliveries start after this event
+  bool disabled = false;
   bool deleted = false;
   std::uint32_t version = 0;
 
   bool exists() const noexcept { return version > 0; }
+  /// Whether deliveries go out (not deleted, not disabled).
+  bool active() const noexcept { return exists() && !deleted && !disabled; }
 };
 
 void evolve(state& s, const recorded_event& e);

@@ -111,14 +111,63 @@ TEST(DeliveryAttempts, TwentyConsecutiveFailedDeliveriesDisable) {
 namespace waitroom::events::watcher {
 namespace {
 
-TEST(RoomEvents, AreApiMdsListAndWatchersMayNameMore) {
+TEST(RoomEvents, AreApiMdsListAndAllAWatcherMayName) {
   EXPECT_EQ(room_event_types().size(), 18u);
   EXPECT_TRUE(is_room_event_type("checkin.approved"));
   EXPECT_TRUE(is_room_event_type("room.policy_updated"));
   EXPECT_FALSE(is_room_event_type("room.member_set"));
   EXPECT_FALSE(is_room_event_type("room.created"));
-  EXPECT_TRUE(is_watchable_event_type("room.member_set"));
-  EXPECT_FALSE(is_watchable_event_type("room.created"));
+  state s;
+  create c{"w_1",
+           "rm_1",
+           "org_1",
+           "https://example.com/h",
+           {"room.member_set"},
+           {},
+           "",
+           actor_ref::user("us_1"),
+           1};
+  auto refused = decide(s, c);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().field, "event_types[0]");
+}
+
+state a_created_watcher() {
+  state s;
+  create c{"w_1", "rm_1", "org_1", "https://example.com/h",
+           {},    {},     "",      actor_ref::user("us_1"),
+           1};
+  auto out = decide(s, c);
+  EXPECT_TRUE(out);
+  recorded_event e = (*out)[0];
+  e.meta.seq = 41;
+  e.meta.version = 1;
+  evolve(s, e);
+  return s;
+}
+
+TEST(WatcherDisable, OnlyAfterTwentyFailedDeliveriesInARowAndOnce) {
+  auto s = a_created_watcher();
+  EXPECT_EQ(s.created_seq, 41u);
+  EXPECT_TRUE(s.active());
+  auto early = decide(s, disable{19, 2});
+  ASSERT_FALSE(early);
+  EXPECT_EQ(early.error().code, errc::validation);
+  auto out = decide(s, disable{20, 2});
+  ASSERT_TRUE(out);
+  ASSERT_EQ(out->size(), 1u);
+  const auto& e = (*out)[0];
+  EXPECT_EQ(e.meta.actor, actor_ref::system());
+  ASSERT_TRUE(std::holds_alternative<disabled>(e.data));
+  EXPECT_EQ(std::get<disabled>(e.data).consecutive_failures, 20);
+  auto d = e;
+  d.meta.version = 2;
+  evolve(s, d);
+  EXPECT_TRUE(s.disabled);
+  EXPECT_FALSE(s.active());
+  EXPECT_EQ(decide(s, disable{25, 3}).error().code, errc::conflict);
+  // a disabled watcher can still be deleted by its creator
+  EXPECT_TRUE(decide(s, remove{actor_ref::user("us_1"), false, 3}));
 }
 
 } // namespace

@@ -349,6 +349,32 @@ TEST_P(EventLogContract, CountsCommittedAndFailedAppends) {
   EXPECT_EQ(stats->batches_written, 1u);
 }
 
+TEST_P(EventLogContract, SideRecordsScanByPrefixInBothOrders) {
+  append_request put;
+  for (std::string k : std::vector<std::string>{"a/1", "b/1", "b/2", "b/3", "b0", "c/1",
+                                                "b/\xff", "\xff\xff"})
+    put.records.push_back({k, "v" + k});
+  ASSERT_TRUE(log_->append(std::move(put)).ok());
+  auto keys = [&](std::string_view prefix, bool descending, std::size_t stop_after = 99) {
+    std::vector<std::string> out;
+    EXPECT_TRUE(log_->scan_records(prefix, descending,
+                                   [&](std::string_view k, std::string_view v) {
+                                     EXPECT_EQ(v, "v" + std::string(k));
+                                     out.emplace_back(k);
+                                     return out.size() < stop_after;
+                                   })
+                    .ok());
+    return out;
+  };
+  EXPECT_EQ(keys("b/", false), (std::vector<std::string>{"b/1", "b/2", "b/3", "b/\xff"}));
+  EXPECT_EQ(keys("b/", true), (std::vector<std::string>{"b/\xff", "b/3", "b/2", "b/1"}));
+  EXPECT_EQ(keys("b/", true, 2), (std::vector<std::string>{"b/\xff", "b/3"}));
+  EXPECT_EQ(keys("\xff", true), (std::vector<std::string>{"\xff\xff"}));
+  EXPECT_EQ(keys("z", false), std::vector<std::string>{});
+  EXPECT_EQ(keys("z", true), std::vector<std::string>{});
+  EXPECT_EQ(keys("", true).size(), 8u);
+}
+
 TEST_P(EventLogContract, SideRecordsAreWrittenReadAndDeleted) {
   append_request put;
   put.records = {{"us_a/k1", std::string("first")}, {"us_b/k1", std::string("second")}};
