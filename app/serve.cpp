@@ -4,10 +4,12 @@
 #include "app/commands.hpp"
 #include "http/api.hpp"
 #include "http/event_hub.hpp"
+#include "http/outbound.hpp"
 #include "http/redis_publisher.hpp"
 #include "http/server.hpp"
 #include "http/status_waiters.hpp"
 #include "http/web_push.hpp"
+#include "http/webhook_worker.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -100,6 +102,12 @@ int serve(const serve_options& o) {
     rt.add_subscriber([r = redis.get()](const auto& events) { r->on_committed(events); });
     spdlog::info("publishing room events to redis {}:{}", target->host, target->port);
   }
+  http::outbound_client outbound;
+  auto secrets = http::secret_box::open(fs::path(o.data) / "keys" / "secrets.key");
+  http::webhook_options wo;
+  wo.deny_private = o.webhook_deny_private;
+  http::webhook_worker webhooks(rt, hub, outbound, secrets, wo);
+  rt.add_subscriber([&webhooks](const auto& events) { webhooks.on_committed(events); });
   auto stats = rt.start();
   if (!stats) {
     spdlog::error("replay failed: {}", stats.error().message);
@@ -124,8 +132,9 @@ int serve(const serve_options& o) {
     ao.vapid_public_key = o.vapid_public_key;
   }
   ao.redis = redis.get();
-  http::api api(rt, waiters,
-                http::secret_box::open(fs::path(o.data) / "keys" / "secrets.key"), ao);
+  ao.webhooks = &webhooks;
+  http::api api(rt, waiters, secrets, ao);
+  webhooks.start();
   http::server_options so;
   so.host = host;
   so.port = port;
@@ -144,13 +153,20 @@ int serve(const serve_options& o) {
 
   // The main thread waits for SIGINT/SIGTERM and meanwhile purges idempotency records
   // older than 24 h: now and every hour (the purge itself runs on the bulk reader lane).
-  auto purge = [&api] {
+  auto purge = [&api, &webhooks] {
     api.purge_idempotency([](events::outcome<std::size_t> purged) {
       if (!purged)
         spdlog::warn("could not purge old idempotency records: {}",
                      purged.error().message);
       else if (*purged > 0)
         spdlog::info("purged {} idempotency records older than 24 h", *purged);
+    });
+    webhooks.purge([](events::outcome<std::size_t> purged) {
+      if (!purged)
+        spdlog::warn("could not purge old webhook deliveries: {}",
+                     purged.error().message);
+      else if (*purged > 0)
+        spdlog::info("purged {} webhook delivery records older than 7 days", *purged);
     });
   };
   purge();
@@ -167,6 +183,8 @@ int serve(const serve_options& o) {
   api.set_ready(false);
   waiters.release_all();
   srv.stop(std::chrono::seconds(8));
+  webhooks.stop();
+  outbound.stop();
   if (auto left = srv.in_flight(); left > 0)
     spdlog::warn("{} requests were still in flight after the grace period", left);
   log->close();

@@ -5,6 +5,7 @@
 #include "http/event_hub.hpp"
 #include "http/openapi_document.hpp"
 #include "http/redis_publisher.hpp"
+#include "http/webhook_worker.hpp"
 #include "storage/writer_stats.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -191,6 +192,9 @@ api::api(actors::runtime& rt, status_waiters& waiters, secret_box secrets,
   add("GET", "/v1/rooms/:room/signals", guard::any, &api::list_signals);
   add("GET", "/v1/rooms/:room/audit", guard::human, &api::room_audit);
   add("DELETE", "/v1/watchers/:id", guard::any, &api::delete_watcher);
+  add("GET", "/v1/watchers/:id/deliveries", guard::any, &api::list_deliveries);
+  add("POST", "/v1/watchers/:id/deliveries/:delivery_id/redeliver", guard::any,
+      &api::redeliver);
   // Check-ins and tasks
   add("GET", "/v1/check-ins", guard::any, &api::list_checkins);
   add("GET", "/v1/check-ins/:id", guard::any, &api::get_checkin);
@@ -459,6 +463,14 @@ void api::metrics(call& c) {
     line("waitroom_redis_dropped_total", "Room events not published while Redis was away",
          "counter");
     value("waitroom_redis_dropped_total", options_.redis->dropped());
+  }
+  if (options_.webhooks != nullptr) {
+    line("waitroom_webhook_deliveries_delivered_total",
+         "Webhook deliveries that got a 2xx (redeliveries included)", "counter");
+    value("waitroom_webhook_deliveries_delivered_total", options_.webhooks->delivered());
+    line("waitroom_webhook_deliveries_failed_total",
+         "Webhook deliveries that failed for good (after their retries)", "counter");
+    value("waitroom_webhook_deliveries_failed_total", options_.webhooks->failed());
   }
   response r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";

@@ -40,6 +40,8 @@ struct api_options {
   std::optional<std::string> vapid_public_key;
   /// Counted in /metrics when set.
   const class redis_publisher* redis = nullptr;
+  /// Webhook delivery (none: the deliveries routes answer 503).
+  class webhook_worker* webhooks = nullptr;
 };
 
 class api final : public request_handler {
@@ -127,6 +129,11 @@ class api final : public request_handler {
   void create_watcher(call& c);
   void list_watchers(call& c);
   void delete_watcher(call& c);
+  void list_deliveries(call& c);
+  void redeliver(call& c);
+  /// The watcher `:id` if the caller may manage it (its creator or admin+); answers
+  /// NOT_FOUND or FORBIDDEN itself otherwise.
+  std::optional<events::watcher::state> managed_watcher(call& c);
   void create_signal(call& c);
   void list_signals(call& c);
   // check-ins and tasks (api_checkins.cpp)

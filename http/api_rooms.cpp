@@ -1,10 +1,12 @@
 // Rooms, policies, members, queues, trust, watchers and signals.
 #include "http/address_policy.hpp"
 #include "http/api_support.hpp"
+#include "http/webhook_worker.hpp"
 
 #include "events/org/commands.hpp"
 #include "events/room/commands.hpp"
 #include "events/watcher/commands.hpp"
+#include "events/watcher/decider.hpp"
 
 #include <boost/url/parse.hpp>
 
@@ -349,6 +351,88 @@ void api::delete_watcher(call& c) {
                });
              });
            }));
+}
+
+std::optional<ev::watcher::state> api::managed_watcher(call& c) {
+  auto w = rt_.reads().read(
+      [&](const projections::projection_set& p) -> std::optional<ev::watcher::state> {
+        const auto* w = p.watchers.find(c.params[0]);
+        if (w == nullptr || w->deleted || w->org_id != c.who.org_id) return std::nullopt;
+        const auto* room = p.rooms.by_id(w->room_id);
+        if (room == nullptr || !ev::room::can_see(*room, c.as_caller()))
+          return std::nullopt;
+        return *w;
+      });
+  if (!w) {
+    c.fail(ev::not_found("watcher not found"));
+    return std::nullopt;
+  }
+  if (!ev::watcher::may_manage(*w, c.who.actor(), c.is_admin())) {
+    c.fail(ev::forbidden("only its creator or an admin can see a watcher's deliveries"));
+    return std::nullopt;
+  }
+  return w;
+}
+
+void api::list_deliveries(call& c) {
+  auto w = managed_watcher(c);
+  if (!w) return;
+  auto p = read_page(c.req);
+  if (!p) return c.fail(p.error());
+  auto before = start_of(*p, 'd', std::numeric_limits<std::uint64_t>::max());
+  if (!before) return c.fail(before.error());
+  rt_.read_log(actors::runtime::read_lane::quick,
+               [respond = c.respond, id = w->id, page = *p,
+                before = *before](const storage::event_log& log) {
+                 std::vector<std::string> rows;
+                 std::optional<std::string> next;
+                 std::uint64_t last = 0;
+                 auto scanned =
+                     log.scan_records(webhook_records::rows_prefix(id), true,
+                                      [&](std::string_view key, std::string_view value) {
+                                        auto pos = webhook_records::row_position(key, id);
+                                        if (!pos || *pos >= before) return true;
+                                        if (rows.size() == page.limit) {
+                                          next = encode_cursor('d', last);
+                                          return false;
+                                        }
+                                        rows.emplace_back(value);
+                                        last = *pos;
+                                        return true;
+                                      });
+                 if (!scanned) return respond(error_response(scanned.error()));
+                 respond(list_response_from(
+                     [&](json_writer& out) {
+                       for (const auto& r : rows) {
+                         // the stored row, without the retention stamp
+                         std::error_code ec;
+                         auto v = json::parse(r, ec);
+                         if (ec || !v.is_object()) continue;
+                         v.get_object().erase("created_at");
+                         out.value(v);
+                       }
+                     },
+                     next));
+               });
+}
+
+void api::redeliver(call& c) {
+  if (options_.webhooks == nullptr)
+    return c.fail(ev::unavailable("webhook delivery is not running"));
+  auto w = managed_watcher(c);
+  if (!w) return;
+  if (w->disabled)
+    return c.fail(ev::conflict("the watcher is disabled: it delivers nothing"));
+  const std::string delivery_id = c.params[1];
+  options_.webhooks->redeliver(
+      w->id, delivery_id,
+      [respond = c.respond, delivery_id, id = w->id](ev::outcome<void> queued) {
+        if (!queued) return respond(error_response(queued.error()));
+        respond(data_response(json::object{{"delivery_id", delivery_id},
+                                           {"watcher_id", id},
+                                           {"status", "queued"}},
+                              202));
+      });
 }
 
 // --- signals -------------------------------------------------------------------------

@@ -9,6 +9,7 @@
 #include "http/json_body.hpp"
 #include "http/render.hpp"
 #include "http/responses.hpp"
+#include "http/subscriptions.hpp"
 
 #include <charconv>
 #include <functional>
@@ -142,13 +143,6 @@ const ev::room::state* visible_room(const std::string& org_id,
                                     const ev::room::caller& who,
                                     const projections::projection_set& p,
                                     std::string_view slug_or_id);
-
-/// Registers a live-event subscription and starts it: live from the head, or (with
-/// `since`) after replaying what it missed from the log on the bulk reader lane, with
-/// no gap and no duplicate (api_streams.cpp). Returns the hub's id.
-std::uint64_t start_subscription(event_hub& hub, actors::runtime& rt,
-                                 event_hub::subscription sub,
-                                 std::optional<std::uint64_t> since);
 
 /// The check-in `:id` if the caller may see it (its org, and its room visible).
 const ev::checkin::state* visible_checkin(const api::call& c,

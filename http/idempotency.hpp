@@ -36,6 +36,10 @@ struct idempotency_record {
 /// Storage key: principal id, 0x00, the client's key.
 std::string idempotency_storage_key(std::string_view principal_id, std::string_view key);
 
+/// Side records whose key starts with this byte are not idempotency records (webhook
+/// cursors and deliveries); no principal id starts with it.
+inline constexpr std::string_view other_records_mark = "\x01";
+
 /// SHA-256 (hex) of method, path and the body with object keys sorted (so that
 /// JSON-equal bodies match); a body that is not JSON counts byte for byte.
 std::string request_fingerprint(std::string_view method, std::string_view path,
@@ -52,7 +56,7 @@ std::optional<idempotency_record> decode_record(std::string_view stored,
 std::optional<events::timestamp> record_created_at(std::string_view stored);
 
 /// The storage keys of records created 24 h or more before `now`, and of records that
-/// do not decode (blocking scan: run it on a reader lane).
+/// do not decode, other records aside (blocking scan: run it on a reader lane).
 events::outcome<std::vector<std::string>>
 expired_idempotency_keys(const storage::event_log& log, events::timestamp now);
 

@@ -17,6 +17,13 @@ const ev::watcher::state* watchers::find(std::string_view id) const {
   return it == by_id_.end() ? nullptr : &it->second;
 }
 
+std::vector<const ev::watcher::state*> watchers::active() const {
+  std::vector<const ev::watcher::state*> out;
+  for (const auto& [id, w] : by_id_)
+    if (w.active()) out.push_back(&w);
+  return out;
+}
+
 std::vector<const ev::watcher::state*> watchers::of_room(std::string_view room_id) const {
   std::vector<const ev::watcher::state*> out;
   if (auto it = by_room_.find(std::string(room_id)); it != by_room_.end())

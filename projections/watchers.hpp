@@ -17,6 +17,8 @@ class watchers {
   const events::watcher::state* find(std::string_view id) const;
   /// Live watchers of a room in creation order.
   std::vector<const events::watcher::state*> of_room(std::string_view room_id) const;
+  /// Every watcher that delivers (not deleted, not disabled), in no particular order.
+  std::vector<const events::watcher::state*> active() const;
   std::size_t size() const { return by_id_.size(); }
 
  private:

@@ -50,6 +50,10 @@ bool is_room_event_type(std::string_view type) {
   return std::find(room.begin(), room.end(), type) != room.end();
 }
 
+bool may_manage(const state& s, const actor_ref& by, bool by_admin) {
+  return by_admin || by == s.created_by;
+}
+
 outcome<event_list> decide(const state& s, const command& cmd) {
   return std::visit(
       [&](const auto& c) -> outcome<event_list> {
@@ -82,7 +86,7 @@ outcome<event_list> decide(const state& s, const command& cmd) {
                                    disabled{s.id, c.consecutive_failures}));
         } else {
           if (!s.exists() || s.deleted) return not_found("watcher not found");
-          if (!(c.by == s.created_by) && !c.by_admin)
+          if (!may_manage(s, c.by, c.by_admin))
             return forbidden("only its creator or an admin can delete a watcher");
           out.push_back(
               make_event(s.id, s.org_id, s.room_id, c.by, c.now, deleted{s.id}));

@@ -23,6 +23,10 @@ namespace waitroom::events::watcher {
 
 outcome<event_list> decide(const state& s, const command& cmd);
 
+/// Whether `by` may delete the watcher, list its deliveries and redeliver: its creator,
+/// or an admin or owner of the organization (`by_admin`).
+bool may_manage(const state& s, const actor_ref& by, bool by_admin);
+
 /// API.md's room events: what event streams, Redis and webhook deliveries carry.
 std::span<const std::string_view> room_event_types();
 bool is_room_event_type(std::string_view type);

@@ -9,7 +9,7 @@
 namespace waitroom::events::watcher {
 
 bool wants(const state& w, std::string_view type, const boost::json::object& data) {
-  if (!w.exists() || w.deleted) return false;
+  if (!w.active()) return false;
   if (!w.event_types.empty() &&
       std::find(w.event_types.begin(), w.event_types.end(), type) == w.event_types.end())
     return false;
@@ -27,7 +27,7 @@ next_step after_attempt(int attempt, const attempt_result& r, double jitter) {
     return {verdict::delivered};
   const int status = r.http_status.value_or(0);
   const bool retryable =
-      !r.http_status || status >= 500 || status == 408 || status == 429;
+      !r.refused && (!r.http_status || status >= 500 || status == 408 || status == 429);
   if (!retryable || attempt >= max_attempts) return {verdict::failed};
   const auto index = static_cast<std::size_t>(std::max(attempt, 1) - 1);
   jitter = std::clamp(jitter, -0.2, 0.2);

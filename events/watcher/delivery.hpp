@@ -7,7 +7,8 @@
 /// - One delivery is up to 4 attempts of 5 s each. 2xx delivers. 5xx, 408, 429,
 ///   connection errors and timeouts are retried after 1 s, 5 s and 25 s (measured from
 ///   the end of the previous attempt, ±20% jitter at most); a 429's `Retry-After` is
-///   honoured up to 25 s. 3xx (redirects are not followed) and other 4xx fail at once.
+///   honoured up to 25 s. 3xx (redirects are not followed) and other 4xx fail at once,
+///   and so does a target the server refuses to contact.
 /// - After 20 consecutive failed deliveries (deliveries, not attempts) the watcher is
 ///   disabled.
 
@@ -28,6 +29,9 @@ bool wants(const state& w, std::string_view type, const boost::json::object& dat
 struct attempt_result {
   std::optional<int> http_status;         ///< none: connection error or timeout
   std::optional<duration_ms> retry_after; ///< a 429's `Retry-After`
+  /// The server would not send it (a private address under `--webhook-deny-private`, a
+  /// URL it cannot use): final, as retrying cannot change it.
+  bool refused = false;
 };
 
 enum class verdict { delivered, retry, failed };

@@ -87,6 +87,10 @@ TEST(DeliveryAttempts, RedirectsAndOtherClientErrorsFailAtOnce) {
     EXPECT_EQ(after_attempt(1, status(s)).what, verdict::failed) << s;
 }
 
+TEST(DeliveryAttempts, ATargetTheServerRefusesFailsAtOnce) {
+  EXPECT_EQ(after_attempt(1, {std::nullopt, std::nullopt, true}).what, verdict::failed);
+}
+
 TEST(DeliveryAttempts, A429sRetryAfterIsHonouredUpTo25s) {
   EXPECT_EQ(after_attempt(1, {429, 3000}).delay, 3000);
   EXPECT_EQ(after_attempt(2, {429, 120000}).delay, 25000);

@@ -16,7 +16,7 @@ import unittest
 
 from fixtures import create_org, create_user, new_checkin, new_task, register_agent, \
     self_register, unique
-from harness import OWNER_TOKEN, Response, ServerTest
+from harness import OWNER_TOKEN, Response, ServerTest, wait_until
 
 # Column order of every row.
 CALLERS = ("anonymous", "viewer", "member", "admin", "owner", "instance_admin",
@@ -105,6 +105,18 @@ def watcher_by_another_member(ctx):
     return {"id": w["id"]}, None
 
 
+def delivery_of_another_members_watcher(ctx):
+    """A watcher of another member with one delivery attempt (to a closed port)."""
+    w = ctx.post("/v1/rooms/general/watch", {"webhook_url": "http://127.0.0.1:9/hook",
+                                             "event_types": ["signal.broadcast"]},
+                 token=ctx.tokens["_other_member"])
+    ctx.post("/v1/rooms/general/signal", {"type": "matrix"})
+    rows = []
+    assert wait_until(lambda: rows.extend(
+        ctx.server.get(f"/v1/watchers/{w['id']}/deliveries").data) or rows, timeout=5)
+    return {"id": w["id"], "delivery_id": rows[0]["delivery_id"]}, {}
+
+
 def room_with_member(ctx):
     slug = ctx.room()
     pid = ctx.fresh_agent()
@@ -189,6 +201,11 @@ ROWS = dict([
         lambda ctx: ({"room": ctx.general}, None)),
     row("DELETE", "/v1/watchers/:id",                     "401 403 403 200 200 200 403 403 401 404 404",
         watcher_by_another_member),
+    row("GET", "/v1/watchers/:id/deliveries",             "401 403 403 200 200 200 403 403 401 404 404",
+        watcher_by_another_member),
+    row("POST", "/v1/watchers/:id/deliveries/:delivery_id/redeliver",
+                                                          "401 403 403 202 202 202 403 403 401 404 404",
+        delivery_of_another_members_watcher),
     row("GET", "/v1/check-ins",                           "401 200 200 200 200 200 403 200 401 200 200"),
     row("GET", "/v1/check-ins/:id",                       "401 200 200 200 200 200 403 200 401 404 404",
         checkin_fx()),
