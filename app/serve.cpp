@@ -5,6 +5,7 @@
 #include "http/api.hpp"
 #include "http/event_hub.hpp"
 #include "http/outbound.hpp"
+#include "http/push_worker.hpp"
 #include "http/redis_publisher.hpp"
 #include "http/server.hpp"
 #include "http/status_waiters.hpp"
@@ -108,6 +109,23 @@ int serve(const serve_options& o) {
   wo.deny_private = o.webhook_deny_private;
   http::webhook_worker webhooks(rt, hub, outbound, secrets, wo);
   rt.add_subscriber([&webhooks](const auto& events) { webhooks.on_committed(events); });
+  std::unique_ptr<http::push_worker> push;
+  std::optional<std::string> vapid_public;
+  if (!o.vapid_public_key.empty() || !o.vapid_private_key.empty()) {
+    auto pub = http::web_push::from_base64url(o.vapid_public_key);
+    auto priv = http::web_push::from_base64url(o.vapid_private_key);
+    if (!pub || !priv || !http::web_push::keys_match({*pub, *priv}))
+      throw std::runtime_error(
+          "--vapid-public-key and --vapid-private-key must be one P-256 "
+          "key pair in base64url (waitroom vapid generate-keys)");
+    vapid_public = o.vapid_public_key;
+    http::push_options po;
+    po.vapid = {*pub, *priv};
+    po.subject = o.vapid_subject;
+    po.deny_private = o.webhook_deny_private;
+    push = std::make_unique<http::push_worker>(rt, outbound, po);
+    rt.add_subscriber([p = push.get()](const auto& events) { p->on_committed(events); });
+  }
   auto stats = rt.start();
   if (!stats) {
     spdlog::error("replay failed: {}", stats.error().message);
@@ -122,19 +140,13 @@ int serve(const serve_options& o) {
   ao.self_register_burst = o.self_register_burst;
   ao.hub = &hub;
   ao.webhook_deny_private = o.webhook_deny_private;
-  if (!o.vapid_public_key.empty() || !o.vapid_private_key.empty()) {
-    auto pub = http::web_push::from_base64url(o.vapid_public_key);
-    auto priv = http::web_push::from_base64url(o.vapid_private_key);
-    if (!pub || !priv || !http::web_push::keys_match({*pub, *priv}))
-      throw std::runtime_error(
-          "--vapid-public-key and --vapid-private-key must be one P-256 "
-          "key pair in base64url (waitroom vapid generate-keys)");
-    ao.vapid_public_key = o.vapid_public_key;
-  }
+  ao.vapid_public_key = vapid_public;
+  ao.push = push.get();
   ao.redis = redis.get();
   ao.webhooks = &webhooks;
   http::api api(rt, waiters, secrets, ao);
   webhooks.start();
+  if (push) push->start();
   http::server_options so;
   so.host = host;
   so.port = port;

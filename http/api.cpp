@@ -4,6 +4,7 @@
 #include "http/dashboard.hpp"
 #include "http/event_hub.hpp"
 #include "http/openapi_document.hpp"
+#include "http/push_worker.hpp"
 #include "http/redis_publisher.hpp"
 #include "http/webhook_worker.hpp"
 #include "storage/writer_stats.hpp"
@@ -222,6 +223,8 @@ api::api(actors::runtime& rt, status_waiters& waiters, secret_box secrets,
   routes_.back().query_token = true;
   // Web Push
   add("GET", "/v1/push/vapid-public-key", guard::human, &api::vapid_public_key);
+  add("POST", "/v1/push/subscriptions", guard::human, &api::push_subscribe);
+  add("DELETE", "/v1/push/subscriptions", guard::human, &api::push_unsubscribe);
   // Audit
   add("GET", "/v1/audit", guard::admin, &api::audit);
   add("GET", "/v1/audit/verify", guard::admin, &api::audit_verify);
@@ -464,6 +467,19 @@ void api::metrics(call& c) {
          "counter");
     value("waitroom_redis_dropped_total", options_.redis->dropped());
   }
+  if (options_.push != nullptr) {
+    line("waitroom_push_subscriptions", "Stored Web Push subscriptions", "gauge");
+    value("waitroom_push_subscriptions", options_.push->subscriptions());
+    line("waitroom_push_sent_total", "Web Push messages a push service accepted",
+         "counter");
+    value("waitroom_push_sent_total", options_.push->sent());
+    line("waitroom_push_failed_total", "Web Push messages that failed", "counter");
+    value("waitroom_push_failed_total", options_.push->failed());
+    line("waitroom_push_removed_total",
+         "Web Push subscriptions removed after a 404 or 410 from the push service",
+         "counter");
+    value("waitroom_push_removed_total", options_.push->removed());
+  }
   if (options_.webhooks != nullptr) {
     line("waitroom_webhook_deliveries_delivered_total",
          "Webhook deliveries that got a 2xx (redeliveries included)", "counter");
@@ -487,6 +503,53 @@ void api::vapid_public_key(call& c) {
     return c.fail(ev::unavailable("Web Push is not configured on this server "
                                   "(--vapid-public-key, --vapid-private-key)"));
   c.ok(json::object{{"public_key", *options_.vapid_public_key}});
+}
+
+void api::push_subscribe(call& c) {
+  if (options_.push == nullptr)
+    return c.fail(ev::unavailable("Web Push is not configured on this server "
+                                  "(--vapid-public-key, --vapid-private-key)"));
+  auto body = parse_object_body(c.req.body, false);
+  if (!body) return c.fail(body.error());
+  body_reader r(*body);
+  auto endpoint = r.string("endpoint", true);
+  auto keys = r.object("keys", true);
+  if (!r.ok()) return c.fail(*r.error());
+  body_reader k(*keys);
+  auto p256dh = k.string("p256dh", true);
+  auto auth = k.string("auth", true);
+  if (!k.ok()) {
+    auto e = *k.error();
+    e.field = "keys." + e.field;
+    return c.fail(e);
+  }
+  push_subscription s{c.who.id, *endpoint, *p256dh, *auth, rt_.time().now()};
+  auto answer = json::object{{"endpoint", s.endpoint},
+                             {"created_at", ev::format_rfc3339(s.created_at)}};
+  options_.push->subscribe(
+      std::move(s),
+      [respond = c.respond, answer = std::move(answer)](ev::outcome<void> stored) {
+        if (!stored) return respond(error_response(stored.error()));
+        respond(data_response(answer, 201));
+      });
+}
+
+void api::push_unsubscribe(call& c) {
+  if (options_.push == nullptr)
+    return c.fail(ev::unavailable("Web Push is not configured on this server "
+                                  "(--vapid-public-key, --vapid-private-key)"));
+  auto body = parse_object_body(c.req.body, false);
+  if (!body) return c.fail(body.error());
+  body_reader r(*body);
+  auto endpoint = r.string("endpoint", true);
+  if (!r.ok()) return c.fail(*r.error());
+  options_.push->unsubscribe(
+      c.who.id, *endpoint,
+      [respond = c.respond, endpoint = *endpoint](ev::outcome<void> gone) {
+        if (!gone) return respond(error_response(gone.error()));
+        respond(
+            data_response(json::object{{"endpoint", endpoint}, {"status", "deleted"}}));
+      });
 }
 
 void api::openapi(call& c) {

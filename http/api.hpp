@@ -42,6 +42,8 @@ struct api_options {
   const class redis_publisher* redis = nullptr;
   /// Webhook delivery (none: the deliveries routes answer 503).
   class webhook_worker* webhooks = nullptr;
+  /// Web Push, when VAPID keys are configured (none: the push routes answer 503).
+  class push_worker* push = nullptr;
 };
 
 class api final : public request_handler {
@@ -94,6 +96,8 @@ class api final : public request_handler {
   void room_events(call& c);
   void all_events(call& c);
   void vapid_public_key(call& c);
+  void push_subscribe(call& c);
+  void push_unsubscribe(call& c);
   void stream_events(call& c, std::optional<std::string> room_id);
   void websocket(call& c); // api_socket.cpp
   void dashboard(call& c);

@@ -194,11 +194,13 @@ std::vector<recorded_event> every_event() {
                                            "00ff",
                                            owner},
                           "w_hook000001", 33, 1, owner));
+  out.push_back(enveloped(watcher::disabled{"w_hook000001", 20}, "w_hook000001", 34, 2,
+                          actor_ref::system()));
   out.push_back(
-      enveloped(watcher::deleted{"w_hook000001"}, "w_hook000001", 34, 2, owner));
+      enveloped(watcher::deleted{"w_hook000001"}, "w_hook000001", 35, 3, owner));
   out.push_back(enveloped(signal::broadcast{"sig_0000000001", "rm_deploy0001", "freeze",
                                             json::object{{"until", "friday"}}},
-                          "sig_0000000001", 35, 1, owner));
+                          "sig_0000000001", 36, 1, owner));
   return out;
 }
 
@@ -255,11 +257,12 @@ TEST(Codec, EveryEventTypeRoundTrips) {
                                "checkin.helper_joined",
                                "checkin.submitted",
                                "watcher.created",
+                               "watcher.disabled",
                                "watcher.deleted",
                                "signal.broadcast"};
   for (const auto& t : all)
     EXPECT_NE(std::find(seen_types.begin(), seen_types.end(), t), seen_types.end()) << t;
-  EXPECT_EQ(std::variant_size_v<event_data>, 28u)
+  EXPECT_EQ(std::variant_size_v<event_data>, 29u)
       << "a new event type needs a codec test";
 }
 

@@ -117,6 +117,13 @@ def delivery_of_another_members_watcher(ctx):
     return {"id": w["id"], "delivery_id": rows[0]["delivery_id"]}, {}
 
 
+# A well-formed browser subscription (this server has no VAPID keys: 503 for people).
+PUSH_SUBSCRIPTION = {
+    "endpoint": "https://push.example.com/send/abc",
+    "keys": {"p256dh": "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4",
+             "auth": "BTBZMqHH6r4Tts7J_aSIgg"}}
+
+
 def room_with_member(ctx):
     slug = ctx.room()
     pid = ctx.fresh_agent()
@@ -197,6 +204,10 @@ ROWS = dict([
     row("GET", "/v1/ws",                                  "401 101 101 101 101 101 403 101 401 101 101",
         lambda ctx: ({}, UPGRADE)),
     row("GET", "/v1/push/vapid-public-key",               "401 503 503 503 503 503 403 403 401 503 403"),
+    row("POST", "/v1/push/subscriptions",                 "401 503 503 503 503 503 403 403 401 503 403",
+        lambda ctx: ({}, PUSH_SUBSCRIPTION)),
+    row("DELETE", "/v1/push/subscriptions",               "401 503 503 503 503 503 403 403 401 503 403",
+        lambda ctx: ({}, {"endpoint": PUSH_SUBSCRIPTION["endpoint"]})),
     row("GET", "/v1/rooms/:room/audit",                   "401 200 200 200 200 200 403 403 401 404 403",
         lambda ctx: ({"room": ctx.general}, None)),
     row("DELETE", "/v1/watchers/:id",                     "401 403 403 200 200 200 403 403 401 404 404",

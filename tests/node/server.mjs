@@ -7,8 +7,8 @@ import { createInterface } from "node:readline";
 
 export const OWNER = "wrh_" + "B".repeat(32);
 
-export async function startServer(args = []) {
-  const dataDir = mkdtempSync(join(tmpdir(), "waitroom-node-"));
+/** `dataDir`: reuse a data directory (a restart); `stop({ keep: true })` leaves it. */
+export async function startServer(args = [], { dataDir = mkdtempSync(join(tmpdir(), "waitroom-node-")) } = {}) {
   const proc = spawn(process.env.WAITROOM_BIN, ["serve", "--data", dataDir, "--listen", "127.0.0.1:0", ...args], {
     env: { ...process.env, WAITROOM_BOOTSTRAP_TOKEN: OWNER },
     stdio: ["ignore", "pipe", "inherit"],
@@ -35,11 +35,12 @@ export async function startServer(args = []) {
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
     },
-    async stop() {
+    dataDir,
+    async stop({ keep = false } = {}) {
       const exited = new Promise((r) => proc.on("exit", r));
       proc.kill("SIGTERM");
       await exited;
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keep) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
