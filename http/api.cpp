@@ -221,6 +221,8 @@ api::api(actors::runtime& rt, status_waiters& waiters, secret_box secrets,
   routes_.back().query_token = true;
   add("GET", "/v1/ws", guard::any, &api::websocket);
   routes_.back().query_token = true;
+  // Agent integrations
+  add("POST", "/mcp", guard::claimed_agent, &api::mcp);
   // Web Push
   add("GET", "/v1/push/vapid-public-key", guard::human, &api::vapid_public_key);
   add("POST", "/v1/push/subscriptions", guard::human, &api::push_subscribe);

@@ -17,6 +17,7 @@
 #include "http/secret_box.hpp"
 #include "http/status_waiters.hpp"
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include <atomic>
@@ -100,6 +101,21 @@ class api final : public request_handler {
   void push_unsubscribe(call& c);
   void stream_events(call& c, std::optional<std::string> room_id);
   void websocket(call& c); // api_socket.cpp
+  // MCP (api_mcp.cpp)
+  struct mcp_call;
+  void mcp(call& c);
+  void mcp_message(const std::shared_ptr<mcp_call>& m, const boost::json::value& msg,
+                   std::function<void(std::optional<boost::json::value>)> done);
+  void run_tool(const std::shared_ptr<mcp_call>& m, std::string_view name,
+                boost::json::object args, std::function<void(boost::json::object)> done);
+  void wait_for_decision(const std::shared_ptr<mcp_call>& m, const std::string& id,
+                         std::chrono::steady_clock::time_point deadline,
+                         std::function<void(boost::json::object)> done);
+  /// Runs a v1 request in-process with the MCP caller's credential; `then` gets the
+  /// answer (from any thread).
+  void call_in_process(const std::shared_ptr<mcp_call>& m, std::string method,
+                       std::string path, std::string body,
+                       std::function<void(response)> then);
   void dashboard(call& c);
   /// Whether the caller sees the check-in `:id` (else answer 404).
   bool can_see_checkin(const call& c) const;
