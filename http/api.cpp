@@ -500,17 +500,20 @@ void api::dashboard(call& c) {
   c.respond(dashboard_response());
 }
 
+namespace {
+ev::error push_not_configured() {
+  return ev::unavailable("Web Push is not configured on this server (--vapid-public-key, "
+                         "--vapid-private-key)");
+}
+} // namespace
+
 void api::vapid_public_key(call& c) {
-  if (!options_.vapid_public_key)
-    return c.fail(ev::unavailable("Web Push is not configured on this server "
-                                  "(--vapid-public-key, --vapid-private-key)"));
+  if (!options_.vapid_public_key) return c.fail(push_not_configured());
   c.ok(json::object{{"public_key", *options_.vapid_public_key}});
 }
 
 void api::push_subscribe(call& c) {
-  if (options_.push == nullptr)
-    return c.fail(ev::unavailable("Web Push is not configured on this server "
-                                  "(--vapid-public-key, --vapid-private-key)"));
+  if (options_.push == nullptr) return c.fail(push_not_configured());
   auto body = parse_object_body(c.req.body, false);
   if (!body) return c.fail(body.error());
   body_reader r(*body);
@@ -537,9 +540,7 @@ void api::push_subscribe(call& c) {
 }
 
 void api::push_unsubscribe(call& c) {
-  if (options_.push == nullptr)
-    return c.fail(ev::unavailable("Web Push is not configured on this server "
-                                  "(--vapid-public-key, --vapid-private-key)"));
+  if (options_.push == nullptr) return c.fail(push_not_configured());
   auto body = parse_object_body(c.req.body, false);
   if (!body) return c.fail(body.error());
   body_reader r(*body);

@@ -186,38 +186,31 @@ class socket_client : public std::enable_shared_from_this<socket_client> {
             s.except.insert(id);
         }
     }
-    std::string out;
-    json_writer w(out);
-    w.begin_object();
-    w.member("op", "unsubscribed");
-    w.member("all", !names.has_value());
-    w.key("rooms");
-    w.begin_array();
-    for (const auto& id : ids)
-      w.value(id);
-    w.end_array();
-    w.end_object();
-    send(std::move(out));
+    send_rooms_op("unsubscribed", names, ids, std::nullopt);
   }
 
   void send_subscribed(const std::optional<std::vector<std::string>>& names,
                        const std::vector<std::string>& ids,
                        std::optional<std::uint64_t> since) {
+    send_rooms_op("subscribed", names, ids, since);
+  }
+
+  /// `{"op", "all", "rooms": [ids], "since"?}`: `since` only on `subscribed`.
+  void send_rooms_op(std::string_view op,
+                     const std::optional<std::vector<std::string>>& names,
+                     const std::vector<std::string>& ids,
+                     std::optional<std::optional<std::uint64_t>> since) {
     std::string out;
     json_writer w(out);
     w.begin_object();
-    w.member("op", "subscribed");
+    w.member("op", op);
     w.member("all", !names.has_value());
     w.key("rooms");
     w.begin_array();
     for (const auto& id : ids)
       w.value(id);
     w.end_array();
-    w.key("since");
-    if (since)
-      w.value(*since);
-    else
-      w.null();
+    if (since) w.member("since", *since);
     w.end_object();
     send(std::move(out));
   }
