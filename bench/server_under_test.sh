@@ -59,6 +59,10 @@ start_server() {
   shift 2
   token=wrh_$(python3 -c 'import secrets, string
 print("".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32)))')
+  # The output files exist before the server does: the loop below may read them before
+  # the forked shell has opened them.
+  : >"$dir.out"
+  : >"$dir.err"
   WAITROOM_BOOTSTRAP_TOKEN=$token "$waitroom" serve --data "$dir" --listen 127.0.0.1:0 \
     --durability "$mode" "$@" >"$dir.out" 2>"$dir.err" &
   server_pid=$!
