@@ -136,7 +136,7 @@ measure_server() {
   warm=$(wrk_phase creates-warmup "$base/v1/rooms/general/check-in" "$warmup" "$work/keys.txt")
   creates=$(wrk_phase creates "$base/v1/rooms/general/check-in" "$duration" "$work/keys.txt")
   local rss_kib
-  rss_kib=$(awk '/^VmRSS:/ { print $2 }' "/proc/$server_pid/status")
+  rss_kib=$(server_rss_kib)
   stop_server
   # What a restart would find: the size of the RocksDB write-ahead log left behind, and
   # how long opening the log takes (replay of one event).
