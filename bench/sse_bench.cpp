@@ -219,6 +219,7 @@ void add_cpu(json::object& o, const cpu_snapshot& a, const cpu_snapshot& b) {
 class http_pool {
  public:
   /// status (-1: connection failed), body, when the request was written.
+  /// An empty token sends no Authorization header.
   using done_fn = std::function<void(int, const std::string&, sclock::time_point)>;
 
   http_pool(asio::io_context& io, tcp::endpoint ep, std::string token)
@@ -277,7 +278,7 @@ class http_pool {
     c.req.target(c.current.target);
     c.req.version(11);
     c.req.set(bhttp::field::host, "127.0.0.1");
-    c.req.set(bhttp::field::authorization, "Bearer " + token_);
+    if (!token_.empty()) c.req.set(bhttp::field::authorization, "Bearer " + token_);
     c.req.set(bhttp::field::content_type, "application/json");
     c.req.keep_alive(true);
     c.req.body() = c.current.body;
@@ -929,10 +930,39 @@ int run_fanout(const fanout_options& o) {
   std::optional<cpu_snapshot> cpu_start;
   cpu_snapshot cpu_end;
   long rss_after = -1, tcp_after = -1;
+  // Meanwhile, a bystander: GET /healthz 20 times a second over its own connection
+  // through the measured seconds, timed from its schedule like the signals. It shows
+  // what the fan-out costs requests that have nothing to do with the room.
+  const auto bystander_period = std::chrono::milliseconds(50);
+  const auto bystanders = static_cast<std::size_t>(std::llround(o.duration_s * 20));
+  std::vector<sclock::time_point> bystander_sched(bystanders), bystander_done(bystanders);
   if (!bad.count()) {
     const auto t0 = sclock::now() + std::chrono::milliseconds(20);
     for (std::size_t k = 1; k < signals; ++k)
       sched[k] = t0 + (k - 1) * period;
+    for (std::size_t j = 0; j < bystanders; ++j)
+      bystander_sched[j] = t0 + warm * period + j * bystander_period;
+    http_pool bystander(main_io, ep, "");
+    bystander.connect(1);
+    std::size_t next_bystander = 0;
+    asio::steady_timer bystander_timer(main_io);
+    std::function<void()> tick_bystander = [&] {
+      const auto now = sclock::now();
+      for (; next_bystander < bystanders && bystander_sched[next_bystander] <= now;
+           ++next_bystander)
+        bystander.submit(
+            "GET", "/healthz", "",
+            [&, j = next_bystander](int st, const std::string&, sclock::time_point) {
+              bystander_done[j] = sclock::now();
+              if (st != 200) bad.add("healthz answered " + std::to_string(st));
+            });
+      if (next_bystander == bystanders) return;
+      bystander_timer.expires_at(bystander_sched[next_bystander]);
+      bystander_timer.async_wait([&](beast::error_code ec) {
+        if (!ec) tick_bystander();
+      });
+    };
+    tick_bystander();
     std::size_t next = 1;
     asio::steady_timer timer(main_io);
     std::function<void()> tick = [&] {
@@ -961,19 +991,21 @@ int run_fanout(const fanout_options& o) {
     cpu_end = cpu_snapshot::take(o.server_pid);
     rss_after = rss_kib(o.server_pid);
     tcp_after = tcp_mem_kib();
+    run_until(
+        main_io,
+        [&] { return bystanders == 0 || bystander_done.back() != sclock::time_point(); },
+        deadline(o.drain_timeout_s));
     timer.cancel();
+    bystander_timer.cancel();
   }
 
-  // 4. Close the streams, stop the readers, merge what they measured.
-  for (auto& r : readers)
-    asio::post(r->io, [rp = r.get()] {
-      for (auto& s : rp->streams)
-        s->stop();
-    });
+  // 4. Stop the readers, close the streams, merge what they measured.
   guards.clear();
   for (auto& r : readers) {
     r->io.stop();
     r->thread.join();
+    for (auto& s : r->streams)
+      s->stop();
   }
   std::vector<double> latency;
   latency.reserve(n * measured);
@@ -987,6 +1019,10 @@ int run_fanout(const fanout_options& o) {
   for (std::size_t k = first_measured; k < signals; ++k)
     if (last_receipt[k] != sclock::time_point())
       all_delivered.push_back(ms_between(sched[k], last_receipt[k]));
+  std::vector<double> bystander_ms;
+  for (std::size_t j = 0; j < bystanders; ++j)
+    if (bystander_done[j] != sclock::time_point())
+      bystander_ms.push_back(ms_between(bystander_sched[j], bystander_done[j]));
   std::vector<double> signal_ms;
   std::size_t non_2xx = 0;
   for (std::size_t k = first_measured; k < signals; ++k) {
@@ -1008,6 +1044,7 @@ int run_fanout(const fanout_options& o) {
   out["delivery_ms"] = distribution(std::move(latency));
   out["all_delivered_ms"] = distribution(std::move(all_delivered));
   out["signal_ms"] = distribution(std::move(signal_ms));
+  out["healthz_ms"] = distribution(std::move(bystander_ms));
   out["connect_s"] = round3(connect_s);
   out["probe_all_delivered_ms"] = round3(probe_ms);
   out["server_rss_before_kib"] = rss_before;

@@ -12,6 +12,7 @@
 #   3. the owner posts signals (POST /v1/rooms/general/signal, payload {"n": k}) on a
 #      fixed schedule, --rate per second (open loop), --warmup seconds not counted, then
 #      --duration seconds measured. Every stream must receive every signal, in order.
+#      Meanwhile GET /healthz 20 times a second on its own connection (a bystander).
 # Per delivery: receipt time minus the signal's scheduled send time.
 #
 # Output (stdout): per N one JSON line {"bench":"sse_fanout",...} and one human line.
@@ -115,7 +116,8 @@ dl, al, sg = d["delivery_ms"], d["all_delivered_ms"], d["signal_ms"]
 print(f"{d['subscribers']} streams, {d['rate']:.0f} signals/s for {d['duration_s']:.0f} s: "
       f"delivery p50 {dl.get('p50')} ms, p99 {dl.get('p99')} ms, max {dl.get('max')} ms "
       f"({d['deliveries']} deliveries); last stream p50 {al.get('p50')} ms, max {al.get('max')} ms; "
-      f"signal answer p50 {sg.get('p50')} ms, p99 {sg.get('p99')} ms; server RSS "
+      f"signal answer p50 {sg.get('p50')} ms, p99 {sg.get('p99')} ms; meanwhile healthz p50 "
+      f"{d['healthz_ms'].get('p50')} ms, p99 {d['healthz_ms'].get('p99')} ms; server RSS "
       f"{d.get('rss_kib_per_stream')} KiB/stream ({d['server_rss_before_kib'] / 1024:.0f} -> "
       f"{d['server_rss_connected_kib'] / 1024:.0f} MiB), kernel TCP "
       f"{d.get('tcp_mem_kib_per_stream')} KiB/stream (both ends); connect {d['connect_s']} s; "
