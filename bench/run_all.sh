@@ -53,7 +53,7 @@ print(json.dumps({
     "source": sys.argv[1], "binary": sys.argv[2],
     "binary_mtime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(os.path.getmtime(sys.argv[2]))),
     "commit": sh("git", "-C", sys.argv[1], "rev-parse", "--short", "HEAD"),
-    "dirty": None if not os.path.isdir(os.path.join(sys.argv[1], ".git")) else
+    "dirty": None if not os.path.exists(os.path.join(sys.argv[1], ".git")) else
              bool(sh("git", "-C", sys.argv[1], "status", "--porcelain", "--untracked-files=no")),
     "cpu": lscpu.get("Model name"), "cpus": int(lscpu.get("CPU(s)", "0") or 0),
     "ram_gib": round(mem_kib / 2**20, 1), "kernel": platform.release(),
