@@ -203,8 +203,8 @@ void add_cpu(json::object& o, const cpu_snapshot& a, const cpu_snapshot& b) {
   o["measured_wall_s"] = round3(std::chrono::duration<double>(b.at - a.at).count());
   o["server_cpu_s"] = round3(server);
   o["client_cpu_s"] = round3(client);
-  // Softirq time (loopback TCP of both ends, fsync completions) is charged to no
-  // process here, so it is part of "others" and shown on its own too.
+  // Softirq time (mostly loopback TCP input of both ends) is part of the busy time;
+  // the kernel charges it to whichever process it interrupted, usually the sender.
   o["others_cpu_s"] =
       round3(std::max(0.0, (b.machine.busy - a.machine.busy) - server - client));
   o["softirq_s"] = round3(b.machine.softirq - a.machine.softirq);
