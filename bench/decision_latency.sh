@@ -98,6 +98,10 @@ human() {
   python3 - "$1" <<'EOF'
 import json, sys
 d = json.loads(sys.argv[1])
+if "delivery_ms" not in d:  # failed before the measured phase
+    print(f"run {d['run']}: no measurement", file=sys.stderr)
+    print("decision_latency: FAILED: " + "; ".join(d["problems"]), file=sys.stderr)
+    sys.exit(3)
 dl, ap = d["delivery_ms"], d["approve_ms"]
 print(f"run {d['run']}: {d['rate']:.0f} approvals/s for {d['duration_s']:.0f} s ({d['durability']}, "
       f"sent {d['sent_per_s']:.0f}/s): delivery p50 {dl.get('p50')} ms, p99 {dl.get('p99')} ms, "

@@ -112,6 +112,10 @@ human() {
   python3 - "$1" <<'EOF'
 import json, sys
 d = json.loads(sys.argv[1])
+if not d["ok"] and not d["deliveries"]:  # failed before the measured phase
+    print(f"{d['subscribers']} streams: no measurement", file=sys.stderr)
+    print("sse_fanout: FAILED: " + "; ".join(d["problems"]), file=sys.stderr)
+    sys.exit(3)
 dl, al, sg = d["delivery_ms"], d["all_delivered_ms"], d["signal_ms"]
 print(f"{d['subscribers']} streams, {d['rate']:.0f} signals/s for {d['duration_s']:.0f} s: "
       f"delivery p50 {dl.get('p50')} ms, p99 {dl.get('p99')} ms, max {dl.get('max')} ms "
