@@ -43,9 +43,9 @@ target_pct=${TARGET_PCT:-25}
 agents=50 connections=50 duration=10 durability=fsync compare_none=0 runs=1 threads=2
 warmup=3 io_threads="" actor_threads="" perf_out=""
 
-die() { echo "create_vs_healthz: $*" >&2; exit 1; }
-note() { echo "create_vs_healthz: $*" >&2; }
-positive() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 needs a positive integer, got '$2'"; }
+bench_name=create_vs_healthz
+# shellcheck source=bench/server_under_test.sh
+source "$here/server_under_test.sh"
 
 while (($#)); do
   case $1 in
@@ -75,91 +75,10 @@ done
 [[ -z $perf_out ]] || command -v perf >/dev/null || die "--perf needs 'perf' (apt-get install linux-perf)"
 [[ -x $waitroom ]] || die "no server binary at $waitroom (build it: ninja -C build waitroom)"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/waitroom-bench.XXXXXX")
-server_pid=""
-
-stop_server() {
-  [[ -n $server_pid ]] || return 0
-  local pid=$server_pid status=0
-  server_pid=""
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 150); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    note "server $pid did not stop within 15 s of SIGTERM; killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" || status=$?
-  ((status == 0)) || { note "server exited with status $status"; return 1; }
-}
-
-# shellcheck disable=SC2317  # invoked by the trap
-cleanup() {
-  local status=$?
-  stop_server || true
-  rm -rf "$work"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# Starts the server on a fresh data dir; sets server_pid, port, token.
-start_server() {
-  local dir=$1 mode=$2 extra=()
-  [[ -n $io_threads ]] && extra+=(--io-threads "$io_threads")
-  [[ -n $actor_threads ]] && extra+=(--actor-threads "$actor_threads")
-  token=wrh_$(python3 -c 'import secrets, string
-print("".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32)))')
-  # Port 0: the server binds a free port on 127.0.0.1 and prints it (no race).
-  WAITROOM_BOOTSTRAP_TOKEN=$token "$waitroom" serve --data "$dir" --listen 127.0.0.1:0 \
-    --durability "$mode" "${extra[@]}" >"$dir.out" 2>"$dir.err" &
-  server_pid=$!
-  port=""
-  for _ in $(seq 300); do
-    port=$(sed -n 's|^waitroom listening on http://127\.0\.0\.1:\([0-9]*\)$|\1|p' "$dir.out")
-    [[ -n $port ]] && break
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-      cat "$dir.err" >&2
-      server_pid=""
-      die "the server did not start"
-    fi
-    sleep 0.1
-  done
-  [[ -n $port ]] || { cat "$dir.err" >&2; die "the server did not listen within 30 s"; }
-}
-
-# Registers $1 agents with the owner token; writes their API keys, one a line, to $2.
-register_agents() {
-  python3 - "$port" "$token" "$1" >"$2" <<'EOF'
-import json, sys, urllib.request
-port, token, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-for i in range(n):
-    req = urllib.request.Request(
-        f"http://127.0.0.1:{port}/v1/agents/register",
-        data=json.dumps({"name": f"bench-agent-{i + 1}"}).encode(),
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-        method="POST")
-    with urllib.request.urlopen(req, timeout=10) as r:
-        if r.status != 201:
-            sys.exit(f"register answered {r.status}")
-        print(json.load(r)["data"]["api_key"])
-EOF
-  [[ $(wc -l <"$2") -eq $1 ]] || die "registered $(wc -l <"$2") of $1 agents"
-}
-
-# CPU seconds (user + system) the server has used so far.
-server_cpu() {
-  awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.3f\n", ($12 + $13) / hz }' \
-    "/proc/$server_pid/stat"
-}
-
-# Busy and stolen CPU seconds of the whole machine so far ("busy steal").
-machine_cpu() {
-  awk -v hz="$(getconf CLK_TCK)" '/^cpu / {
-    printf "%.3f %.3f\n", ($2 + $3 + $4 + $7 + $8) / hz, $9 / hz }' /proc/stat
-}
+bench_workdir
+serve_args=()
+[[ -n $io_threads ]] && serve_args+=(--io-threads "$io_threads")
+[[ -n $actor_threads ]] && serve_args+=(--actor-threads "$actor_threads")
 
 # wrk_phase NAME URL SECONDS [KEYS_FILE]: prints the WRK_JSON object with what the
 # CPUs did meanwhile: "server_cpu_s", "wrk_cpu_s", "others_cpu_s" (every other process:
@@ -204,7 +123,7 @@ print(json.dumps(d))' "$line" "$s0" "$s1" "$m0" "$m1" "$(grep '^WRK_CPU' "$work/
 measure_server() {
   local mode=$1 with_healthz=$2
   local dir="$work/data-$mode-$3"
-  start_server "$dir" "$mode"
+  start_server "$dir" "$mode" "${serve_args[@]}"
   note "run $3: server ($mode) on 127.0.0.1:$port; registering $agents agents"
   register_agents "$agents" "$work/keys.txt"
   local base="http://127.0.0.1:$port" healthz="null" warm creates
@@ -217,7 +136,7 @@ measure_server() {
   warm=$(wrk_phase creates-warmup "$base/v1/rooms/general/check-in" "$warmup" "$work/keys.txt")
   creates=$(wrk_phase creates "$base/v1/rooms/general/check-in" "$duration" "$work/keys.txt")
   local rss_kib
-  rss_kib=$(awk '/^VmRSS:/ { print $2 }' "/proc/$server_pid/status")
+  rss_kib=$(server_rss_kib)
   stop_server
   # What a restart would find: the size of the RocksDB write-ahead log left behind, and
   # how long opening the log takes (replay of one event).

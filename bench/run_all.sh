@@ -3,7 +3,8 @@
 # commit they ran on, then each benchmark's summary: JSON lines first, human lines after.
 #
 # environment: BUILD_DIR (default build), RUNS (create_vs_healthz runs, default 3),
-#              REPLAY_RUNS (timed replays, default 5)
+#              REPLAY_RUNS (timed replays, default 5), DECISION_RUNS (decision_latency
+#              runs, default 3), FANOUT_SUBSCRIBERS (sse_fanout sweep, default its own)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -11,12 +12,16 @@ root=$(dirname "$here")
 build=${BUILD_DIR:-$root/build}
 runs=${RUNS:-3}
 replay_runs=${REPLAY_RUNS:-5}
+decision_runs=${DECISION_RUNS:-3}
+fanout_args=()
+[[ -n ${FANOUT_SUBSCRIBERS-} ]] && fanout_args+=(--subscribers "$FANOUT_SUBSCRIBERS")
 
 die() { echo "run_all: $*" >&2; exit 1; }
 [[ -f $build/build.ninja || -f $build/Makefile ]] ||
   die "no configured build in $build (run: make build)"
-cmake --build "$build" --target waitroom waitroom_log_filler >&2
+cmake --build "$build" --target waitroom waitroom_log_filler waitroom_sse_bench >&2
 export WAITROOM=$build/waitroom WAITROOM_LOG_FILLER=$build/bench/waitroom_log_filler
+export WAITROOM_SSE_BENCH=$build/bench/waitroom_sse_bench
 
 # The commit is that of the sources the build directory was configured from (null when
 # they are not a git checkout, e.g. an exported tree); "dirty": uncommitted changes to
@@ -48,7 +53,7 @@ print(json.dumps({
     "source": sys.argv[1], "binary": sys.argv[2],
     "binary_mtime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(os.path.getmtime(sys.argv[2]))),
     "commit": sh("git", "-C", sys.argv[1], "rev-parse", "--short", "HEAD"),
-    "dirty": None if not os.path.isdir(os.path.join(sys.argv[1], ".git")) else
+    "dirty": None if not os.path.exists(os.path.join(sys.argv[1], ".git")) else
              bool(sh("git", "-C", sys.argv[1], "status", "--porcelain", "--untracked-files=no")),
     "cpu": lscpu.get("Model name"), "cpus": int(lscpu.get("CPU(s)", "0") or 0),
     "ram_gib": round(mem_kib / 2**20, 1), "kernel": platform.release(),
@@ -63,10 +68,18 @@ echo "run_all: create_vs_healthz ($runs runs)" >&2
 creates=$("$here/create_vs_healthz.sh" --runs "$runs")
 echo "run_all: replay_throughput ($replay_runs runs)" >&2
 replay=$("$here/replay_throughput.sh" --runs "$replay_runs")
+echo "run_all: decision_latency ($decision_runs runs)" >&2
+decisions=$("$here/decision_latency.sh" --runs "$decision_runs")
+echo "run_all: sse_fanout" >&2
+fanout=$("$here/sse_fanout.sh" "${fanout_args[@]}")
 
 echo "$machine"
 grep '^{' <<<"$creates" | tail -n1
 grep '^{' <<<"$replay"
+grep '^{' <<<"$decisions" | tail -n1
+grep '^{' <<<"$fanout"
 echo
 grep -v '^{' <<<"$creates"
 grep -v '^{' <<<"$replay"
+grep -v '^{' <<<"$decisions"
+grep -v '^{' <<<"$fanout"
