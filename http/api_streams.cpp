@@ -32,6 +32,39 @@ ev::outcome<std::optional<std::uint64_t>> resume_point(const request& req) {
   return std::optional<std::uint64_t>();
 }
 
+/// The sink of a stream whose connection is not there yet: the hub registers the
+/// subscription with it before the head is written, and sends nothing to it until the
+/// stream starts, after `attach`.
+class sink_to_be final : public stream_sink {
+ public:
+  void attach(std::shared_ptr<stream_sink> real) {
+    std::lock_guard lock(mu_);
+    real_ = std::move(real);
+  }
+  bool write(std::shared_ptr<const std::string> bytes) override {
+    auto s = get();
+    return s && s->write(std::move(bytes));
+  }
+  void close() override {
+    if (auto s = get()) s->close();
+  }
+  std::size_t capacity() const override {
+    auto s = get();
+    return s ? s->capacity() : std::size_t{1} << 20;
+  }
+  void when_drained(std::function<void()> fn) override {
+    if (auto s = get()) s->when_drained(std::move(fn));
+  }
+
+ private:
+  std::shared_ptr<stream_sink> get() const {
+    std::lock_guard lock(mu_);
+    return real_;
+  }
+  mutable std::mutex mu_;
+  std::shared_ptr<stream_sink> real_;
+};
+
 } // namespace
 
 void api::room_events(call& c) {
@@ -58,24 +91,27 @@ void api::stream_events(call& c, std::optional<std::string> room_param) {
     sub.rooms = std::set<std::string>{id};
   }
 
+  // API.md: the subscription is in place before the head goes out. Until the
+  // connection's sink exists the hub only holds events for it (it is not live).
+  auto target = std::make_shared<sink_to_be>();
+  sub.sink = target;
+  auto* hub = options_.hub;
+  auto reg = register_subscription(*hub, rt_, sub);
+
   response r;
   r.content_type = "text/event-stream; charset=utf-8";
   r.headers.emplace_back("Waitroom-Log-Id", rt_.log_id());
   r.headers.emplace_back("X-Accel-Buffering", "no");
-  auto id = std::make_shared<std::atomic<std::uint64_t>>(0);
-  auto* hub = options_.hub;
   auto& rt = rt_;
   r.stream = std::make_shared<stream_handlers>();
-  r.stream->open = [hub, &rt, sub, id,
+  r.stream->open = [hub, &rt, sub, reg, target,
                     since = *since](std::shared_ptr<stream_sink> sink) mutable {
-    sub.sink = sink;
     static const auto hello = std::make_shared<const std::string>("retry: 2000\n\n");
     sink->write(hello);
-    id->store(start_subscription(*hub, rt, std::move(sub), since));
+    target->attach(sink);
+    start_subscription(*hub, rt, reg, std::move(sub), since);
   };
-  r.stream->closed = [hub, id] {
-    if (auto sid = id->load()) hub->unsubscribe(sid);
-  };
+  r.stream->closed = [hub, id = reg.id] { hub->unsubscribe(id); };
   c.respond(std::move(r));
 }
 

@@ -112,8 +112,12 @@ bool event_hub::go_live(std::uint64_t id, std::uint64_t sent_up_to) {
     en.dropped = false;
     return false;
   }
-  for (const auto& f : en.held)
-    if (f.seq > sent_up_to && !en.sub.sink->write(f.bytes)) break;
+  en.sent_up_to = sent_up_to;
+  for (const auto& f : en.held) {
+    if (f.seq <= en.sent_up_to) continue;
+    if (!en.sub.sink->write(f.bytes)) break;
+    en.sent_up_to = f.seq;
+  }
   en.held.clear();
   en.held.shrink_to_fit();
   en.held_bytes = 0;
@@ -139,28 +143,91 @@ void event_hub::exclude(std::uint64_t id, const std::string& room_id) {
 
 void event_hub::on_committed(const std::vector<ev::recorded_event>& events) {
   if (count_ == 0) return;
+  std::vector<rendered> batch;
+  std::size_t bytes = 0;
   reads_.read([&](const projections::projection_set& p) {
-    std::lock_guard lock(mu_);
     for (const auto& e : events) {
       if (e.meta.room_id.empty() ||
           !ev::watcher::is_room_event_type(ev::event_type(e.data)))
         continue;
-      const auto* room = p.rooms.by_id(e.meta.room_id);
+      if (p.rooms.by_id(e.meta.room_id) == nullptr) continue;
+      auto envelope = std::make_shared<const std::string>(stream_envelope(e, p));
+      bytes += envelope->size();
+      batch.push_back({e.meta.seq, e.meta.room_id, std::string(ev::event_type(e.data)),
+                       std::move(envelope)});
+    }
+  });
+  if (batch.empty()) return;
+  {
+    std::lock_guard lock(queue_mu_);
+    queue_.push_back(std::move(batch));
+    queued_bytes_ += bytes;
+  }
+  queue_cv_.notify_one();
+}
+
+event_hub::event_hub(const projections::read_model& reads)
+    : reads_(reads)
+    , thread_([this] { fan_out_loop(); }) {}
+
+event_hub::~event_hub() {
+  {
+    std::lock_guard lock(queue_mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_one();
+  thread_.join();
+}
+
+void event_hub::fan_out_loop() {
+  for (;;) {
+    std::vector<rendered> batch;
+    bool overflow = false;
+    {
+      std::unique_lock lock(queue_mu_);
+      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      if (queued_bytes_ > max_queued_bytes) {
+        // far behind: everyone resumes from the log instead
+        overflow = true;
+        queue_.clear();
+        queued_bytes_ = 0;
+      } else {
+        batch = std::move(queue_.front());
+        queue_.pop_front();
+        for (const auto& r : batch)
+          queued_bytes_ -= r.envelope->size();
+      }
+    }
+    if (overflow) {
+      std::lock_guard lock(mu_);
+      for (auto& [id, en] : subs_)
+        en.sub.sink->close();
+      continue;
+    }
+    fan_out(batch);
+  }
+}
+
+void event_hub::fan_out(const std::vector<rendered>& batch) {
+  reads_.read([&](const projections::projection_set& p) {
+    std::lock_guard lock(mu_);
+    for (const auto& r : batch) {
+      const auto* room = p.rooms.by_id(r.room_id);
       if (room == nullptr) continue;
-      // rendered once, for the first taker of each wire format
-      std::shared_ptr<const std::string> envelope, sse;
+      std::shared_ptr<const std::string> sse; // rendered once, for the first SSE taker
       for (auto& [id, en] : subs_) {
         if (!may_see(en.sub, *room)) continue;
-        if (!envelope)
-          envelope = std::make_shared<const std::string>(stream_envelope(e, p));
         if (en.sub.format == wire::sse && !sse)
-          sse = std::make_shared<const std::string>(
-              sse_frame(e.meta.seq, ev::event_type(e.data), *envelope));
-        const auto& bytes = en.sub.format == wire::sse ? sse : envelope;
-        if (en.live)
-          en.sub.sink->write(bytes); // a full or closed stream closes itself
-        else if (!en.dropped) {
-          en.held.push_back({e.meta.seq, bytes});
+          sse =
+              std::make_shared<const std::string>(sse_frame(r.seq, r.type, *r.envelope));
+        const auto& bytes = en.sub.format == wire::sse ? sse : r.envelope;
+        if (en.live) {
+          if (r.seq <= en.sent_up_to) continue; // replayed, or before it began
+          en.sub.sink->write(bytes);            // a full or closed stream closes itself
+          en.sent_up_to = r.seq;
+        } else if (!en.dropped) {
+          en.held.push_back({r.seq, bytes});
           en.held_bytes += bytes->size();
           if (en.held_bytes > 4 * en.sub.sink->capacity()) { // the log keeps them
             en.held.clear();

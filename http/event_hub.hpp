@@ -14,7 +14,9 @@
 #include "projections/read_model.hpp"
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -22,6 +24,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace waitroom::http {
@@ -52,10 +55,17 @@ std::string stream_frame(const events::recorded_event& e,
 std::string stream_envelope(const events::recorded_event& e,
                             const projections::projection_set& p);
 
+/// The fan-out runs on the hub's own thread: the committing thread only renders each
+/// room event's envelope once (so `data` is the object as that commit left it) and
+/// queues it, so no number of subscribers ever delays a write. The thread hands the
+/// events, in seq order, to every subscription that may see the room (access as of
+/// now), skipping what a subscription already has.
 class event_hub {
  public:
-  explicit event_hub(const projections::read_model& reads)
-      : reads_(reads) {}
+  explicit event_hub(const projections::read_model& reads);
+  ~event_hub();
+  event_hub(const event_hub&) = delete;
+  event_hub& operator=(const event_hub&) = delete;
 
   /// How a subscriber's connection carries an event: an SSE frame, or the envelope
   /// alone (one WebSocket text message).
@@ -89,7 +99,21 @@ class event_hub {
   /// The runtime's subscriber: one append's committed events, in seq order.
   void on_committed(const std::vector<events::recorded_event>& events);
 
+  /// Envelopes queued for the fan-out thread at most; past that every subscription is
+  /// closed (its client resumes from the log) and the queue starts again.
+  static constexpr std::size_t max_queued_bytes = 64u << 20;
+
  private:
+  /// A committed room event, rendered.
+  struct rendered {
+    std::uint64_t seq = 0;
+    std::string room_id;
+    std::string type;
+    std::shared_ptr<const std::string> envelope;
+  };
+  void fan_out_loop();
+  void fan_out(const std::vector<rendered>& batch);
+
   struct frame {
     std::uint64_t seq = 0;
     std::shared_ptr<const std::string> bytes; ///< in the subscriber's wire format
@@ -99,7 +123,8 @@ class event_hub {
     bool live = false;
     std::vector<frame> held;
     std::size_t held_bytes = 0;
-    bool dropped = false; ///< held events were dropped: the log has them
+    bool dropped = false;         ///< held events were dropped: the log has them
+    std::uint64_t sent_up_to = 0; ///< live: the last seq it has (none again)
   };
 
   const projections::read_model& reads_;
@@ -107,6 +132,13 @@ class event_hub {
   std::map<std::uint64_t, entry> subs_;
   std::uint64_t next_id_ = 1;
   std::atomic<std::size_t> count_{0};
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<std::vector<rendered>> queue_;
+  std::size_t queued_bytes_ = 0;
+  bool stopping_ = false;
+  std::thread thread_;
 };
 
 } // namespace waitroom::http

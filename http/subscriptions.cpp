@@ -128,19 +128,31 @@ void continue_replay(std::shared_ptr<replay_job> job) {
 
 } // namespace
 
+registered_subscription register_subscription(event_hub& hub, actors::runtime& rt,
+                                              event_hub::subscription sub) {
+  registered_subscription r;
+  r.id = hub.subscribe(sub);
+  // what is applied now was committed before the subscription: "live" starts after it
+  r.head =
+      rt.reads().read([](const projections::projection_set& p) { return p.applied_seq; });
+  return r;
+}
+
+void start_subscription(event_hub& hub, actors::runtime& rt, registered_subscription reg,
+                        event_hub::subscription sub, std::optional<std::uint64_t> since) {
+  if (!since) {
+    hub.go_live(reg.id, reg.head);
+    return;
+  }
+  continue_replay(std::make_shared<replay_job>(hub, rt, std::move(sub), reg.id, *since));
+}
+
 std::uint64_t start_subscription(event_hub& hub, actors::runtime& rt,
                                  event_hub::subscription sub,
                                  std::optional<std::uint64_t> since) {
-  const auto sid = hub.subscribe(sub);
-  if (!since) {
-    // live from the head: what is applied now was committed before the subscription
-    const auto head = rt.reads().read(
-        [](const projections::projection_set& p) { return p.applied_seq; });
-    hub.go_live(sid, head);
-    return sid;
-  }
-  continue_replay(std::make_shared<replay_job>(hub, rt, std::move(sub), sid, *since));
-  return sid;
+  auto reg = register_subscription(hub, rt, sub);
+  start_subscription(hub, rt, reg, std::move(sub), since);
+  return reg.id;
 }
 
 } // namespace waitroom::http
