@@ -195,6 +195,9 @@ int serve(const serve_options& o) {
   api.set_ready(false);
   waiters.release_all();
   srv.stop(std::chrono::seconds(8));
+  // No more fan-out into webhook runs, then no more deliveries: the outbound thread
+  // (whose io context the runs post to) goes last.
+  hub.stop();
   webhooks.stop();
   outbound.stop();
   if (auto left = srv.in_flight(); left > 0)

@@ -438,7 +438,7 @@ void api::run_tool(const std::shared_ptr<mcp_call>& m, std::string_view name,
   if (name == "waitroom_submit_result")
     return simple("POST", "/v1/check-ins/" + arg("check_in_id") + "/submit",
                   {{"content", args.at("content")}});
-  if (name == "waitroom_signal")
+  if (name == "waitroom_signal") // API.md: signals are for humans
     return done(tool_error(
         ev::forbidden("signals are for humans: post a message on a check-in instead")));
   if (name == "waitroom_watch") {

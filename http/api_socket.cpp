@@ -185,6 +185,12 @@ class socket_client : public std::enable_shared_from_this<socket_client> {
           else
             s.except.insert(id);
         }
+      // a subscription left with no room is gone
+      std::erase_if(subs_, [&](const sub& s) {
+        if (!s.rooms || !s.rooms->empty()) return false;
+        hub_.unsubscribe(s.hub_id);
+        return true;
+      });
     }
     send_rooms_op("unsubscribed", names, ids, std::nullopt);
   }

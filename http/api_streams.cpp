@@ -38,15 +38,26 @@ ev::outcome<std::optional<std::uint64_t>> resume_point(const request& req) {
 class sink_to_be final : public stream_sink {
  public:
   void attach(std::shared_ptr<stream_sink> real) {
-    std::lock_guard lock(mu_);
-    real_ = std::move(real);
+    bool closed = false;
+    {
+      std::lock_guard lock(mu_);
+      real_ = real;
+      closed = closed_;
+    }
+    if (closed) real->close(); // the hub gave up on it before the head went out
   }
   bool write(std::shared_ptr<const std::string> bytes) override {
     auto s = get();
     return s && s->write(std::move(bytes));
   }
   void close() override {
-    if (auto s = get()) s->close();
+    std::shared_ptr<stream_sink> s;
+    {
+      std::lock_guard lock(mu_);
+      closed_ = true;
+      s = real_;
+    }
+    if (s) s->close();
   }
   std::size_t capacity() const override {
     auto s = get();
@@ -63,6 +74,7 @@ class sink_to_be final : public stream_sink {
   }
   mutable std::mutex mu_;
   std::shared_ptr<stream_sink> real_;
+  bool closed_ = false;
 };
 
 } // namespace

@@ -141,10 +141,23 @@ void event_hub::exclude(std::uint64_t id, const std::string& room_id) {
     sub.except.insert(room_id);
 }
 
+std::optional<bool> event_hub::covers(std::uint64_t id, std::string_view room_id) const {
+  std::lock_guard lock(mu_);
+  auto it = subs_.find(id);
+  if (it == subs_.end()) return std::nullopt;
+  const auto& s = it->second.sub;
+  const std::string room(room_id);
+  return s.rooms ? s.rooms->contains(room) : !s.except.contains(room);
+}
+
 void event_hub::on_committed(const std::vector<ev::recorded_event>& events) {
   if (count_ == 0) return;
   std::vector<rendered> batch;
   std::size_t bytes = 0;
+  {
+    std::lock_guard lock(queue_mu_);
+    if (stopping_) return;
+  }
   reads_.read([&](const projections::projection_set& p) {
     for (const auto& e : events) {
       if (e.meta.room_id.empty() ||
@@ -171,12 +184,18 @@ event_hub::event_hub(const projections::read_model& reads)
     , thread_([this] { fan_out_loop(); }) {}
 
 event_hub::~event_hub() {
+  stop();
+}
+
+void event_hub::stop() {
   {
     std::lock_guard lock(queue_mu_);
     stopping_ = true;
+    queue_.clear();
+    queued_bytes_ = 0;
   }
   queue_cv_.notify_one();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 void event_hub::fan_out_loop() {
@@ -210,11 +229,21 @@ void event_hub::fan_out_loop() {
 }
 
 void event_hub::fan_out(const std::vector<rendered>& batch) {
+  // The rooms as they are now (access as of now), copied so that the read models are
+  // not held while thousands of streams are written to: a commit must never wait.
+  std::map<std::string, std::shared_ptr<const ev::room::state>, std::less<>> rooms;
   reads_.read([&](const projections::projection_set& p) {
+    for (const auto& r : batch)
+      if (!rooms.contains(r.room_id))
+        if (const auto* room = p.rooms.by_id(r.room_id))
+          rooms.emplace(r.room_id, std::make_shared<const ev::room::state>(*room));
+  });
+  {
     std::lock_guard lock(mu_);
     for (const auto& r : batch) {
-      const auto* room = p.rooms.by_id(r.room_id);
-      if (room == nullptr) continue;
+      auto found = rooms.find(r.room_id);
+      if (found == rooms.end()) continue;
+      const auto* room = found->second.get();
       std::shared_ptr<const std::string> sse; // rendered once, for the first SSE taker
       for (auto& [id, en] : subs_) {
         if (!may_see(en.sub, *room)) continue;
@@ -238,7 +267,7 @@ void event_hub::fan_out(const std::vector<rendered>& batch) {
         }
       }
     }
-  });
+  }
 }
 
 } // namespace waitroom::http

@@ -91,6 +91,10 @@ class event_hub {
   void unsubscribe(std::uint64_t id);
   /// Stops sending `room_id`'s events to subscription `id` (a WebSocket unsubscribe).
   void exclude(std::uint64_t id, const std::string& room_id);
+  /// Whether subscription `id` still covers `room_id` (nothing: it is gone).
+  std::optional<bool> covers(std::uint64_t id, std::string_view room_id) const;
+  /// Stops the fan-out thread (shutdown); later events are not sent. Idempotent.
+  void stop();
   std::size_t size() const { return count_.load(); }
 
   /// Whether `s` may see `room` (its org, its room filter, room access).
@@ -128,7 +132,7 @@ class event_hub {
   };
 
   const projections::read_model& reads_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::map<std::uint64_t, entry> subs_;
   std::uint64_t next_id_ = 1;
   std::atomic<std::size_t> count_{0};

@@ -99,6 +99,7 @@ class exchange : public std::enable_shared_from_this<exchange> {
   }
 
   void on_resolved(beast::error_code ec, tcp::resolver::results_type results) {
+    if (timed_out_) ec = asio::error::timed_out; // the deadline passed while resolving
     if (ec) return finish({}, failure(ec, "cannot resolve " + host_));
     std::vector<tcp::endpoint> endpoints;
     for (const auto& r : results)
@@ -121,6 +122,7 @@ class exchange : public std::enable_shared_from_this<exchange> {
   }
 
   void on_connected(beast::error_code ec) {
+    if (timed_out_) ec = asio::error::timed_out;
     if (ec) return finish({}, failure(ec, "cannot connect"));
     if (!https_) return write();
     tls_->async_handshake(ssl::stream_base::client,

@@ -9,6 +9,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace waitroom::http {
 
@@ -36,33 +38,37 @@ class outbox {
     return queue_.front();
   }
 
-  /// The message from `start_write` is written (or failed): the callback waiting for
-  /// the queue to drain, if it may run now.
-  std::function<void()> written() {
+  /// Callbacks to run now.
+  using callbacks = std::vector<std::function<void()>>;
+
+  /// The message from `start_write` is written (or failed): the callbacks waiting for
+  /// the queue to drain, if they may run now.
+  callbacks written() {
     writing_ = false;
     queued_ -= queue_.front()->size();
     queue_.pop_front();
     return take_drained();
   }
 
-  /// Keeps `fn` until at most half the budget is queued; returns it when that holds now.
-  std::function<void()> when_drained(std::function<void()> fn) {
-    drained_ = std::move(fn);
+  /// Keeps `fn` (beside any other waiting one: several replays may share a connection)
+  /// until at most half the budget is queued; returns them when that holds now.
+  callbacks when_drained(std::function<void()> fn) {
+    drained_.push_back(std::move(fn));
     return take_drained();
   }
 
   bool empty() const { return queue_.empty(); }
 
  private:
-  std::function<void()> take_drained() {
-    if (!drained_ || queued_.load() > capacity_ / 2) return nullptr;
-    return std::exchange(drained_, nullptr);
+  callbacks take_drained() {
+    if (drained_.empty() || queued_.load() > capacity_ / 2) return {};
+    return std::exchange(drained_, {});
   }
 
   const std::size_t capacity_;
   std::atomic<std::size_t> queued_{0};
   std::deque<std::shared_ptr<const std::string>> queue_;
-  std::function<void()> drained_;
+  callbacks drained_;
   bool writing_ = false;
 };
 

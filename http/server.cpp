@@ -269,7 +269,8 @@ struct server::impl::session : std::enable_shared_from_this<session>,
         [self = shared_from_this(), chunk](beast::error_code ec, std::size_t) {
           auto drained = self->out.written();
           if (ec) return self->end_stream();
-          if (drained) drained();
+          for (auto& fn : drained)
+            fn();
           self->write_next();
         });
   }
@@ -278,7 +279,8 @@ struct server::impl::session : std::enable_shared_from_this<session>,
     asio::dispatch(stream.get_executor(),
                    [self = shared_from_this(), fn = std::move(fn)] {
                      if (self->stream_closed) return;
-                     if (auto now = self->out.when_drained(fn)) now();
+                     for (auto& now : self->out.when_drained(fn))
+                       now();
                    });
   }
 
@@ -487,7 +489,8 @@ struct server::impl::ws_session : std::enable_shared_from_this<ws_session>, conn
                    [self = shared_from_this(), msg](beast::error_code ec, std::size_t) {
                      auto drained = self->out.written();
                      if (ec) return self->finish();
-                     if (drained) drained();
+                     for (auto& fn : drained)
+                       fn();
                      self->write_next();
                    });
   }
@@ -495,7 +498,8 @@ struct server::impl::ws_session : std::enable_shared_from_this<ws_session>, conn
   void when_drained(std::function<void()> fn) {
     asio::dispatch(ws.get_executor(), [self = shared_from_this(), fn = std::move(fn)] {
       if (self->ended || self->closing) return;
-      if (auto now = self->out.when_drained(fn)) now();
+      for (auto& now : self->out.when_drained(fn))
+        now();
     });
   }
 
@@ -543,8 +547,10 @@ struct server::impl::ws_session::sink : stream_sink {
   }
   void close() override {
     if (auto s = owner.lock())
-      asio::post(s->ws.get_executor(),
-                 [s] { s->close_with(websocket::close_code::normal, ""); });
+      asio::post(s->ws.get_executor(), [s] {
+        s->close_with(websocket::close_code::try_again_later,
+                      "the server ended the subscription; resubscribe with since");
+      });
   }
   std::size_t capacity() const override { return capacity_; }
   void when_drained(std::function<void()> fn) override {

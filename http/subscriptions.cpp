@@ -63,7 +63,7 @@ struct replay_job {
   std::optional<replay_folds> folds;
 };
 
-enum class replay_step { done, more, failed };
+enum class replay_step { done, more, failed, gone };
 
 /// Writes the stream's next events after `job.sent_up_to` from the log (blocking: a
 /// reader lane), each with the check-in or room as it was right after it, until about
@@ -75,6 +75,7 @@ replay_step replay_part(const storage::event_log& log, replay_job& job,
   const auto& sub = job.sub;
   std::size_t written = 0;
   bool open = true;
+  bool gone = false; // unsubscribed meanwhile
   auto scanned = log.scan(
       job.sent_up_to + 1, std::numeric_limits<std::uint64_t>::max(),
       [&](const storage::stored_event& s) {
@@ -89,6 +90,12 @@ replay_step replay_part(const storage::event_log& log, replay_job& job,
         const auto* r_after = !checkin && e->meta.stream.starts_with("rm_")
                                   ? folds.after(folds.rooms, *e)
                                   : nullptr;
+        // the subscription as it is now (a WebSocket may have dropped rooms or all)
+        const auto covered = job.hub.covers(job.sid, e->meta.room_id);
+        if (!covered) {
+          gone = !covered.has_value();
+          return !gone;
+        }
         std::optional<std::string> frame;
         job.rt.reads().read([&](const projections::projection_set& p) {
           const auto* room = p.rooms.by_id(e->meta.room_id);
@@ -103,6 +110,7 @@ replay_step replay_part(const storage::event_log& log, replay_job& job,
         }
         return open;
       });
+  if (gone) return replay_step::gone;
   if (!scanned || !open) return replay_step::failed;
   return written >= budget ? replay_step::more : replay_step::done;
 }
@@ -112,6 +120,8 @@ void continue_replay(std::shared_ptr<replay_job> job) {
   job->rt.read_log(actors::runtime::read_lane::bulk,
                    [job](const storage::event_log& log) {
                      switch (replay_part(log, *job, job->sub.sink->capacity() / 4)) {
+                     case replay_step::gone:
+                       return;
                      case replay_step::failed:
                        return job->sub.sink->close();
                      case replay_step::done:
@@ -140,11 +150,11 @@ registered_subscription register_subscription(event_hub& hub, actors::runtime& r
 
 void start_subscription(event_hub& hub, actors::runtime& rt, registered_subscription reg,
                         event_hub::subscription sub, std::optional<std::uint64_t> since) {
-  if (!since) {
-    hub.go_live(reg.id, reg.head);
-    return;
-  }
-  continue_replay(std::make_shared<replay_job>(hub, rt, std::move(sub), reg.id, *since));
+  // live at once, unless live events were dropped while it waited (a slow start while
+  // the hub was busy): then it reads them from the log like a resume from its head
+  if (!since && hub.go_live(reg.id, reg.head)) return;
+  continue_replay(std::make_shared<replay_job>(hub, rt, std::move(sub), reg.id,
+                                               since.value_or(reg.head)));
 }
 
 std::uint64_t start_subscription(event_hub& hub, actors::runtime& rt,

@@ -12,7 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/parse.hpp>
 
-#include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <spdlog/spdlog.h>
 
 #include <charconv>
@@ -64,11 +64,15 @@ std::string body_key(std::string_view delivery_id) {
 
 namespace {
 
-/// A random UUID (version 4), the `Waitroom-Delivery` of a delivery.
-std::string new_delivery_id() {
-  unsigned char b[16];
-  if (RAND_bytes(b, sizeof b) != 1) throw std::runtime_error("RAND_bytes failed");
-  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+/// The `Waitroom-Delivery` of the delivery of event `seq` to a watcher: a UUID
+/// (version 8, RFC 9562) from SHA-256 of both, so the same delivery has the same id on
+/// every retry, on a redelivery, and when a restart sends it again.
+std::string delivery_id_of(std::string_view watcher_id, std::uint64_t seq) {
+  const auto name =
+      "waitroom-delivery/" + std::string(watcher_id) + "/" + std::to_string(seq);
+  unsigned char b[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(name.data()), name.size(), b);
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x80);
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
   char out[37];
   std::snprintf(out, sizeof out,
@@ -267,7 +271,7 @@ struct webhook_worker::run : std::enable_shared_from_this<run> {
         finish_event(std::nullopt);
         continue;
       }
-      delivery d{new_delivery_id(), e.seq, e.type, e.body, false, 0};
+      delivery d{delivery_id_of(w.id, e.seq), e.seq, e.type, e.body, false, 0};
       store_body(d);
       return attempt(std::move(d));
     }
@@ -367,10 +371,14 @@ struct webhook_worker::run : std::enable_shared_from_this<run> {
       disable_sent = true;
       owner.rt_.send(
           w.id, ev::watcher::disable{failures, owner.rt_.time().now()},
-          [id = w.id](ev::outcome<ev::watcher::state> r) {
-            if (!r)
+          [self = shared_from_this(), id = w.id](ev::outcome<ev::watcher::state> r) {
+            if (!r) {
               spdlog::warn("could not disable watcher {}: {}", id, r.error().message);
-            else
+              asio::post(self->io, [self] { // deliver on; the next failure tries again
+                self->disable_sent = false;
+                self->pump();
+              });
+            } else
               spdlog::warn("watcher {} disabled after {} failed deliveries in a "
                            "row",
                            id, ev::watcher::disable_after_failed_deliveries);
@@ -456,7 +464,7 @@ void webhook_worker::start_watcher(const ev::watcher::state& w, std::uint64_t cu
   std::shared_ptr<run> r;
   {
     std::lock_guard lock(mu_);
-    if (stopped_ || runs_.contains(w.id)) return;
+    if (stopped_ || runs_.contains(w.id) || ended_.contains(w.id)) return;
     r = std::make_shared<run>(*this, w, std::move(*secret), cursor, failures);
     runs_.emplace(w.id, r);
   }
@@ -469,6 +477,7 @@ void webhook_worker::stop_watcher(const std::string& id) {
   std::shared_ptr<run> r;
   {
     std::lock_guard lock(mu_);
+    ended_.insert(id); // also when it is not started yet (start-up reads a snapshot)
     auto it = runs_.find(id);
     if (it == runs_.end()) return;
     r = std::move(it->second);
@@ -485,9 +494,12 @@ void webhook_worker::on_committed(const std::vector<ev::recorded_event>& events)
         return s ? std::optional<ev::watcher::state>(*s) : std::nullopt;
       });
       if (w && w->active()) start_watcher(*w, e.meta.seq, 0);
-    } else if (std::holds_alternative<ev::watcher::disabled>(e.data) ||
-               std::holds_alternative<ev::watcher::deleted>(e.data)) {
+    } else if (std::holds_alternative<ev::watcher::disabled>(e.data)) {
       stop_watcher(e.meta.stream);
+    } else if (std::holds_alternative<ev::watcher::deleted>(e.data)) {
+      stop_watcher(e.meta.stream);
+      rt_.write_records({{webhook_records::cursor_key(e.meta.stream), std::nullopt}},
+                        [](ev::outcome<void>) {});
     }
   }
 }

@@ -27,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -90,6 +91,7 @@ class webhook_worker {
   webhook_options options_;
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<run>> runs_;
+  std::set<std::string> ended_; ///< disabled or deleted: never started again
   bool stopped_ = false;
   std::atomic<std::uint64_t> delivered_{0}, failed_{0};
 };

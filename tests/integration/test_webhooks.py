@@ -125,7 +125,7 @@ class Webhooks(ServerTest):
         self.assertTrue(all(r["signature_ok"] for r in reqs), [r["headers"] for r in reqs])
         ids = {r["headers"]["waitroom-delivery"] for r in reqs}
         self.assertEqual(len(ids), 1, "the same delivery id on every retry")
-        self.assertRegex(ids.pop(), r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+        self.assertRegex(ids.pop(), r"^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
         for r in reqs:
             self.assertEqual(r["headers"]["waitroom-event"], "checkin.created")
             self.assertEqual(r["headers"]["content-type"], "application/json")
@@ -213,6 +213,8 @@ class Webhooks(ServerTest):
         self.assertEqual(again["headers"]["waitroom-delivery"], did)
         self.assertEqual(again["body"], first["body"])
         self.assertTrue(again["signature_ok"])
+        # the row is written once the receiver's answer is in
+        self.assertTrue(wait_until(lambda: len(deliveries(self.server, w["id"]).data) == 2))
         rows = deliveries(self.server, w["id"]).data
         self.assertEqual([(r["delivery_id"], r["attempt"], r["redelivery"]) for r in rows],
                          [(did, 1, True), (did, 1, False)])
