@@ -48,11 +48,20 @@ int audit_verify(const std::string& data);
 /// lines on stdout.
 int vapid_generate_keys();
 
+/// Where a client subcommand finds the server, and with which credential.
+struct client_options {
+  std::string server = "http://127.0.0.1:8080"; ///< `--server`, `WAITROOM_URL`
+  std::string token; ///< a human's token: `--token`, `WAITROOM_TOKEN`
+  std::string key;   ///< an agent's key: `--key`, `WAITROOM_API_KEY`
+  /// The token when there is one, else the key.
+  const std::string& credential() const { return token.empty() ? key : token; }
+};
+
 struct tail_options {
+  client_options client;
   std::string room;
   std::optional<std::uint64_t> since; ///< replay after this seq first (0: everything)
-  std::string server = "http://127.0.0.1:8080";
-  std::string token;
+  bool json = false;                  ///< print envelopes, not readable lines
 };
 /// `waitroom tail ROOM`: one line per room event, following the SSE stream.
 int tail(const tail_options& options);

@@ -5,12 +5,35 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <exception>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace {
+
+using namespace waitroom::app;
+
+enum class credential_kind { agent, human, any };
+
+/// `--server` and the credential options a client subcommand takes.
+void add_client_options(CLI::App* cmd, client_options& c, credential_kind who) {
+  cmd->add_option("--server", c.server, "Server URL")
+      ->envname("WAITROOM_URL")
+      ->capture_default_str();
+  if (who != credential_kind::agent)
+    cmd->add_option("--token", c.token, "A person's token (wrh_...)")
+        ->envname("WAITROOM_TOKEN");
+  if (who != credential_kind::human)
+    cmd->add_option("--key", c.key, "An agent's API key (wr_...)")
+        ->envname("WAITROOM_API_KEY");
+}
+
+} // namespace
 
 int main(int argc, char** argv) {
-  using namespace waitroom::app;
   // stdout carries only machine-readable output (the listen line, reports); logs go to
   // stderr.
   spdlog::set_default_logger(spdlog::stderr_color_mt("waitroom"));
@@ -158,19 +181,14 @@ int main(int argc, char** argv) {
   tail_cmd->add_option("room", to.room, "Room slug or rm_ id")->required();
   tail_cmd->add_option("--since", to.since,
                        "Print the room's events after this seq first");
-  tail_cmd->add_option("--server", to.server, "Server URL")
-      ->envname("WAITROOM_URL")
-      ->capture_default_str();
-  tail_cmd->add_option("--token", to.token, "Credential (human token or agent key)")
-      ->envname("WAITROOM_TOKEN");
+  tail_cmd->add_flag("--json", to.json, "Print each event envelope as one line of JSON");
+  add_client_options(tail_cmd, to.client, credential_kind::any);
   tail_cmd->footer(
       "Example:\n  WAITROOM_TOKEN=$(cat data/owner-token) waitroom tail general "
       "--since 0");
 
   try {
     cli.parse(argc, argv);
-    if (*tail_cmd && to.token.empty())
-      if (const char* key = std::getenv("WAITROOM_API_KEY")) to.token = key;
   } catch (const CLI::ParseError& e) {
     return cli.exit(e) == 0 ? 0 : 2;
   }
