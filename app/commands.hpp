@@ -48,11 +48,70 @@ int audit_verify(const std::string& data);
 /// lines on stdout.
 int vapid_generate_keys();
 
+/// Exit statuses of the client subcommands (API.md "Command-line client").
+enum client_exit : int {
+  exit_approved = 0,     ///< approved, by a person, the policy or a timeout
+  exit_not_approved = 1, ///< rejected, expired, withdrawn, still undecided, or gave up
+  exit_usage = 2,        ///< usage error, or the server refused the request (4xx)
+  exit_modified = 3,     ///< modified: the modifications JSON is on stdout
+  exit_recorded = 0,     ///< approve|reject|modify: the decision is recorded
+};
+
+/// Where a client subcommand finds the server, and with which credential.
+struct client_options {
+  std::string server = "http://127.0.0.1:8080"; ///< `--server`, `WAITROOM_URL`
+  std::string token; ///< a human's token: `--token`, `WAITROOM_TOKEN`
+  std::string key;   ///< an agent's key: `--key`, `WAITROOM_API_KEY`
+  /// The token when there is one, else the key.
+  const std::string& credential() const { return token.empty() ? key : token; }
+};
+
+struct checkin_options {
+  client_options client;
+  std::string room;
+  std::string action;
+  std::optional<std::string> reason;
+  std::optional<std::string> risk_level;
+  std::optional<std::string> urgency;
+  std::optional<std::string> metadata;    ///< a JSON object
+  std::optional<std::int64_t> timeout_ms; ///< the check-in's deadline
+  std::optional<std::string> timeout_action;
+  std::optional<int> required_approvals;
+  std::optional<std::string> idempotency_key; ///< else a fresh one per run
+  bool wait = false;
+  std::optional<std::int64_t> max_wait_ms; ///< bound on the client's wait
+};
+/// `waitroom checkin`: creates a check-in as an agent and, with `--wait`, waits for its
+/// decision on the long-poll. Returns a `client_exit`.
+int checkin(const checkin_options& options);
+
+struct status_options {
+  client_options client;
+  std::string id;
+  bool wait = false;
+  std::optional<std::int64_t> max_wait_ms;
+  bool json = false;
+};
+/// `waitroom status ID`: the check-in's status, after waiting for a decision with
+/// `--wait`; the exit status says the outcome as for `checkin`.
+int status(const status_options& options);
+
+struct decide_options {
+  client_options client;
+  std::string verb; ///< approve, reject or modify
+  std::string id;
+  std::optional<std::string> reason;
+  std::optional<std::string> modifications; ///< a JSON object (modify only)
+  bool json = false;
+};
+/// `waitroom approve|reject|modify ID`: a person's decision. 0 when recorded.
+int decide(const decide_options& options);
+
 struct tail_options {
+  client_options client;
   std::string room;
   std::optional<std::uint64_t> since; ///< replay after this seq first (0: everything)
-  std::string server = "http://127.0.0.1:8080";
-  std::string token;
+  bool json = false;                  ///< print envelopes, not readable lines
 };
 /// `waitroom tail ROOM`: one line per room event, following the SSE stream.
 int tail(const tail_options& options);

@@ -5,12 +5,94 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <boost/json/parse.hpp>
+
+#include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <exception>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace {
+
+using namespace waitroom::app;
+
+/// `<int>(ms|s|m|h|d)` in milliseconds; nothing for anything else or an overflow.
+std::optional<std::int64_t> parse_duration(std::string_view text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9')
+    ++digits;
+  if (digits == 0 || digits > 10) return std::nullopt;
+  const auto unit = text.substr(digits);
+  std::int64_t factor = 0;
+  if (unit == "ms")
+    factor = 1;
+  else if (unit == "s")
+    factor = 1000;
+  else if (unit == "m")
+    factor = 60'000;
+  else if (unit == "h")
+    factor = 3'600'000;
+  else if (unit == "d")
+    factor = 86'400'000;
+  else
+    return std::nullopt;
+  return std::stoll(std::string(text.substr(0, digits))) * factor;
+}
+
+/// Turns a duration argument into its milliseconds.
+CLI::Validator duration_ms() {
+  CLI::Validator v(
+      [](std::string& s) -> std::string {
+        auto ms = parse_duration(s);
+        if (!ms)
+          return "a duration is <int>(ms|s|m|h|d), e.g. 90s or 30m; got '" + s + "'";
+        s = std::to_string(*ms);
+        return {};
+      },
+      "DURATION");
+  return v;
+}
+
+/// Accepts a JSON object only.
+CLI::Validator json_object() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        std::error_code ec;
+        auto v = boost::json::parse(s, ec);
+        if (ec || !v.is_object())
+          return "must be a JSON object, e.g. '{\"env\":\"prod\"}'";
+        return {};
+      },
+      "JSON");
+}
+
+enum class credential_kind { agent, human, any };
+
+/// `--server` and the credential options a client subcommand takes.
+void add_client_options(CLI::App* cmd, client_options& c, credential_kind who) {
+  cmd->add_option("--server", c.server, "Server URL")
+      ->envname("WAITROOM_URL")
+      ->capture_default_str();
+  if (who != credential_kind::agent)
+    cmd->add_option("--token", c.token, "A person's token (wrh_...)")
+        ->envname("WAITROOM_TOKEN");
+  if (who != credential_kind::human)
+    cmd->add_option("--key", c.key, "An agent's API key (wr_...)")
+        ->envname("WAITROOM_API_KEY");
+}
+
+/// The footer lines on the exit statuses of `checkin` and `status`.
+constexpr std::string_view client_exit_statuses =
+    "Exit status: 0 approved (also at once by the policy), 3 modified,\n"
+    "1 rejected (a policy forbid too: the rule on stderr), expired, withdrawn,\n"
+    "  still pending, or gave up (the reason on stderr),\n"
+    "2 usage error or refused by the server (4xx).\n";
+
+} // namespace
 
 int main(int argc, char** argv) {
-  using namespace waitroom::app;
   // stdout carries only machine-readable output (the listen line, reports); logs go to
   // stderr.
   spdlog::set_default_logger(spdlog::stderr_color_mt("waitroom"));
@@ -153,24 +235,120 @@ int main(int argc, char** argv) {
       "Print a fresh P-256 VAPID key pair (base64url) as environment lines");
   vapid_keys_cmd->footer("Example:\n  waitroom vapid generate-keys >> /etc/waitroom.env");
 
+  // The client: agents check in and wait, people decide, anyone follows a room.
+  checkin_options co;
+  auto* checkin_cmd = cli.add_subcommand(
+      "checkin",
+      "Ask a room before acting, as an agent; with --wait, wait for the decision");
+  checkin_cmd->add_option("--room", co.room, "Room slug or rm_ id")->required();
+  checkin_cmd->add_option("--action", co.action, "What the agent wants to do")
+      ->required();
+  checkin_cmd->add_option("--reason,--description", co.reason, "Why");
+  checkin_cmd
+      ->add_option("--risk,--risk-level", co.risk_level,
+                   "Risk level (room default: medium)")
+      ->check(CLI::IsMember({"low", "medium", "high", "critical"}));
+  checkin_cmd->add_option("--urgency", co.urgency, "Urgency (default: normal)")
+      ->check(CLI::IsMember({"low", "normal", "high", "urgent"}));
+  checkin_cmd
+      ->add_option("--metadata,--context", co.metadata,
+                   "JSON object for the people deciding and for policy rules")
+      ->check(json_object());
+  checkin_cmd
+      ->add_option("--timeout", co.timeout_ms,
+                   "How long the check-in may stay pending (room default otherwise)")
+      ->transform(duration_ms())
+      ->type_name("DURATION");
+  checkin_cmd
+      ->add_option("--timeout-action", co.timeout_action,
+                   "What the deadline does (room default otherwise)")
+      ->check(CLI::IsMember({"cancel", "auto_approve", "hold"}));
+  checkin_cmd->add_option(
+      "--required-approvals", co.required_approvals,
+      "Distinct people who must approve (1-10; room default otherwise)");
+  checkin_cmd->add_option(
+      "--idempotency-key", co.idempotency_key,
+      "Key of the create (default: a fresh one); a re-run with the same key and the same "
+      "fields waits on the same check-in");
+  auto* wait_flag = checkin_cmd->add_flag(
+      "--wait", co.wait, "Wait for the decision (long-poll; survives server restarts)");
+  checkin_cmd
+      ->add_option("--max-wait", co.max_wait_ms,
+                   "Stop waiting after this long: exit 1, \"still pending\" on stderr")
+      ->transform(duration_ms())
+      ->type_name("DURATION")
+      ->needs(wait_flag);
+  add_client_options(checkin_cmd, co.client, credential_kind::agent);
+  checkin_cmd->footer(
+      std::string("Example:\n"
+                  "  export WAITROOM_URL=http://127.0.0.1:8080 WAITROOM_API_KEY=wr_...\n"
+                  "  waitroom checkin --room deployments \\\n"
+                  "      --action \"deploy v2.3.1 to production\" --risk high \\\n"
+                  "      --metadata '{\"version\":\"2.3.1\"}' --timeout 30m --wait\n\n") +
+      std::string(client_exit_statuses) +
+      "stdout: only the final JSON (the status; the modifications on 3; without --wait,\n"
+      "the created check-in). Progress goes to stderr. Durations: <int>(ms|s|m|h|d).");
+
+  status_options sto;
+  auto* status_cmd = cli.add_subcommand(
+      "status", "A check-in's status; with --wait, wait for its decision");
+  status_cmd->add_option("id", sto.id, "Check-in id (ci_...)")->required();
+  auto* status_wait = status_cmd->add_flag("--wait", sto.wait, "Wait for the decision");
+  status_cmd
+      ->add_option("--max-wait", sto.max_wait_ms, "Stop waiting after this long (exit 1)")
+      ->transform(duration_ms())
+      ->type_name("DURATION")
+      ->needs(status_wait);
+  status_cmd->add_flag("--json", sto.json, "Print the status object as JSON");
+  add_client_options(status_cmd, sto.client, credential_kind::any);
+  status_cmd->footer("Example:\n"
+                     "  waitroom status ci_a1b2c3d4e5 --wait --max-wait 10m --json\n"
+                     "\n" +
+                     std::string(client_exit_statuses));
+
+  decide_options dopt;
+  auto add_decision = [&](const char* verb, const char* what, const char* example) {
+    auto* cmd = cli.add_subcommand(verb, what);
+    cmd->add_option("id", dopt.id, "Check-in id (ci_...)")->required();
+    cmd->add_option("--reason", dopt.reason, "Why; shown to the agent");
+    cmd->add_flag("--json", dopt.json, "Print the check-in object as JSON");
+    add_client_options(cmd, dopt.client, credential_kind::human);
+    cmd->footer(
+        std::string("Example:\n  export WAITROOM_TOKEN=$(cat data/owner-token)\n  ") +
+        example +
+        "\n\nExit status: 0 recorded, 2 usage error or refused by the server "
+        "(4xx;\n409 when already decided), 1 server unreachable.");
+    return cmd;
+  };
+  auto* approve_cmd =
+      add_decision("approve", "Approve a check-in (a person)",
+                   "waitroom approve ci_a1b2c3d4e5 --reason \"go ahead\"");
+  auto* reject_cmd =
+      add_decision("reject", "Reject a check-in (a person)",
+                   "waitroom reject ci_a1b2c3d4e5 --reason \"not on a Friday\"");
+  auto* modify_cmd = add_decision(
+      "modify", "Approve a check-in with changes (a person)",
+      "waitroom modify ci_a1b2c3d4e5 --modifications '{\"environment\":\"staging\"}' "
+      "--reason \"staging first\"");
+  modify_cmd
+      ->add_option("--modifications", dopt.modifications,
+                   "JSON object: what to change; the agent receives it")
+      ->required()
+      ->check(json_object());
+
   tail_options to;
   auto* tail_cmd = cli.add_subcommand("tail", "Follow a room's events, one line each");
   tail_cmd->add_option("room", to.room, "Room slug or rm_ id")->required();
   tail_cmd->add_option("--since", to.since,
                        "Print the room's events after this seq first");
-  tail_cmd->add_option("--server", to.server, "Server URL")
-      ->envname("WAITROOM_URL")
-      ->capture_default_str();
-  tail_cmd->add_option("--token", to.token, "Credential (human token or agent key)")
-      ->envname("WAITROOM_TOKEN");
+  tail_cmd->add_flag("--json", to.json, "Print each event envelope as one line of JSON");
+  add_client_options(tail_cmd, to.client, credential_kind::any);
   tail_cmd->footer(
       "Example:\n  WAITROOM_TOKEN=$(cat data/owner-token) waitroom tail general "
       "--since 0");
 
   try {
     cli.parse(argc, argv);
-    if (*tail_cmd && to.token.empty())
-      if (const char* key = std::getenv("WAITROOM_API_KEY")) to.token = key;
   } catch (const CLI::ParseError& e) {
     return cli.exit(e) == 0 ? 0 : 2;
   }
@@ -180,6 +358,13 @@ int main(int argc, char** argv) {
     if (*verify_cmd) return audit_verify(audit_data);
     if (*export_cmd) return audit_export(eo);
     if (*vapid_keys_cmd) return vapid_generate_keys();
+    if (*checkin_cmd) return checkin(co);
+    if (*status_cmd) return status(sto);
+    for (auto* cmd : {approve_cmd, reject_cmd, modify_cmd})
+      if (*cmd) {
+        dopt.verb = cmd->get_name();
+        return decide(dopt);
+      }
     if (*tail_cmd) return tail(to);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "waitroom: %s\n", e.what());

@@ -1,15 +1,14 @@
 // `waitroom tail ROOM [--since SEQ]`: follows a room's server-sent events and prints one
 // readable line per event. Reconnects with `Last-Event-ID` when the connection drops,
-// so nothing is missed or printed twice; gives up on 401/403/404.
+// so nothing is missed or printed twice; gives up on 400/401/403/404. With `--json`
+// each line is the event envelope itself.
 #include "app/commands.hpp"
+#include "app/http_client.hpp"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <boost/url/parse.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/pchars.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -21,9 +20,6 @@ namespace waitroom::app {
 
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
 namespace json = boost::json;
 
 std::string str(const json::value* v) {
@@ -60,95 +56,74 @@ enum class ended { dropped, refused };
 
 /// Streams until the connection ends, after the seq `after` when there is one (else
 /// live); moves `after` to each printed seq.
-ended follow(const tail_options& o, const boost::urls::url_view& url,
+ended follow(const tail_options& o, const server_address& to,
              std::optional<std::uint64_t>& after) {
-  asio::io_context ioc;
-  beast::tcp_stream stream(ioc);
-  try {
-    asio::ip::tcp::resolver resolver(ioc);
-    const std::string port = url.has_port() ? std::string(url.port()) : "80";
-    stream.connect(resolver.resolve(std::string(url.host()), port));
-    std::string base(url.path());
-    while (!base.empty() && base.back() == '/')
-      base.pop_back();
-    const std::string target = base + "/v1/rooms/" + o.room + "/events";
-    bhttp::request<bhttp::empty_body> req{bhttp::verb::get, target, 11};
-    req.set(bhttp::field::host, std::string(url.host()));
-    req.set(bhttp::field::accept, "text/event-stream");
-    req.set(bhttp::field::authorization, "Bearer " + o.token);
-    if (after) req.set("Last-Event-ID", std::to_string(*after));
-    bhttp::write(stream, req);
-
-    beast::flat_buffer buffer;
-    bhttp::response_parser<bhttp::buffer_body> parser;
-    parser.body_limit(boost::none);
-    bhttp::read_header(stream, buffer, parser);
-    const int status = static_cast<int>(parser.get().result_int());
-    std::string pending, data;
-    char chunk[8192];
-    while (!parser.is_done()) {
-      parser.get().body().data = chunk;
-      parser.get().body().size = sizeof chunk;
-      beast::error_code ec;
-      bhttp::read_some(stream, buffer, parser, ec);
-      if (ec == bhttp::error::need_buffer) ec = {};
-      const std::size_t n = sizeof chunk - parser.get().body().size;
-      pending.append(chunk, n);
-      if (status != 200) {
-        if (ec) break;
-        continue;
-      }
-      std::size_t nl;
-      while ((nl = pending.find('\n')) != std::string::npos) {
-        std::string line = pending.substr(0, nl);
-        pending.erase(0, nl + 1);
-        if (line.starts_with("data: ")) {
-          data = line.substr(6);
-        } else if (line.empty() && !data.empty()) {
-          std::error_code jec;
-          auto env = json::parse(data, jec);
-          data.clear();
-          if (jec || !env.is_object()) continue;
-          if (const auto* seq = env.get_object().if_contains("seq");
-              seq && seq->is_int64())
-            after = static_cast<std::uint64_t>(seq->get_int64());
-          std::printf("%s\n", describe(env.get_object()).c_str());
-          std::fflush(stdout);
+  http_request req;
+  req.target = "/v1/rooms/" +
+               std::string(boost::urls::encode(o.room, boost::urls::pchars)) + "/events";
+  req.credential = o.client.credential();
+  req.accept = "text/event-stream";
+  // The server pings an idle stream every 15 s by default: silence this long means the
+  // connection is gone.
+  req.timeout = std::chrono::seconds(75);
+  if (after) req.headers.emplace_back("Last-Event-ID", std::to_string(*after));
+  int status = 0;
+  std::string pending, data;
+  auto why = stream(
+      to, req, [&](int s) { status = s; },
+      [&](std::string_view bytes) {
+        pending.append(bytes);
+        if (status != 200) return true;
+        std::size_t nl;
+        while ((nl = pending.find('\n')) != std::string::npos) {
+          std::string line = pending.substr(0, nl);
+          pending.erase(0, nl + 1);
+          if (line.starts_with("data: ")) {
+            data = line.substr(6);
+          } else if (line.empty() && !data.empty()) {
+            std::error_code jec;
+            auto env = json::parse(data, jec);
+            data.clear();
+            if (jec || !env.is_object()) continue;
+            if (const auto* seq = env.get_object().if_contains("seq");
+                seq && seq->is_int64())
+              after = static_cast<std::uint64_t>(seq->get_int64());
+            const auto text = o.json ? json::serialize(env) : describe(env.get_object());
+            std::printf("%s\n", text.c_str());
+            std::fflush(stdout);
+          }
         }
-      }
-      if (ec) break;
-    }
-    if (status != 200) {
-      std::fprintf(stderr, "waitroom tail: HTTP %d %s\n", status, pending.c_str());
-      return status == 401 || status == 403 || status == 404 || status == 400
-                 ? ended::refused
-                 : ended::dropped;
-    }
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "waitroom tail: %s\n", e.what());
+        return true;
+      });
+  if (status != 0 && status != 200) {
+    std::fprintf(stderr, "waitroom tail: HTTP %d %s\n", status, pending.c_str());
+    return status == 401 || status == 403 || status == 404 || status == 400
+               ? ended::refused
+               : ended::dropped;
   }
+  if (!why.empty()) std::fprintf(stderr, "waitroom tail: %s\n", why.c_str());
   return ended::dropped;
 }
 
 } // namespace
 
 int tail(const tail_options& o) {
-  auto parsed = boost::urls::parse_uri(o.server);
-  if (!parsed || parsed->scheme() != "http") {
+  auto to = parse_server_url(o.client.server);
+  if (!to) {
     std::fprintf(stderr, "waitroom tail: --server must be an http:// URL, got '%s'\n",
-                 o.server.c_str());
+                 o.client.server.c_str());
     return 2;
   }
-  if (o.token.empty()) {
-    std::fprintf(stderr, "waitroom tail: no credential: --token, WAITROOM_TOKEN or "
-                         "WAITROOM_API_KEY\n");
+  if (o.client.credential().empty()) {
+    std::fprintf(stderr, "waitroom tail: no credential: --token, WAITROOM_TOKEN, --key "
+                         "or WAITROOM_API_KEY\n");
     return 2;
   }
   std::optional<std::uint64_t> after = o.since;
   auto backoff = std::chrono::milliseconds(250);
   for (;;) {
     const auto before = after;
-    if (follow(o, *parsed, after) == ended::refused) return 1;
+    if (follow(o, *to, after) == ended::refused) return 1;
     backoff = after != before ? std::chrono::milliseconds(250)
                               : std::min(backoff * 2, std::chrono::milliseconds(5000));
     std::fprintf(stderr, "waitroom tail: reconnecting\n");

@@ -53,8 +53,10 @@ class Server:
         self.port = None
         self.stderr_lines = []
 
-    def start(self, timeout=20):
-        cmd = [BIN, "serve", "--data", self.data_dir, "--listen", "127.0.0.1:0"] + self.args
+    def start(self, timeout=20, port=0):
+        """Starts the server on `port` (0: any free one). After a stop or a kill,
+        `start(port=server.port)` brings it back where its clients expect it."""
+        cmd = [BIN, "serve", "--data", self.data_dir, "--listen", f"127.0.0.1:{port}"] + self.args
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      env=self.env, text=True)
         threading.Thread(target=self._drain_stderr, args=(self.proc,), daemon=True).start()
