@@ -306,6 +306,14 @@ void api::mcp(call& c) {
     if (!body) r.content_type = "text/plain; charset=utf-8";
     respond(std::move(r));
   };
+  // The MCP transport asks servers to check Origin against DNS rebinding: a browser
+  // page may only call from this server's own origin.
+  if (auto origin = c.req.header("origin"); !origin.empty()) {
+    const auto host = std::string(c.req.header("host"));
+    if (origin != "http://" + host && origin != "https://" + host)
+      return c.fail(ev::forbidden("cross-origin MCP requests are refused (Origin " +
+                                  std::string(origin) + ")"));
+  }
   if (auto v = c.req.header("mcp-protocol-version"); !v.empty() && !supported(v))
     return reply(400, rpc_error(nullptr, -32600,
                                 "unsupported MCP-Protocol-Version " + std::string(v)));

@@ -161,6 +161,9 @@ describe("MCP", () => {
     }
     assert.equal((await rpc(server, { jsonrpc: "2.0", id: 1, method: "ping" }, { Authorization: "Bearer " + OWNER })).status, 403);
     const auth = { Authorization: "Bearer " + key };
+    // another origin (a browser page: DNS rebinding) is refused; the server's own is fine
+    assert.equal((await rpc(server, { jsonrpc: "2.0", id: 1, method: "ping" }, { ...auth, Origin: "http://evil.example" })).status, 403);
+    assert.equal((await rpc(server, { jsonrpc: "2.0", id: 1, method: "ping" }, { ...auth, Origin: server.base })).status, 200);
     assert.equal((await fetch(server.base + "/mcp", { headers: auth })).status, 405);
     // notifications and responses: 202, nothing
     const note = await rpc(server, { jsonrpc: "2.0", method: "notifications/initialized" }, auth);
