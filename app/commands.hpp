@@ -13,6 +13,7 @@ struct serve_options {
   std::string durability = "fsync";
   std::optional<std::string> bootstrap_token;
   int io_threads = 1;
+  int stream_threads = 1;
   int actor_threads = 1;
   double rate_limit = 1000; ///< requests per second per principal; 0: off
   double rate_burst = 2000;

@@ -126,6 +126,12 @@ int main(int argc, char** argv) {
       ->envname("WAITROOM_IO_THREADS")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
+  serve_cmd
+      ->add_option("--stream-threads", so.stream_threads,
+                   "io threads of SSE streams and WebSockets (apart from requests)")
+      ->envname("WAITROOM_STREAM_THREADS")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   serve_cmd->add_option("--actor-threads", so.actor_threads, "Actor scheduler threads")
       ->envname("WAITROOM_ACTOR_THREADS")
       ->check(CLI::Range(1, 64))

@@ -151,6 +151,7 @@ int serve(const serve_options& o) {
   so.host = host;
   so.port = port;
   so.io_threads = o.io_threads;
+  so.stream_threads = o.stream_threads;
   so.stream_buffer = static_cast<std::size_t>(o.stream_buffer_kib) * 1024;
   so.stream_ping =
       std::chrono::milliseconds(static_cast<std::int64_t>(o.stream_ping_seconds * 1000));

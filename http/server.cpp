@@ -52,6 +52,9 @@ struct server::impl {
   server_options options;
   request_handler& handler;
   asio::io_context ioc;
+  /// Long-lived connections (SSE streams, WebSockets) move here once their answer is
+  /// known, so writing events to thousands of them never queues API answers behind it.
+  asio::io_context streams;
   tcp::acceptor acceptor;
   std::vector<std::thread> threads;
   std::atomic<std::size_t> in_flight{0};
@@ -65,6 +68,7 @@ struct server::impl {
       : options(std::move(opts))
       , handler(h)
       , ioc(std::max(1, options.io_threads))
+      , streams(std::max(1, options.stream_threads))
       , acceptor(asio::make_strand(ioc)) {
     auto address = asio::ip::make_address(options.host);
     tcp::endpoint ep(address, options.port);
@@ -75,6 +79,21 @@ struct server::impl {
   }
 
   void accept();
+
+  /// The socket of a connection, moved onto a strand of the streams' io context; the
+  /// old socket object is left closed. Nothing when the move is impossible.
+  std::optional<tcp::socket> rehome(tcp::socket& socket) {
+    beast::error_code ec;
+    const auto protocol = socket.local_endpoint(ec).protocol();
+    if (ec) return std::nullopt;
+    auto native = socket.release(ec);
+    if (ec) return std::nullopt;
+    tcp::socket moved(asio::make_strand(streams));
+    moved.assign(protocol, native, ec);
+    if (ec) return std::nullopt;
+    return moved;
+  }
+
   void track(const std::shared_ptr<connection>& s) {
     std::lock_guard lock(sessions_mu);
     sessions.remove_if([](const auto& w) { return w.expired(); });
@@ -199,12 +218,25 @@ struct server::impl::session : std::enable_shared_from_this<session>,
     if (res.socket && upgrade) return start_websocket(std::move(res));
     if (res.socket) // a handler bug: a WebSocket answer to a plain request
       res = error_response(500, "INTERNAL_ERROR", "not a WebSocket upgrade request");
-    if (res.stream) return start_stream(std::move(res));
+    if (res.stream) return rehome_stream(std::move(res));
     write_raw(res.status, std::move(res.body), std::move(res.headers), res.content_type,
               /*finishes_request=*/true);
   }
 
   // --- streams ------------------------------------------------------------------------
+
+  /// A stream continues as a new session on the streams' io context (the request stays
+  /// in flight until its head is written there).
+  void rehome_stream(response res) {
+    auto socket = srv.rehome(stream.socket());
+    if (!socket) return start_stream(std::move(res)); // stays on this io thread
+    auto moved = std::make_shared<session>(srv, std::move(*socket));
+    moved->busy = true;
+    srv.track(moved);
+    asio::dispatch(moved->stream.get_executor(), [moved, res = std::move(res)]() mutable {
+      moved->start_stream(std::move(res));
+    });
+  }
 
   /// Writes the head (close-delimited: no length, `Connection: close`), then hands the
   /// producer a sink. The request stops counting as in flight: a stream never holds up
@@ -569,8 +601,10 @@ void server::impl::session::start_websocket(response res) {
   // The handshake is answered by the WebSocket itself; the request is done.
   busy = false;
   --srv.in_flight;
-  auto ws = std::make_shared<ws_session>(srv, stream.release_socket(),
-                                         std::move(res.socket), std::move(res.headers));
+  auto socket = srv.rehome(stream.socket());
+  auto ws = std::make_shared<ws_session>(
+      srv, socket ? std::move(*socket) : stream.release_socket(), std::move(res.socket),
+      std::move(res.headers));
   srv.track(ws);
   ws->accept(std::move(*upgrade));
   upgrade.reset();
@@ -608,6 +642,11 @@ void server::start() {
   impl_->accept();
   for (int i = 0; i < std::max(1, impl_->options.io_threads); ++i)
     impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  for (int i = 0; i < std::max(1, impl_->options.stream_threads); ++i)
+    impl_->threads.emplace_back([this] {
+      auto work = asio::make_work_guard(impl_->streams); // idle until a stream comes
+      impl_->streams.run();
+    });
 }
 
 std::size_t server::in_flight() const {
@@ -636,6 +675,7 @@ void server::stop(std::chrono::milliseconds grace) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   impl_->ioc.stop();
+  impl_->streams.stop();
   for (auto& t : impl_->threads)
     if (t.joinable()) t.join();
 }

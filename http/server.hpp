@@ -16,7 +16,8 @@ namespace waitroom::http {
 struct server_options {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080; ///< 0 = any free port (see `server::port`)
-  int io_threads = 1;
+  int io_threads = 1;        ///< answering requests
+  int stream_threads = 1;    ///< writing to SSE streams and WebSockets
   std::size_t body_limit = 64 * 1024;
   std::chrono::seconds idle_timeout{120}; ///< keep-alive connections idle this long close
   std::size_t stream_buffer = 1 << 20; ///< bytes queued for one stream before it closes
