@@ -299,8 +299,13 @@ class SlowConsumers(unittest.TestCase):
                 got.append(e)
 
         threading.Thread(target=read_normal, daemon=True).start()
-        ids_wanted = [new_checkin(server, key, action=f"burst {i}", metadata=big)["id"]
-                      for i in range(150)]
+        ids_wanted = []
+        for i in range(150):
+            ids_wanted.append(new_checkin(server, key, action=f"burst {i}", metadata=big)["id"])
+            if i % 10 == 9:  # the normal consumer reads as it goes (its buffer is 64 KiB too)
+                last_id = ids_wanted[-1]
+                self.assertTrue(wait_until(lambda: any(
+                    e["data"]["stream"] == last_id for e in list(got)), timeout=10))
         last = {"id": ids_wanted[-1]}
         self.assertTrue(wait_until(lambda: any(
             e["event"] == "checkin.message" and e["data"]["stream"] == last["id"]
