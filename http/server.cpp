@@ -39,6 +39,33 @@ const std::string* request::query_value(std::string_view name) const {
   return it == query.end() ? nullptr : &it->second;
 }
 
+namespace {
+
+/// A producer's handle on a long-lived connection (an SSE session or a WebSocket):
+/// holds it weakly, so a producer never keeps a closed connection alive. `Session`
+/// has `queue(bytes)`, `when_drained(fn)`, `end_from_producer()` and an `out` outbox.
+template <class Session>
+struct owner_sink final : stream_sink {
+  explicit owner_sink(const std::shared_ptr<Session>& s)
+      : owner(s)
+      , capacity_(s->out.capacity()) {}
+  bool write(std::shared_ptr<const std::string> bytes) override {
+    auto s = owner.lock();
+    return s && s->queue(std::move(bytes));
+  }
+  void close() override {
+    if (auto s = owner.lock()) s->end_from_producer();
+  }
+  std::size_t capacity() const override { return capacity_; }
+  void when_drained(std::function<void()> fn) override {
+    if (auto s = owner.lock()) s->when_drained(std::move(fn));
+  }
+  std::weak_ptr<Session> owner;
+  std::size_t capacity_ = 0;
+};
+
+} // namespace
+
 struct server::impl {
   /// Anything the server tracks for a shutdown: HTTP sessions and WebSockets.
   struct connection {
@@ -117,7 +144,6 @@ struct server::impl::session : std::enable_shared_from_this<session>,
 
   // A streaming answer (server-sent events): chunks queued by any thread, written in
   // order on this session's executor; the queue is bounded in bytes.
-  struct sink;
   std::shared_ptr<stream_handlers> streaming;
   outbox out;
   std::atomic<bool> stream_closed{false};
@@ -272,7 +298,7 @@ struct server::impl::session : std::enable_shared_from_this<session>,
         });
   }
 
-  void open_stream(); // hands the producer its sink (after `sink` is complete)
+  void open_stream();                 // hands the producer its sink
   void start_websocket(response res); // hands the socket over to a ws_session
 
   /// Called on any thread through the sink.
@@ -325,6 +351,12 @@ struct server::impl::session : std::enable_shared_from_this<session>,
       if (self->out.empty()) self->queue(ping);
       self->schedule_ping();
     });
+  }
+
+  /// The producer ends the stream (any thread).
+  void end_from_producer() {
+    asio::post(stream.get_executor(),
+               [self = shared_from_this()] { self->end_stream(); });
   }
 
   /// Ends a stream once: closes the socket and tells the producer.
@@ -395,29 +427,9 @@ struct server::impl::session : std::enable_shared_from_this<session>,
   }
 };
 
-/// The producer's handle on a streaming session.
-struct server::impl::session::sink : stream_sink {
-  std::weak_ptr<session> owner;
-  explicit sink(const std::shared_ptr<session>& s)
-      : owner(s)
-      , capacity_(s->out.capacity()) {}
-  bool write(std::shared_ptr<const std::string> bytes) override {
-    auto s = owner.lock();
-    return s && s->queue(std::move(bytes));
-  }
-  void close() override {
-    if (auto s = owner.lock())
-      asio::post(s->stream.get_executor(), [s] { s->end_stream(); });
-  }
-  std::size_t capacity() const override { return capacity_; }
-  void when_drained(std::function<void()> fn) override {
-    if (auto s = owner.lock()) s->when_drained(std::move(fn));
-  }
-  std::size_t capacity_ = 0;
-};
-
 void server::impl::session::open_stream() {
-  if (streaming->open) streaming->open(std::make_shared<sink>(shared_from_this()));
+  if (streaming->open)
+    streaming->open(std::make_shared<owner_sink<session>>(shared_from_this()));
 }
 
 /// A WebSocket (RFC 6455) after a `101`: text messages from the client go to the
@@ -425,7 +437,6 @@ void server::impl::session::open_stream() {
 /// like a stream, and written in order on this connection's executor. Beast answers
 /// pings and pings an idle client; a client that does not answer is dropped.
 struct server::impl::ws_session : std::enable_shared_from_this<ws_session>, connection {
-  struct sink;
   impl& srv;
   websocket::stream<beast::tcp_stream> ws;
   beast::flat_buffer buffer;
@@ -469,7 +480,7 @@ struct server::impl::ws_session : std::enable_shared_from_this<ws_session>, conn
     });
   }
 
-  void on_accepted(); // hands the producer its sink (after `sink` is complete)
+  void on_accepted(); // hands the producer its sink
 
   void read() {
     ws.async_read(buffer, [self = shared_from_this()](beast::error_code ec, std::size_t) {
@@ -565,35 +576,20 @@ struct server::impl::ws_session : std::enable_shared_from_this<ws_session>, conn
       self->close_with(websocket::close_code::going_away, "server shutting down");
     });
   }
-};
 
-/// The producer's handle on a WebSocket.
-struct server::impl::ws_session::sink : stream_sink {
-  std::weak_ptr<ws_session> owner;
-  explicit sink(const std::shared_ptr<ws_session>& s)
-      : owner(s)
-      , capacity_(s->out.capacity()) {}
-  bool write(std::shared_ptr<const std::string> msg) override {
-    auto s = owner.lock();
-    return s && s->queue(std::move(msg));
+  /// The producer ends the subscription (any thread): the client is to resubscribe.
+  void end_from_producer() {
+    asio::post(ws.get_executor(), [self = shared_from_this()] {
+      self->close_with(websocket::close_code::try_again_later,
+                       "the server ended the subscription; resubscribe with since");
+    });
   }
-  void close() override {
-    if (auto s = owner.lock())
-      asio::post(s->ws.get_executor(), [s] {
-        s->close_with(websocket::close_code::try_again_later,
-                      "the server ended the subscription; resubscribe with since");
-      });
-  }
-  std::size_t capacity() const override { return capacity_; }
-  void when_drained(std::function<void()> fn) override {
-    if (auto s = owner.lock()) s->when_drained(std::move(fn));
-  }
-  std::size_t capacity_ = 0;
 };
 
 void server::impl::ws_session::on_accepted() {
   opened = true;
-  if (handlers->open) handlers->open(std::make_shared<sink>(shared_from_this()));
+  if (handlers->open)
+    handlers->open(std::make_shared<owner_sink<ws_session>>(shared_from_this()));
   read();
 }
 
