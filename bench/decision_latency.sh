@@ -29,8 +29,8 @@ usage: bench/decision_latency.sh [options]
   --durability MODE   fsync | none (default fsync)
   --rate-limit R      the server's per-principal limit, requests/s (default 0: off; the
                       server's own default, 1000/s, is what one owner issues here)
-  --io-threads N      passed to waitroom serve (default: the server's)
-  --actor-threads N   passed to waitroom serve (default: the server's)
+  --io-threads N, --actor-threads N, --stream-threads N
+                      passed to waitroom serve (default: the server's)
 environment: WAITROOM (server binary, default build/waitroom),
              WAITROOM_SSE_BENCH (client, default build/bench/waitroom_sse_bench)
 EOF
@@ -39,14 +39,12 @@ EOF
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
 waitroom=${WAITROOM:-$root/build/waitroom}
-client=${WAITROOM_SSE_BENCH:-$(dirname "$waitroom")/bench/waitroom_sse_bench}
 
 bench_name=decision_latency
 # shellcheck source=bench/server_under_test.sh
 source "$here/server_under_test.sh"
 
-rate=1000 duration=10 warmup=2 connections=64 runs=1 durability=fsync rate_limit=0
-serve_args=()
+rate=1000 duration=10 warmup=2 connections=64 runs=1
 while (($#)); do
   case $1 in
     --rate) positive "$1" "${2-}"; rate=$2; shift 2 ;;
@@ -54,19 +52,12 @@ while (($#)); do
     --warmup) [[ ${2-} =~ ^[0-9]+$ ]] || die "--warmup needs an integer"; warmup=$2; shift 2 ;;
     --connections) positive "$1" "${2-}"; connections=$2; shift 2 ;;
     --runs) positive "$1" "${2-}"; runs=$2; shift 2 ;;
-    --durability)
-      [[ ${2-} == fsync || ${2-} == none ]] || die "--durability is fsync or none"
-      durability=$2; shift 2 ;;
-    --rate-limit) [[ ${2-} =~ ^[0-9]+$ ]] || die "--rate-limit needs an integer"; rate_limit=$2; shift 2 ;;
-    --io-threads | --actor-threads) positive "$1" "${2-}"; serve_args+=("$1" "$2"); shift 2 ;;
     -h | --help) usage; exit 0 ;;
-    *) usage >&2; die "unknown option '$1'" ;;
+    *) server_option "$1" "${2-}" || { usage >&2; die "unknown option '$1'"; }; shift 2 ;;
   esac
 done
 
-command -v python3 >/dev/null || die "needs python3"
-[[ -x $waitroom ]] || die "no server binary at $waitroom (build it: ninja -C build waitroom)"
-[[ -x $client ]] || die "no client at $client (build it: ninja -C build waitroom_sse_bench)"
+sse_bench_tools
 serve_args+=(--rate-limit "$rate_limit")
 
 bench_workdir

@@ -17,6 +17,30 @@ positive() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 needs a positive integer, got 
 
 server_pid=""
 
+# The server options the SSE benchmarks share: --durability, --rate-limit (default 0:
+# off), --io-threads, --actor-threads, --stream-threads. `server_option NAME VALUE`
+# returns 0 when it took them (into durability, rate_limit and serve_args).
+durability=fsync rate_limit=0 serve_args=()
+server_option() {
+  case $1 in
+    --durability) [[ $2 == fsync || $2 == none ]] || die "--durability is fsync or none"
+      durability=$2 ;;
+    --rate-limit) [[ $2 =~ ^[0-9]+$ ]] || die "--rate-limit needs an integer"; rate_limit=$2 ;;
+    --io-threads | --actor-threads | --stream-threads) positive "$1" "$2"
+      serve_args+=("$1" "$2") ;;
+    *) return 1 ;;
+  esac
+}
+
+# The SSE benchmarks' client (`client`, from WAITROOM_SSE_BENCH or beside the server)
+# and what they need; dies naming what is missing.
+sse_bench_tools() {
+  client=${WAITROOM_SSE_BENCH:-$(dirname "$waitroom")/bench/waitroom_sse_bench}
+  command -v python3 >/dev/null || die "needs python3"
+  [[ -x $waitroom ]] || die "no server binary at $waitroom (build it: ninja -C build waitroom)"
+  [[ -x $client ]] || die "no client at $client (build it: ninja -C build waitroom_sse_bench)"
+}
+
 # Creates `work` (a fresh temporary directory) and the traps that clean up.
 bench_workdir() {
   work=$(mktemp -d "${TMPDIR:-/tmp}/waitroom-bench.XXXXXX")

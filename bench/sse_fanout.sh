@@ -33,8 +33,8 @@ usage: bench/sse_fanout.sh [options]
   --durability MODE      fsync | none (default fsync)
   --rate-limit R         the server's per-principal limit, requests/s (default 0: off; all
                          N streams open with one agent key)
-  --io-threads N         passed to waitroom serve (default: the server's)
-  --actor-threads N      passed to waitroom serve (default: the server's)
+  --io-threads N, --actor-threads N, --stream-threads N
+                         passed to waitroom serve (default: the server's)
 environment: WAITROOM (server binary, default build/waitroom),
              WAITROOM_SSE_BENCH (client, default build/bench/waitroom_sse_bench)
 EOF
@@ -43,15 +43,12 @@ EOF
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
 waitroom=${WAITROOM:-$root/build/waitroom}
-client=${WAITROOM_SSE_BENCH:-$(dirname "$waitroom")/bench/waitroom_sse_bench}
 
 bench_name=sse_fanout
 # shellcheck source=bench/server_under_test.sh
 source "$here/server_under_test.sh"
 
 subscribers=100,1000,10000 rate=5 duration=10 warmup=2 threads=2 buffer_kib=1024
-durability=fsync rate_limit=0
-serve_args=()
 while (($#)); do
   case $1 in
     --subscribers)
@@ -62,19 +59,12 @@ while (($#)); do
     --warmup) [[ ${2-} =~ ^[0-9]+$ ]] || die "--warmup needs an integer"; warmup=$2; shift 2 ;;
     --threads) positive "$1" "${2-}"; threads=$2; shift 2 ;;
     --stream-buffer-kib) positive "$1" "${2-}"; buffer_kib=$2; shift 2 ;;
-    --durability)
-      [[ ${2-} == fsync || ${2-} == none ]] || die "--durability is fsync or none"
-      durability=$2; shift 2 ;;
-    --rate-limit) [[ ${2-} =~ ^[0-9]+$ ]] || die "--rate-limit needs an integer"; rate_limit=$2; shift 2 ;;
-    --io-threads | --actor-threads) positive "$1" "${2-}"; serve_args+=("$1" "$2"); shift 2 ;;
     -h | --help) usage; exit 0 ;;
-    *) usage >&2; die "unknown option '$1'" ;;
+    *) server_option "$1" "${2-}" || { usage >&2; die "unknown option '$1'"; }; shift 2 ;;
   esac
 done
 
-command -v python3 >/dev/null || die "needs python3"
-[[ -x $waitroom ]] || die "no server binary at $waitroom (build it: ninja -C build waitroom)"
-[[ -x $client ]] || die "no client at $client (build it: ninja -C build waitroom_sse_bench)"
+sse_bench_tools
 
 # Both the server and the client hold one descriptor per stream (plus RocksDB's files
 # and a few connections): raise the soft limit as far as the hard one allows.
