@@ -22,6 +22,18 @@ bool json_equal(const boost::json::value& a, const boost::json::value& b);
 const boost::json::value* lookup_path(const boost::json::object& obj,
                                       std::string_view path);
 
+/// Whether every dotted path of `expected` has an equal value in `actual` (policy
+/// `metadata` and watcher `filter` matching); an empty `expected` matches anything, a
+/// missing `actual` only that.
+template <class Paths>
+bool matches_paths(const Paths& expected, const boost::json::object* actual) {
+  for (const auto& [path, value] : expected) {
+    const boost::json::value* found = actual ? lookup_path(*actual, path) : nullptr;
+    if (found == nullptr || !json_equal(*found, value)) return false;
+  }
+  return true;
+}
+
 /// Shallow merge: keys of `patch` replace keys of `base`.
 void shallow_merge(boost::json::object& base, const boost::json::object& patch);
 

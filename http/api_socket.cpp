@@ -8,6 +8,8 @@
 
 #include "events/json_writer.hpp"
 
+#include <boost/json/serialize.hpp>
+
 #include <mutex>
 #include <set>
 
@@ -64,13 +66,10 @@ class socket_client : public std::enable_shared_from_this<socket_client> {
   }
 
  private:
+  /// A hub subscription of this connection, with the room filter it has now.
   struct sub {
     std::uint64_t hub_id = 0;
-    std::optional<std::set<std::string>> rooms; ///< none: every visible room but `except`
-    std::set<std::string> except;
-    bool covers(const std::string& room) const {
-      return rooms ? rooms->contains(room) : !except.contains(room);
-    }
+    event_hub::subscription filter;
   };
 
   /// `rooms`: absent or null means every room the caller sees.
@@ -94,7 +93,7 @@ class socket_client : public std::enable_shared_from_this<socket_client> {
 
   bool covered(const std::string& room) const {
     for (const auto& s : subs_)
-      if (s.covers(room)) return true;
+      if (s.filter.covers(room)) return true;
     return false;
   }
 
@@ -131,15 +130,15 @@ class socket_client : public std::enable_shared_from_this<socket_client> {
       // all-rooms subscription covers all but its exceptions: only those are new)
       const sub* all = nullptr;
       for (const auto& s : subs_)
-        if (!s.rooms) all = &s;
+        if (!s.filter.rooms) all = &s;
       if (all != nullptr) {
         std::set<std::string> fresh;
-        for (const auto& r : all->except)
+        for (const auto& r : all->filter.except)
           if (!covered(r)) fresh.insert(r);
         hs.rooms = std::move(fresh);
       } else {
         for (const auto& s : subs_)
-          hs.except.insert(s.rooms->begin(), s.rooms->end());
+          hs.except.insert(s.filter.rooms->begin(), s.filter.rooms->end());
       }
     }
     if (hs.rooms && hs.rooms->empty()) return send_subscribed(names, ids, since);
@@ -150,7 +149,7 @@ class socket_client : public std::enable_shared_from_this<socket_client> {
               " subscriptions per connection; subscribe to several rooms at once"));
     // The confirmation goes out before anything the subscription sends.
     send_subscribed(names, ids, since);
-    sub s{0, hs.rooms, hs.except};
+    sub s{0, hs};
     s.hub_id = start_subscription(hub_, rt_, std::move(hs), since);
     subs_.push_back(std::move(s));
   }
@@ -178,16 +177,16 @@ class socket_client : public std::enable_shared_from_this<socket_client> {
         send_room_error(n);
       for (const auto& id : ids)
         for (auto& s : subs_) {
-          if (!s.covers(id)) continue;
+          if (!s.filter.covers(id)) continue;
           hub_.exclude(s.hub_id, id);
-          if (s.rooms)
-            s.rooms->erase(id);
+          if (s.filter.rooms)
+            s.filter.rooms->erase(id);
           else
-            s.except.insert(id);
+            s.filter.except.insert(id);
         }
       // a subscription left with no room is gone
       std::erase_if(subs_, [&](const sub& s) {
-        if (!s.rooms || !s.rooms->empty()) return false;
+        if (!s.filter.rooms || !s.filter.rooms->empty()) return false;
         hub_.unsubscribe(s.hub_id);
         return true;
       });
@@ -221,30 +220,15 @@ class socket_client : public std::enable_shared_from_this<socket_client> {
     send(std::move(out));
   }
 
-  void send_room_error(const std::string& room) {
-    std::string out;
-    json_writer w(out);
-    w.begin_object();
-    w.member("op", "error");
-    w.member("code", "NOT_FOUND");
-    w.member("message", "room not found");
-    w.member("room", room);
-    w.end_object();
-    send(std::move(out));
-  }
+  void send_room_error(const std::string& room) { send_error(room_not_found(), room); }
 
-  void send_error(const ev::error& e) {
-    std::string out;
-    json_writer w(out);
-    w.begin_object();
-    w.member("op", "error");
-    w.member("code", ev::error_code_name(e.code));
-    w.member("message", e.message);
-    json::object details = e.details;
-    if (!e.field.empty()) details["field"] = e.field;
-    w.member("details", details);
-    w.end_object();
-    send(std::move(out));
+  /// `{"op": "error", code, message, statusCode, details, room?}`.
+  void send_error(const ev::error& e, std::optional<std::string> room = std::nullopt) {
+    json::object out{{"op", "error"}};
+    for (auto& [k, v] : error_object(e))
+      out[k] = v;
+    if (room) out["room"] = *room;
+    send(json::serialize(out));
   }
 
   void send(std::string text) {

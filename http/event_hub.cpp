@@ -77,12 +77,6 @@ live_objects(const ev::recorded_event& e, const projections::projection_set& p) 
 
 } // namespace
 
-std::string stream_frame(const ev::recorded_event& e,
-                         const projections::projection_set& p) {
-  auto [checkin, room] = live_objects(e, p);
-  return stream_frame(e, p, checkin, room);
-}
-
 std::string stream_envelope(const ev::recorded_event& e,
                             const projections::projection_set& p) {
   auto [checkin, room] = live_objects(e, p);
@@ -91,7 +85,7 @@ std::string stream_envelope(const ev::recorded_event& e,
 
 bool event_hub::may_see(const subscription& s, const ev::room::state& room) {
   if (room.org_id != s.org_id) return false;
-  if (s.rooms ? !s.rooms->contains(room.id) : s.except.contains(room.id)) return false;
+  if (!s.covers(room.id)) return false;
   return ev::room::can_see(room, s.who);
 }
 
@@ -145,9 +139,7 @@ std::optional<bool> event_hub::covers(std::uint64_t id, std::string_view room_id
   std::lock_guard lock(mu_);
   auto it = subs_.find(id);
   if (it == subs_.end()) return std::nullopt;
-  const auto& s = it->second.sub;
-  const std::string room(room_id);
-  return s.rooms ? s.rooms->contains(room) : !s.except.contains(room);
+  return it->second.sub.covers(room_id);
 }
 
 void event_hub::on_committed(const std::vector<ev::recorded_event>& events) {
@@ -160,9 +152,7 @@ void event_hub::on_committed(const std::vector<ev::recorded_event>& events) {
   }
   reads_.read([&](const projections::projection_set& p) {
     for (const auto& e : events) {
-      if (e.meta.room_id.empty() ||
-          !ev::watcher::is_room_event_type(ev::event_type(e.data)))
-        continue;
+      if (!ev::watcher::is_room_event(e)) continue;
       if (p.rooms.by_id(e.meta.room_id) == nullptr) continue;
       auto envelope = std::make_shared<const std::string>(stream_envelope(e, p));
       bytes += envelope->size();

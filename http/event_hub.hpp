@@ -48,10 +48,8 @@ std::string stream_envelope(const events::recorded_event& e,
 std::string sse_frame(std::uint64_t seq, std::string_view type,
                       std::string_view envelope);
 
-/// Both, for an event that has just committed: the check-in or room as the read models
-/// hold it now.
-std::string stream_frame(const events::recorded_event& e,
-                         const projections::projection_set& p);
+/// The envelope of an event that has just committed: the check-in or room as the read
+/// models hold it now.
 std::string stream_envelope(const events::recorded_event& e,
                             const projections::projection_set& p);
 
@@ -79,6 +77,12 @@ class event_hub {
     events::room::caller who;
     wire format = wire::sse;
     std::shared_ptr<stream_sink> sink;
+
+    /// Whether its room filter takes `room_id` (access aside).
+    bool covers(std::string_view room_id) const {
+      const std::string room(room_id);
+      return rooms ? rooms->contains(room) : !except.contains(room);
+    }
   };
 
   /// Registers a stream; what commits from now on is held until `go_live`.

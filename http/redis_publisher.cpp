@@ -80,9 +80,7 @@ void redis_publisher::on_committed(const std::vector<ev::recorded_event>& events
   std::vector<message> rendered;
   reads_.read([&](const projections::projection_set& p) {
     for (const auto& e : events) {
-      if (e.meta.room_id.empty() ||
-          !ev::watcher::is_room_event_type(ev::event_type(e.data)))
-        continue;
+      if (!ev::watcher::is_room_event(e)) continue;
       rendered.push_back({"room:" + e.meta.room_id + ":events", stream_envelope(e, p)});
     }
   });

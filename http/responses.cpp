@@ -33,11 +33,20 @@ response error_envelope(int status, std::string_view code, std::string message,
 
 } // namespace
 
-response error_response(const ev::error& e) {
+json::object error_object(const ev::error& e) {
   json::object details = e.details;
   if (!e.field.empty()) details["field"] = e.field;
-  auto r = error_envelope(ev::http_status(e.code), ev::error_code_name(e.code), e.message,
-                          std::move(details));
+  return {{"code", ev::error_code_name(e.code)},
+          {"message", e.message},
+          {"statusCode", ev::http_status(e.code)},
+          {"details", std::move(details)}};
+}
+
+response error_response(const ev::error& e) {
+  response r;
+  r.status = ev::http_status(e.code);
+  r.error_code = std::string(ev::error_code_name(e.code));
+  r.body = json::serialize(json::object{{"error", error_object(e)}});
   if (e.code == ev::errc::unauthorized)
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
   return r;

@@ -51,6 +51,10 @@ response list_response_from(WriteItems&& write_items,
   return r;
 }
 
+/// The error object of a domain error: `{code, message, statusCode, details}` with
+/// `details.field` when the error names one (also what WebSocket and MCP errors carry).
+boost::json::object error_object(const events::error& e);
+
 /// The error envelope of a domain error (`details.field` when the error names one;
 /// 401 carries `WWW-Authenticate: Bearer`).
 response error_response(const events::error& e);

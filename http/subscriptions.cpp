@@ -82,8 +82,7 @@ replay_step replay_part(const storage::event_log& log, replay_job& job,
         if (written >= budget) return false; // this one is for the next part
         job.sent_up_to = s.seq;
         auto e = ev::decode(s.bytes);
-        if (!e || e->meta.org_id != sub.org_id || e->meta.room_id.empty() ||
-            !ev::watcher::is_room_event_type(ev::event_type(e->data)))
+        if (!e || e->meta.org_id != sub.org_id || !ev::watcher::is_room_event(*e))
           return true;
         const bool checkin = e->meta.stream.starts_with("ci_");
         const auto* c_after = checkin ? folds.after(folds.checkins, *e) : nullptr;

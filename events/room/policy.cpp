@@ -67,11 +67,7 @@ bool matches(const rule_condition& w, const policy_input& in) {
   if (!w.agents.empty() &&
       std::find(w.agents.begin(), w.agents.end(), in.agent_id) == w.agents.end())
     return false;
-  for (const auto& [path, expected] : w.metadata) {
-    const json::value* actual = in.metadata ? lookup_path(*in.metadata, path) : nullptr;
-    if (actual == nullptr || !json_equal(*actual, expected)) return false;
-  }
-  return true;
+  return matches_paths(w.metadata, in.metadata);
 }
 
 // --- parsing -------------------------------------------------------------

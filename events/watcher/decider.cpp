@@ -50,6 +50,10 @@ bool is_room_event_type(std::string_view type) {
   return std::find(room.begin(), room.end(), type) != room.end();
 }
 
+bool is_room_event(const recorded_event& e) {
+  return !e.meta.room_id.empty() && is_room_event_type(event_type(e.data));
+}
+
 bool may_manage(const state& s, const actor_ref& by, bool by_admin) {
   return by_admin || by == s.created_by;
 }

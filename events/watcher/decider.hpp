@@ -30,5 +30,7 @@ bool may_manage(const state& s, const actor_ref& by, bool by_admin);
 /// API.md's room events: what event streams, Redis and webhook deliveries carry.
 std::span<const std::string_view> room_event_types();
 bool is_room_event_type(std::string_view type);
+/// Whether `e` is a room event: one of those types, in a room.
+bool is_room_event(const recorded_event& e);
 
 } // namespace waitroom::events::watcher

@@ -13,11 +13,7 @@ bool wants(const state& w, std::string_view type, const boost::json::object& dat
   if (!w.event_types.empty() &&
       std::find(w.event_types.begin(), w.event_types.end(), type) == w.event_types.end())
     return false;
-  for (const auto& kv : w.filter) {
-    const auto* actual = lookup_path(data, kv.key());
-    if (actual == nullptr || !json_equal(*actual, kv.value())) return false;
-  }
-  return true;
+  return matches_paths(w.filter, &data);
 }
 
 next_step after_attempt(int attempt, const attempt_result& r, double jitter) {
