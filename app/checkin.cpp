@@ -292,7 +292,7 @@ int finish(std::string_view command, const waited& w,
     return exit_not_approved;
   case waited::gave_up:
     say(command, "giving up on " + text_of(w.last, "id") + ": " + w.why);
-    return exit_not_approved;
+    return exit_gave_up;
   }
   return exit_not_approved;
 }
@@ -367,7 +367,7 @@ int checkin(const checkin_options& o) {
   const auto answered = clock::now();
   if (!r.response) {
     say(cmd, "giving up: " + r.error);
-    return exit_not_approved;
+    return exit_gave_up;
   }
   const int http_status = r.response->status;
   const auto error = error_of(*r.response);
@@ -391,7 +391,7 @@ int checkin(const checkin_options& o) {
   auto created = http_status == 201 ? data_of(*r.response) : std::nullopt;
   if (!created) {
     say(cmd, "giving up: " + describe_error(*r.response));
-    return exit_not_approved;
+    return exit_gave_up;
   }
   const auto id = text_of(*created, "id");
   const auto status = text_of(*created, "status");
@@ -499,7 +499,7 @@ int decide(const decide_options& o) {
       [&](const std::string& why, milliseconds delay) { on_retry_say(cmd, why, delay); });
   if (!r.response) {
     say(cmd, "giving up: " + r.error);
-    return exit_not_approved;
+    return exit_gave_up;
   }
   if (r.response->status >= 400 && r.response->status < 500) {
     say(cmd, describe_error(*r.response));
@@ -508,7 +508,7 @@ int decide(const decide_options& o) {
   auto checkin = r.response->status == 200 ? data_of(*r.response) : std::nullopt;
   if (!checkin) {
     say(cmd, "giving up: " + describe_error(*r.response));
-    return exit_not_approved;
+    return exit_gave_up;
   }
   if (o.json) {
     print_json(*checkin);

@@ -52,8 +52,9 @@ int vapid_generate_keys();
 /// Exit statuses of the client subcommands (API.md "Command-line client").
 enum client_exit : int {
   exit_approved = 0,     ///< approved, by a person, the policy or a timeout
-  exit_not_approved = 1, ///< rejected, expired, withdrawn, still undecided, or gave up
+  exit_not_approved = 1, ///< rejected, expired, withdrawn, or still undecided
   exit_usage = 2,        ///< usage error, or the server refused the request (4xx)
+  exit_gave_up = 2,      ///< API.md: giving up (the server stayed away) is 2 as well
   exit_modified = 3,     ///< modified: the modifications JSON is on stdout
   exit_recorded = 0,     ///< approve|reject|modify: the decision is recorded
 };

@@ -343,6 +343,13 @@ class HumanSubcommands(ServerTest):
         self.assertEqual(out.returncode, 1)
         self.assertIn("still pending after 1 s", out.stderr)
 
+    def test_a_wait_the_server_refuses_gives_up_with_2(self):
+        # API.md: "2 usage error, 4xx on create, or giving up"; only a wait that runs out
+        # (--max-wait) is 1
+        out = self.human("status", "ci_nothere000", "--wait", "--max-wait", "5s")
+        self.assertEqual(out.returncode, 2, out.stderr)
+        self.assertEqual(out.stdout, "")
+
     def test_reject_and_modify(self):
         s = self.server
         cid = self.new()
