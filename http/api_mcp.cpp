@@ -226,6 +226,15 @@ std::optional<ev::error> check_arguments(const json::object& schema,
 
 /// A tool result from an answer of the API: the object (or the list envelope), or
 /// `isError` with the error object.
+/// `content` (the object as JSON text), `structuredContent` (the object) and `isError`.
+json::object tool_result(const json::value& object, bool error) {
+  json::object out{{"content", json::array{json::object{
+                                   {"type", "text"}, {"text", json::serialize(object)}}}},
+                   {"isError", error}};
+  if (object.is_object()) out["structuredContent"] = object;
+  return out;
+}
+
 json::object tool_result(const response& r) {
   std::error_code ec;
   auto v = json::parse(r.body, ec);
@@ -241,20 +250,17 @@ json::object tool_result(const response& r) {
   } else {
     object = v.as_object().contains("data") ? v.as_object().at("data") : v;
   }
-  json::object out{{"content", json::array{json::object{
-                                   {"type", "text"}, {"text", json::serialize(object)}}}},
-                   {"isError", error}};
-  if (object.is_object()) out["structuredContent"] = object;
-  return out;
+  return tool_result(object, error);
 }
 
 json::object tool_error(const ev::error& e) {
-  return tool_result(error_response(e));
+  return tool_result(error_object(e), true);
 }
 
+/// Whether a status answer (its wire name) is still undecided: the domain's rule.
 bool waiting(std::string_view status) {
-  return status == "pending" || status == "open" || status == "claimed" ||
-         status == "in_review";
+  auto s = ev::parse_wire_name<ev::checkin::checkin_status>(status);
+  return s && ev::checkin::is_waiting(*s);
 }
 
 } // namespace
@@ -372,7 +378,7 @@ void api::mcp_message(const std::shared_ptr<mcp_call>& m, const json::value& msg
   const json::object no_params;
   const auto* params = o->if_contains("params");
   if (params != nullptr && !params->is_object())
-    return done(rpc_error(rid, -32602, "params must be an object"));
+    return done(rpc_error(rid, -32600, "params must be an object"));
   const auto& p = params ? params->as_object() : no_params;
 
   if (name == "initialize") {
@@ -404,7 +410,7 @@ void api::mcp_message(const std::shared_ptr<mcp_call>& m, const json::value& msg
 
   const auto* tool_name = p.if_contains("name");
   if (tool_name == nullptr || !tool_name->is_string())
-    return done(rpc_error(rid, -32602, "tools/call needs the tool's name"));
+    return done(rpc_error(rid, -32600, "tools/call needs the tool's name"));
   const auto* t = find_tool(tool_name->as_string());
   if (t == nullptr)
     return done(
