@@ -12,7 +12,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/parse.hpp>
 
-#include <openssl/sha.h>
 #include <spdlog/spdlog.h>
 
 #include <charconv>
@@ -70,8 +69,7 @@ namespace {
 std::string delivery_id_of(std::string_view watcher_id, std::uint64_t seq) {
   const auto name =
       "waitroom-delivery/" + std::string(watcher_id) + "/" + std::to_string(seq);
-  unsigned char b[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(name.data()), name.size(), b);
+  auto b = storage::sha256(name);
   b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x80);
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
   char out[37];

@@ -66,7 +66,8 @@ class webhook_worker {
   void on_committed(const std::vector<events::recorded_event>& events);
   /// Sends delivery `delivery_id` again (same id, attempts from 1, its own retries; it
   /// moves no cursor and counts toward no disabling). `done` gets NOT_FOUND when the
-  /// watcher does not deliver or the delivery is unknown or too old.
+  /// delivery is unknown, too old or another watcher's, CONFLICT when the watcher no
+  /// longer delivers (disabled or deleted meanwhile).
   void redeliver(const std::string& watcher_id, const std::string& delivery_id,
                  std::function<void(events::outcome<void>)> done);
   /// Deletes rows and bodies older than 7 days (bulk reader lane); `done` gets how many.
