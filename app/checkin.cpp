@@ -8,6 +8,7 @@
 #include "app/commands.hpp"
 #include "app/http_client.hpp"
 
+#include "events/checkin/decider.hpp"
 #include "events/time.hpp"
 
 #include <boost/json/parse.hpp>
@@ -98,11 +99,6 @@ std::string describe_error(const http_response& r) {
     if (auto field = text_of(*d, "field"); !field.empty())
       out += " (field: " + field + ")";
   return out;
-}
-
-bool is_undecided(std::string_view status) {
-  return status == "pending" || status == "open" || status == "claimed" ||
-         status == "in_review";
 }
 
 int exit_status_of(std::string_view status) {
@@ -212,7 +208,8 @@ waited wait_for_decision(std::string_view command, const server_address& to,
   milliseconds backoff{0};
   std::string away; // why the server is unreachable; empty while it answers
   for (;;) {
-    if (!is_undecided(text_of(last, "status"))) return {waited::decided, last, {}};
+    if (!events::checkin::is_waiting_status(text_of(last, "status")))
+      return {waited::decided, last, {}};
     const auto now = clock::now();
     // Back from an outage, ask once without waiting: the answer says at once whether a
     // decision was taken meanwhile, and that the server is back.
@@ -237,7 +234,7 @@ waited wait_for_decision(std::string_view command, const server_address& to,
           away.clear();
           backoff = milliseconds(0);
           // The deadline may have moved (extend); look again when the version moves.
-          if (is_undecided(text_of(*st, "status")) &&
+          if (events::checkin::is_waiting_status(text_of(*st, "status")) &&
               text_of(*st, "version") != text_of(last, "version")) {
             http_request get;
             get.target = "/v1/check-ins/" + segment(id);
@@ -396,7 +393,7 @@ int checkin(const checkin_options& o) {
   const auto id = text_of(*created, "id");
   const auto status = text_of(*created, "status");
   if (!o.wait) {
-    if (is_undecided(status))
+    if (events::checkin::is_waiting_status(status))
       say(cmd, id + " is " + status + "; not waiting (--wait, or: waitroom status " + id +
                    " --wait)");
     else
@@ -408,7 +405,7 @@ int checkin(const checkin_options& o) {
   if (auto created_at = events::parse_rfc3339(text_of(*created, "created_at")))
     deadline.anchor(*created_at, answered);
   deadline.learn(*created);
-  if (is_undecided(status)) {
+  if (events::checkin::is_waiting_status(status)) {
     auto expires = text_of(*created, "expires_at");
     say(cmd, id + " is " + status + " in room " + text_of(*created, "room") +
                  (expires.empty() ? std::string() : " until " + expires) +
@@ -471,7 +468,7 @@ int status(const status_options& o) {
     print(last);
     return exit_status_of(text_of(last, "status"));
   }
-  if (is_undecided(text_of(last, "status")))
+  if (events::checkin::is_waiting_status(text_of(last, "status")))
     say(cmd, "waiting for a decision on " + o.id);
   auto w =
       wait_for_decision(cmd, *to, credential, o.id, std::move(last), until, deadline);
@@ -516,7 +513,7 @@ int decide(const decide_options& o) {
   }
   std::string line = describe_outcome(status_of(*checkin));
   if (const auto* p = object_at(*checkin, "decision_progress");
-      p != nullptr && is_undecided(text_of(*checkin, "status"))) {
+      p != nullptr && events::checkin::is_waiting_status(text_of(*checkin, "status"))) {
     const auto* approvals = p->if_contains("approvals");
     const auto n =
         approvals != nullptr && approvals->is_array() ? approvals->get_array().size() : 0;

@@ -5,6 +5,8 @@
 // the mapping of its arguments and, for `wait_for_decision`, the long-poll loop.
 #include "http/api_support.hpp"
 
+#include "events/checkin/decider.hpp"
+
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -257,12 +259,6 @@ json::object tool_error(const ev::error& e) {
   return tool_result(error_object(e), true);
 }
 
-/// Whether a status answer (its wire name) is still undecided: the domain's rule.
-bool waiting(std::string_view status) {
-  auto s = ev::parse_wire_name<ev::checkin::checkin_status>(status);
-  return s && ev::checkin::is_waiting(*s);
-}
-
 } // namespace
 
 /// One MCP request being answered: what its tool calls need after `api::mcp` returned.
@@ -495,24 +491,23 @@ void api::wait_for_decision(const std::shared_ptr<mcp_call>& m, const std::strin
   using namespace std::chrono;
   const auto left = duration_cast<milliseconds>(deadline - steady_clock::now()).count();
   const auto wait_ms = std::clamp<std::int64_t>(left, 0, 60000);
-  call_in_process(m, "GET",
-                  "/v1/check-ins/" + id + "/status?wait_ms=" + std::to_string(wait_ms),
-                  "", [this, m, id, deadline, done](response r) {
-                    if (r.status >= 400) return done(tool_result(r));
-                    std::error_code ec;
-                    auto v = json::parse(r.body, ec);
-                    const auto* status = !ec && v.is_object()
-                                             ? v.as_object().if_contains("data")
-                                             : nullptr;
-                    const bool still = status && status->is_object() &&
-                                       status->as_object().contains("status") &&
-                                       waiting(status->at("status").as_string());
-                    // decided, out of time, or the server is draining (SIGTERM): answer
-                    // now
-                    if (!still || std::chrono::steady_clock::now() >= deadline || !ready_)
-                      return done(tool_result(r));
-                    wait_for_decision(m, id, deadline, done);
-                  });
+  call_in_process(
+      m, "GET", "/v1/check-ins/" + id + "/status?wait_ms=" + std::to_string(wait_ms), "",
+      [this, m, id, deadline, done](response r) {
+        if (r.status >= 400) return done(tool_result(r));
+        std::error_code ec;
+        auto v = json::parse(r.body, ec);
+        const auto* status =
+            !ec && v.is_object() ? v.as_object().if_contains("data") : nullptr;
+        const bool still =
+            status && status->is_object() && status->as_object().contains("status") &&
+            ev::checkin::is_waiting_status(status->at("status").as_string());
+        // decided, out of time, or the server is draining (SIGTERM): answer
+        // now
+        if (!still || std::chrono::steady_clock::now() >= deadline || !ready_)
+          return done(tool_result(r));
+        wait_for_decision(m, id, deadline, done);
+      });
 }
 
 } // namespace waitroom::http

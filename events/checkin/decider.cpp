@@ -24,6 +24,11 @@ std::string_view resolved_wire_type(resolution r) {
   return "checkin.rejected";
 }
 
+bool is_waiting_status(std::string_view wire_name) {
+  auto s = parse_wire_name<checkin_status>(wire_name);
+  return s && is_waiting(*s);
+}
+
 // --- evolve ----------------------------------------------------------------
 
 std::optional<timestamp> state::warn_at() const {

@@ -34,6 +34,10 @@
 
 namespace waitroom::events::checkin {
 
+/// `is_waiting` for a status's wire name (as clients read it from an answer); false for
+/// a name that is not a status.
+bool is_waiting_status(std::string_view wire_name);
+
 /// Creates an agent check-in in `room`, evaluating the room's policy with the agent's
 /// current `trust_score` in that room. Errors: VALIDATION_ERROR (field named), never
 /// POLICY_FORBIDS (a forbidden check-in is recorded; see `answer_error`).

@@ -1032,5 +1032,12 @@ TEST(CheckinDecider, PendingApprovalsStillExpire) {
       yields(decide(s, expire_at(t0 + hour)), {"checkin.expired", "checkin.message"}));
 }
 
+TEST(CheckinTerms, WaitingByWireNameIsTheWaitingRule) {
+  for (auto name : {"pending", "open", "claimed", "in_review"})
+    EXPECT_TRUE(is_waiting_status(name)) << name;
+  for (auto name : {"approved", "rejected", "modified", "expired", "withdrawn", "", "nope"})
+    EXPECT_FALSE(is_waiting_status(name)) << name;
+}
+
 } // namespace
 } // namespace waitroom::events::checkin
