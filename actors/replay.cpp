@@ -18,10 +18,9 @@ ev::outcome<replay_stats> replay(const storage::event_log& log,
   replay_stats stats;
   std::optional<ev::error> failure;
   auto scanned = log.scan(1, to, [&](const storage::stored_event& s) {
-    auto e = ev::decode(s.bytes);
+    auto e = storage::decode(s);
     if (!e) {
-      failure =
-          ev::internal_error("seq " + std::to_string(s.seq) + ": " + e.error().message);
+      failure = std::move(e).error(); // names the seq and type
       return false;
     }
     if (limits.until_at && e->meta.at > *limits.until_at) return false;

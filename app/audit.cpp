@@ -1,4 +1,5 @@
 // `waitroom audit verify` and `waitroom audit export` (read-only: beside a live server).
+#include "actors/clock.hpp"
 #include "app/commands.hpp"
 #include "app/read_only_log.hpp"
 #include "events/codec.hpp"
@@ -7,19 +8,37 @@
 #include <boost/json/serialize.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <set>
 
 namespace waitroom::app {
 
 namespace ev = waitroom::events;
 
+std::string unreadable_event_advice(const ev::error& e, const std::string& data) {
+  const auto* seq = e.details.if_contains("seq");
+  if (seq == nullptr || !seq->is_number()) return {};
+  const auto n = std::to_string(seq->to_number<std::uint64_t>());
+  return "An unreadable event stops every start: the server cannot know what it did.\n"
+         "To set it aside (its bytes stay in the log and the chain still verifies),\n"
+         "stop the server and run:\n"
+         "  waitroom audit quarantine --data " +
+         data + " --seq " + n +
+         " --reason \"...\"\n"
+         "then start again. See docs/operations.md, \"An unreadable event\".\n";
+}
+
 int audit_verify(const std::string& data) {
   auto log = open_read_only(data, "audit verify");
   if (!log) return 1;
   auto report = log->verify();
+  boost::json::array quarantined;
+  for (auto seq : report.quarantined)
+    quarantined.emplace_back(seq);
   boost::json::object out{{"ok", report.ok},
                           {"events", report.events},
-                          {"head_hash", storage::to_hex(report.head_hash)}};
+                          {"head_hash", storage::to_hex(report.head_hash)},
+                          {"quarantined", std::move(quarantined)}};
   if (!report.ok) {
     out["first_bad_seq"] = report.first_bad_seq
                                ? boost::json::value(*report.first_bad_seq)
@@ -28,11 +47,44 @@ int audit_verify(const std::string& data) {
   }
   std::printf("%s\n", boost::json::serialize(out).c_str());
   if (!report.ok) {
-    std::fprintf(stderr, "waitroom audit verify: chain broken at seq %llu: %s\n",
+    std::fprintf(stderr, "waitroom audit verify: %s at seq %llu: %s\n",
+                 report.undecodable ? "unreadable event" : "chain broken",
                  static_cast<unsigned long long>(report.first_bad_seq.value_or(0)),
                  report.problem.c_str());
+    if (report.undecodable && report.first_bad_seq) {
+      ev::error e = ev::internal_error(report.problem);
+      e.details["seq"] = *report.first_bad_seq;
+      std::fputs(unreadable_event_advice(e, data).c_str(), stderr);
+    }
     return 1;
   }
+  return 0;
+}
+
+int audit_quarantine(const quarantine_options& o) {
+  storage::rocksdb_options lo;
+  lo.create_if_missing = false;
+  auto opened = storage::open_rocksdb_log(std::filesystem::path(o.data) / "log", lo);
+  if (!opened) {
+    std::fprintf(stderr,
+                 "waitroom audit quarantine: cannot open the log in %s for writing: %s\n"
+                 "(stop the server first: quarantine needs the log to itself)\n",
+                 o.data.c_str(), opened.error().message.c_str());
+    return 1;
+  }
+  auto& log = **opened;
+  auto stand_in = log.quarantine(o.seq, o.reason, actors::system_clock().now());
+  log.close();
+  if (!stand_in) {
+    std::fprintf(stderr, "waitroom audit quarantine: %s\n",
+                 stand_in.error().message.c_str());
+    return 1;
+  }
+  std::printf("%s\n", ev::encode(*stand_in).c_str());
+  std::fprintf(stderr,
+               "waitroom audit quarantine: event %llu is set aside; readers see the "
+               "log.quarantined event above in its place\n",
+               static_cast<unsigned long long>(o.seq));
   return 0;
 }
 
@@ -46,7 +98,7 @@ int audit_export(const export_options& o) {
     rooms.insert(*o.room);
   } else if (o.room) {
     auto found = log->scan(1, head, [&](const storage::stored_event& s) {
-      if (auto e = ev::decode(s.bytes))
+      if (auto e = storage::decode(s))
         if (const auto* c = std::get_if<ev::room::created>(&e->data);
             c && c->slug == *o.room)
           rooms.insert(c->id);
@@ -72,7 +124,7 @@ int audit_export(const export_options& o) {
   auto scanned = log->scan(from, head, [&](const storage::stored_event& s) {
     if ((s.seq & 0x3FFF) == 0) show_progress("exporting", s.seq, head);
     if (!rooms.empty() || o.type) {
-      auto e = ev::decode(s.bytes);
+      auto e = storage::decode(s);
       if (!e) {
         failure =
             ev::internal_error("seq " + std::to_string(s.seq) + ": " + e.error().message);

@@ -1,6 +1,8 @@
 #pragma once
 /// The subcommands of the `waitroom` binary. Each returns the process exit status.
 
+#include "events/outcome.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -41,10 +43,24 @@ struct export_options {
   std::optional<std::string> type;        ///< type prefix, e.g. "checkin."
 };
 
+struct quarantine_options {
+  std::string data;
+  std::uint64_t seq = 0;
+  std::string reason; ///< recorded with the quarantine
+};
+
 int serve(const serve_options& options);
 int audit_export(const export_options& options);
 int replay(const replay_options& options);
+/// `waitroom audit verify`: the chain and the decoding of every event; 1 and the first
+/// bad seq otherwise.
 int audit_verify(const std::string& data);
+/// `waitroom audit quarantine`: sets an unreadable event aside (the server must be
+/// stopped: it needs the log writable).
+int audit_quarantine(const quarantine_options& options);
+/// For an error that names an unreadable event (`details.seq`), what the operator can
+/// do about it, as lines for stderr; empty for any other error.
+std::string unreadable_event_advice(const events::error& e, const std::string& data);
 /// `waitroom vapid generate-keys`: a fresh VAPID key pair for Web Push, as environment
 /// lines on stdout.
 int vapid_generate_keys();

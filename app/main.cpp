@@ -221,6 +221,20 @@ int main(int argc, char** argv) {
       ->required()
       ->envname("WAITROOM_DATA");
   verify_cmd->footer("Example:\n  waitroom audit verify --data ./data");
+  quarantine_options qo;
+  auto* quarantine_cmd = audit_cmd->add_subcommand(
+      "quarantine",
+      "Set an unreadable event aside so that the server can start (its bytes stay; "
+      "the server must be stopped)");
+  quarantine_cmd->add_option("--data", qo.data, "Data directory")
+      ->required()
+      ->envname("WAITROOM_DATA");
+  quarantine_cmd->add_option("--seq", qo.seq, "The unreadable event (audit verify names it)")
+      ->required();
+  quarantine_cmd->add_option("--reason", qo.reason, "Why, for the audit trail");
+  quarantine_cmd->footer(
+      "Example:\n  waitroom audit quarantine --data ./data --seq 7 --reason \"written by "
+      "an older build\"");
   export_options eo;
   auto* export_cmd = audit_cmd->add_subcommand(
       "export", "Write the log as JSON Lines (one event with its chain hash per line)");
@@ -363,6 +377,7 @@ int main(int argc, char** argv) {
     if (*replay_cmd) return replay(ro);
     if (*verify_cmd) return audit_verify(audit_data);
     if (*export_cmd) return audit_export(eo);
+    if (*quarantine_cmd) return audit_quarantine(qo);
     if (*vapid_keys_cmd) return vapid_generate_keys();
     if (*checkin_cmd) return checkin(co);
     if (*status_cmd) return status(sto);

@@ -40,6 +40,7 @@ int replay(const replay_options& o) {
   });
   if (!stats) {
     std::fprintf(stderr, "waitroom replay: %s\n", stats.error().message.c_str());
+    std::fputs(unreadable_event_advice(stats.error(), o.data).c_str(), stderr);
     return 1;
   }
   if (o.room) {

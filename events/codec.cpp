@@ -264,7 +264,7 @@ struct type_entry {
 
 /// Every wire type and how to read its `data`. NOTE: adding an event type means a row
 /// here; changing one means a new schema version and an upcast.
-constexpr std::array<type_entry, 33> decoders{{
+constexpr std::array<type_entry, 34> decoders{{
     {org::created::wire_type, &decode_as<org::created>},
     {user::created::wire_type, &decode_as<user::created>},
     {user::token_rotated::wire_type, &decode_as<user::token_rotated>},
@@ -298,6 +298,7 @@ constexpr std::array<type_entry, 33> decoders{{
     {watcher::disabled::wire_type, &decode_as<watcher::disabled>},
     {watcher::deleted::wire_type, &decode_as<watcher::deleted>},
     {signal::broadcast::wire_type, &decode_as<signal::broadcast>},
+    {log::quarantined::wire_type, &decode_as<log::quarantined>},
 }};
 
 } // namespace
@@ -361,6 +362,39 @@ outcome<recorded_event> decode(std::string_view text) {
     return e;
   }
   return internal_error("unknown event type " + std::string(type));
+}
+
+outcome<std::string> encode_checked(const recorded_event& e) {
+  std::string bytes = encode(e);
+  auto back = decode(bytes);
+  const std::string_view type = event_type(e.data);
+  if (!back)
+    return internal_error("a " + std::string(type) +
+                          " event would not read back from the log (" +
+                          back.error().message + "); nothing was written");
+  if (encode(*back) != bytes)
+    return internal_error("a " + std::string(type) +
+                          " event would read back differently from the log; nothing "
+                          "was written");
+  return bytes;
+}
+
+envelope_fields peek_envelope(std::string_view text) {
+  envelope_fields out;
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::object o;
+  if (parser.parse(text.data(), text.size()).get(o)) return out;
+  std::string_view sv;
+  std::uint64_t n = 0;
+  if (!o["seq"].get_uint64().get(n)) out.seq = n;
+  if (!o["type"].get_string().get(sv)) out.type.assign(sv);
+  if (!o["stream"].get_string().get(sv)) out.stream.assign(sv);
+  if (!o["version"].get_uint64().get(n) && n <= std::numeric_limits<std::uint32_t>::max())
+    out.version = static_cast<std::uint32_t>(n);
+  if (!o["at"].get_string().get(sv)) out.at = parse_rfc3339(sv);
+  if (!o["org_id"].get_string().get(sv)) out.org_id.assign(sv);
+  if (!o["room_id"].get_string().get(sv)) out.room_id.assign(sv);
+  return out;
 }
 
 } // namespace waitroom::events

@@ -13,6 +13,9 @@
 
 #include <boost/json/object.hpp>
 
+#include <cstdint>
+#include <optional>
+
 #include <string>
 #include <string_view>
 
@@ -26,6 +29,27 @@ std::string encode(const recorded_event& e);
 
 /// Decodes an event written by `encode`; a malformed record is an `internal` error.
 outcome<recorded_event> decode(std::string_view json);
+
+/// `encode`, proven readable: the bytes decode, and the decoded event encodes to the
+/// same bytes. Otherwise an `internal` error naming the event's type and what did not
+/// read back. The log stores only bytes that passed this check, so every committed
+/// event can be replayed (a value the codec cannot read, such as an enum left unset,
+/// never reaches the disk).
+outcome<std::string> encode_checked(const recorded_event& e);
+
+/// What can be read of an envelope that does not decode: every field that is present
+/// and of the right JSON type (the rest stays empty). For messages about unreadable
+/// events; never for state.
+struct envelope_fields {
+  std::optional<std::uint64_t> seq;
+  std::string type;
+  std::string stream;
+  std::optional<std::uint32_t> version;
+  std::optional<timestamp> at;
+  std::string org_id;
+  std::string room_id;
+};
+envelope_fields peek_envelope(std::string_view json);
 
 /// The recorded `data` of an event as JSON (what the audit trail shows).
 boost::json::value data_to_json(const event_data& data);

@@ -5,6 +5,7 @@
 #include "events/actor_ref.hpp"
 #include "events/agent/events.hpp"
 #include "events/checkin/events.hpp"
+#include "events/log/events.hpp"
 #include "events/org/events.hpp"
 #include "events/room/events.hpp"
 #include "events/signal/events.hpp"
@@ -32,8 +33,9 @@ using event_data =
                  checkin::extended, checkin::expiring, checkin::message_posted,   //
                  checkin::claimed, checkin::released, checkin::help_requested,    //
                  checkin::helper_joined, checkin::submitted,                      //
-                 watcher::created, watcher::disabled, watcher::deleted,                              //
-                 signal::broadcast>;
+                 watcher::created, watcher::disabled, watcher::deleted,           //
+                 signal::broadcast,                                               //
+                 log::quarantined>;
 
 /// Wire type of an event, e.g. "checkin.approved".
 std::string_view event_type(const event_data& data);

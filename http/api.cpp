@@ -520,14 +520,10 @@ void api::push_subscribe(call& c) {
   auto endpoint = r.string("endpoint", true);
   auto keys = r.object("keys", true);
   if (!r.ok()) return c.fail(*r.error());
-  body_reader k(*keys);
+  body_reader k(*keys, "keys.");
   auto p256dh = k.string("p256dh", true);
   auto auth = k.string("auth", true);
-  if (!k.ok()) {
-    auto e = *k.error();
-    e.field = "keys." + e.field;
-    return c.fail(e);
-  }
+  if (!k.ok()) return c.fail(*k.error());
   push_subscription s{c.who.id, *endpoint, *p256dh, *auth, rt_.time().now()};
   auto answer = json::object{{"endpoint", s.endpoint},
                              {"created_at", ev::format_rfc3339(s.created_at)}};

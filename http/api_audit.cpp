@@ -93,7 +93,7 @@ void api::serve_audit(call& c, std::string room_id) {
       }
       ++scanned;
       last = s.seq;
-      auto e = ev::decode(s.bytes);
+      auto e = storage::decode(s);
       if (!e) {
         failure =
             ev::internal_error("seq " + std::to_string(s.seq) + ": " + e.error().message);
@@ -120,9 +120,13 @@ void api::audit_verify(call& c) {
   rt_.read_log(
       actors::runtime::read_lane::bulk, [respond](const storage::event_log& log) {
         auto report = log.verify();
+        json::array quarantined;
+        for (auto seq : report.quarantined)
+          quarantined.emplace_back(seq);
         json::object out{{"ok", report.ok},
                          {"events", report.events},
-                         {"head_hash", storage::to_hex(report.head_hash)}};
+                         {"head_hash", storage::to_hex(report.head_hash)},
+                         {"quarantined", std::move(quarantined)}};
         if (!report.ok) {
           out["first_bad_seq"] = report.first_bad_seq ? json::value(*report.first_bad_seq)
                                                       : json::value(nullptr);

@@ -399,23 +399,16 @@ void api::post_message(call& c) {
   auto body = parse_object_body(c.req.body, false);
   if (!body) return c.fail(body.error());
   body_reader r(*body);
-  auto type = r.enumeration<ev::checkin::message_kind>("type");
-  if (!r.has("type")) r.fail("type", "is required");
+  auto type = r.enumeration<ev::checkin::message_kind>("type", true);
   auto content = r.string("content", true);
   auto metadata = r.object("metadata");
-  json::array attachments;
-  if (const auto* a = body->if_contains("attachments"); a && !a->is_null()) {
-    if (!a->is_array())
-      r.fail("attachments", "must be an array");
-    else
-      attachments = a->get_array();
-  }
+  auto attachments = r.array("attachments");
   if (!r.ok()) return c.fail(*r.error());
   auto ids = rt_.ids().message_ids(1);
   auto message_id = ids.front();
   ev::checkin::post_message cmd{c.who.actor(),          *type,
                                 std::move(*content),    metadata.value_or(json::object{}),
-                                std::move(attachments), rt_.time().now(),
+                                attachments.value_or(json::array{}), rt_.time().now(),
                                 std::move(ids)};
   // Answered from the log once committed: the message as GET .../messages shows it.
   auto& rt = rt_;

@@ -416,7 +416,9 @@ void api::mcp_message(const std::shared_ptr<mcp_call>& m, const json::value& msg
     if (!a->is_object())
       return done(rpc_result(
           rid, tool_error(ev::validation_error("arguments", "must be an object"))));
-    args = a->as_object();
+    // null means absent, as in every request body (API.md)
+    for (const auto& [k, v] : a->as_object())
+      if (!v.is_null()) args.emplace(k, v);
   }
   if (auto bad = check_arguments(t->input, args))
     return done(rpc_result(rid, tool_error(*bad)));

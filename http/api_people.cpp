@@ -80,14 +80,10 @@ void api::create_org(call& c) {
   auto owner = r.object("owner", true);
   std::optional<std::string> owner_name, owner_email;
   if (owner) {
-    body_reader o(*owner);
+    body_reader o(*owner, "owner.");
     owner_name = o.string("name", true);
     owner_email = o.string("email", true);
-    if (!o.ok()) {
-      auto e = *o.error();
-      e.field = "owner." + e.field;
-      r.fail(e.field, e.message);
-    }
+    r.adopt(o);
   }
   if (!r.ok()) return c.fail(*r.error());
   auto token = rt_.ids().make_secret("wrh_", token_length);
@@ -127,8 +123,7 @@ void api::create_user(call& c) {
   body_reader r(*body);
   auto name = r.string("name", true);
   auto email = r.string("email", true);
-  auto role = r.enumeration<ev::user::user_role>("role");
-  if (!r.has("role")) r.fail("role", "is required");
+  auto role = r.enumeration<ev::user::user_role>("role", true);
   if (!r.ok()) return c.fail(*r.error());
   auto token = rt_.ids().make_secret("wrh_", token_length);
   ev::user::create_user cmd{rt_.ids().make_id(ev::user_prefix),

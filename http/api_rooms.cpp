@@ -71,7 +71,7 @@ void api::create_room(call& c) {
   auto description = r.string("description");
   auto settings = read_settings(r);
   if (!r.ok()) return c.fail(*r.error());
-  if (const auto* pv = body->if_contains("policy"); pv != nullptr && !pv->is_null()) {
+  if (const auto* pv = r.value("policy")) {
     auto policy = ev::room::parse_policy(*pv, "policy");
     if (!policy) return c.fail(policy.error());
     cmd.policy = std::move(*policy);
@@ -179,8 +179,7 @@ void api::put_member(call& c) {
   auto body = parse_object_body(c.req.body, false);
   if (!body) return c.fail(body.error());
   body_reader r(*body);
-  auto role = r.enumeration<ev::room::member_role>("role");
-  if (!r.has("role")) r.fail("role", "is required");
+  auto role = r.enumeration<ev::room::member_role>("role", true);
   if (!r.ok()) return c.fail(*r.error());
   const std::string principal_id = c.params[1];
   std::optional<ev::actor_kind> kind;
@@ -272,20 +271,15 @@ void api::create_watcher(call& c) {
   auto filter = r.object("filter");
   auto secret = r.string("secret");
   std::vector<std::string> event_types;
-  if (const auto* types = body->if_contains("event_types"); types && !types->is_null()) {
-    const auto* arr = types->if_array();
-    if (arr == nullptr)
-      r.fail("event_types", "must be an array of event types");
-    else
-      for (std::size_t i = 0; i < arr->size(); ++i) {
-        const auto* t = (*arr)[i].if_string();
-        if (t == nullptr) {
-          r.fail("event_types[" + std::to_string(i) + "]", "must be a string");
-          break;
-        }
-        event_types.emplace_back(*t);
+  if (auto arr = r.array("event_types"))
+    for (std::size_t i = 0; i < arr->size(); ++i) {
+      const auto* t = (*arr)[i].if_string();
+      if (t == nullptr) {
+        r.fail("event_types[" + std::to_string(i) + "]", "must be a string");
+        break;
       }
-  }
+      event_types.emplace_back(*t);
+    }
   if (url) {
     auto parsed = boost::urls::parse_absolute_uri(*url);
     if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https") ||

@@ -143,7 +143,7 @@ ev::outcome<std::vector<std::string>>
 expired_idempotency_keys(const storage::event_log& log, ev::timestamp now) {
   std::vector<std::string> out;
   auto scanned = log.scan_records([&](std::string_view key, std::string_view value) {
-    if (key.starts_with(other_records_mark)) return true; // not an idempotency record
+    if (key.starts_with(storage::subsystem_records_mark)) return true; // not an idempotency record
     auto created = record_created_at(value);
     if (!created || now - *created >= idempotency_ttl_ms) out.emplace_back(key);
     return true;

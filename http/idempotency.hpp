@@ -36,10 +36,6 @@ struct idempotency_record {
 /// Storage key: principal id, 0x00, the client's key.
 std::string idempotency_storage_key(std::string_view principal_id, std::string_view key);
 
-/// Side records whose key starts with this byte are not idempotency records (webhook
-/// cursors and deliveries); no principal id starts with it.
-inline constexpr std::string_view other_records_mark = "\x01";
-
 /// SHA-256 (hex) of method, path and the body with object keys sorted (so that
 /// JSON-equal bodies match); a body that is not JSON counts byte for byte.
 std::string request_fingerprint(std::string_view method, std::string_view path,

@@ -24,19 +24,27 @@ ev::outcome<json::object> parse_object_body(std::string_view body, bool empty_ok
 }
 
 const json::value* body_reader::get(std::string_view name) const {
-  return obj_.if_contains(name);
+  const auto* v = obj_.if_contains(name);
+  return v == nullptr || v->is_null() ? nullptr : v;
+}
+
+const json::value* body_reader::present(std::string_view name, bool required) {
+  const auto* v = get(name);
+  if (v == nullptr && required) fail(name, "is required");
+  return v;
 }
 
 void body_reader::fail(std::string_view field, std::string message) {
-  if (!err_) err_ = ev::validation_error(std::string(field), std::move(message));
+  if (!err_) err_ = ev::validation_error(prefix_ + std::string(field), std::move(message));
+}
+
+void body_reader::adopt(const body_reader& nested) {
+  if (!err_ && nested.err_) err_ = nested.err_;
 }
 
 std::optional<std::string> body_reader::string(std::string_view name, bool required) {
-  const auto* v = get(name);
-  if (v == nullptr || (v->is_null() && !required)) {
-    if (required) fail(name, "is required");
-    return std::nullopt;
-  }
+  const auto* v = present(name, required);
+  if (v == nullptr) return std::nullopt;
   if (!v->is_string()) {
     fail(name, "must be a string");
     return std::nullopt;
@@ -45,11 +53,8 @@ std::optional<std::string> body_reader::string(std::string_view name, bool requi
 }
 
 std::optional<std::int64_t> body_reader::integer(std::string_view name, bool required) {
-  const auto* v = get(name);
-  if (v == nullptr || (v->is_null() && !required)) {
-    if (required) fail(name, "is required");
-    return std::nullopt;
-  }
+  const auto* v = present(name, required);
+  if (v == nullptr) return std::nullopt;
   if (v->is_int64()) return v->get_int64();
   if (v->is_uint64()) {
     fail(name, "is out of range");
@@ -60,8 +65,8 @@ std::optional<std::int64_t> body_reader::integer(std::string_view name, bool req
 }
 
 std::optional<bool> body_reader::boolean(std::string_view name) {
-  const auto* v = get(name);
-  if (v == nullptr || v->is_null()) return std::nullopt;
+  const auto* v = present(name, false);
+  if (v == nullptr) return std::nullopt;
   if (!v->is_bool()) {
     fail(name, "must be a boolean");
     return std::nullopt;
@@ -70,16 +75,23 @@ std::optional<bool> body_reader::boolean(std::string_view name) {
 }
 
 std::optional<json::object> body_reader::object(std::string_view name, bool required) {
-  const auto* v = get(name);
-  if (v == nullptr || (v->is_null() && !required)) {
-    if (required) fail(name, "is required");
-    return std::nullopt;
-  }
+  const auto* v = present(name, required);
+  if (v == nullptr) return std::nullopt;
   if (!v->is_object()) {
     fail(name, "must be an object");
     return std::nullopt;
   }
   return v->get_object();
+}
+
+std::optional<json::array> body_reader::array(std::string_view name) {
+  const auto* v = present(name, false);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_array()) {
+    fail(name, "must be an array");
+    return std::nullopt;
+  }
+  return v->get_array();
 }
 
 std::string_view body_reader::alias(std::string_view canonical, std::string_view other) {

@@ -20,7 +20,7 @@ namespace json = boost::json;
 namespace {
 
 std::string records_prefix() {
-  return std::string(other_records_mark) + "ps/";
+  return std::string(storage::subsystem_records_mark) + "ps/";
 }
 
 std::string record_key(std::string_view user_id, std::string_view endpoint) {

@@ -81,7 +81,7 @@ replay_step replay_part(const storage::event_log& log, replay_job& job,
       [&](const storage::stored_event& s) {
         if (written >= budget) return false; // this one is for the next part
         job.sent_up_to = s.seq;
-        auto e = ev::decode(s.bytes);
+        auto e = storage::decode(s);
         if (!e || e->meta.org_id != sub.org_id || !ev::watcher::is_room_event(*e))
           return true;
         const bool checkin = e->meta.stream.starts_with("ci_");

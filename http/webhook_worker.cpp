@@ -30,11 +30,11 @@ namespace json = boost::json;
 namespace webhook_records {
 
 std::string cursor_key(std::string_view watcher_id) {
-  return std::string(other_records_mark) + "wc/" + std::string(watcher_id);
+  return std::string(storage::subsystem_records_mark) + "wc/" + std::string(watcher_id);
 }
 
 std::string rows_prefix(std::string_view watcher_id) {
-  return std::string(other_records_mark) + "wd/" + std::string(watcher_id) + "/";
+  return std::string(storage::subsystem_records_mark) + "wd/" + std::string(watcher_id) + "/";
 }
 
 std::string row_key(std::string_view watcher_id, std::uint64_t position) {
@@ -56,7 +56,7 @@ std::optional<std::uint64_t> row_position(std::string_view key,
 }
 
 std::string body_key(std::string_view delivery_id) {
-  return std::string(other_records_mark) + "wb/" + std::string(delivery_id);
+  return std::string(storage::subsystem_records_mark) + "wb/" + std::string(delivery_id);
 }
 
 } // namespace webhook_records
@@ -548,7 +548,7 @@ void webhook_worker::purge(std::function<void(ev::outcome<std::size_t>)> done) {
     std::vector<storage::record_write> deletions;
     for (const char* kind : {"wd/", "wb/"}) {
       auto scanned = log.scan_records(
-          std::string(other_records_mark) + kind, false,
+          std::string(storage::subsystem_records_mark) + kind, false,
           [&](std::string_view key, std::string_view value) {
             auto created = record_created_at(value);
             if (!created || now - *created >= webhook_records::retention_ms)

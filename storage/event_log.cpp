@@ -2,10 +2,14 @@
 // `append`, and the stats accessor.
 
 #include "storage/event_log.hpp"
+#include "storage/log_record.hpp"
 #include "storage/writer_stats.hpp"
+
+#include "events/codec.hpp"
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <future>
 #include <stdexcept>
 
@@ -93,7 +97,31 @@ std::optional<writer_stats> stats_of(const event_log& log) {
   return std::nullopt;
 }
 
+namespace {
+
+std::string base64(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+  auto n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                           reinterpret_cast<const unsigned char*>(bytes.data()),
+                           static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(std::max(n, 0)));
+  return out;
+}
+
+} // namespace
+
 std::string audit_json(const stored_event& e) {
+  if (e.stand_in && !events::decode(e.bytes)) {
+    // Quarantined: the stand-in, with the stored bytes (which may not even be JSON).
+    std::string out = events::encode(*e.stand_in);
+    out.pop_back();
+    out += ",\"stored_base64\":\"";
+    out += base64(e.bytes);
+    out += "\",\"hash\":\"";
+    out += to_hex(e.hash);
+    out += "\"}";
+    return out;
+  }
   std::string_view bytes = e.bytes;
   while (!bytes.empty() && bytes.back() != '}')
     bytes.remove_suffix(1);
@@ -104,6 +132,103 @@ std::string audit_json(const stored_event& e) {
   out += to_hex(e.hash);
   out += "\"}";
   return out;
+}
+
+events::outcome<events::recorded_event> decode(const stored_event& e) {
+  auto decoded = events::decode(e.bytes);
+  if (decoded) return decoded;
+  if (e.stand_in) return *e.stand_in;
+  auto envelope = events::peek_envelope(e.bytes);
+  auto err = events::internal_error(
+      "event " + std::to_string(e.seq) +
+      (envelope.type.empty() ? std::string() : " (" + envelope.type + ")") +
+      " cannot be decoded: " + decoded.error().message);
+  err.details["seq"] = e.seq;
+  err.details["type"] = envelope.type;
+  return err;
+}
+
+std::shared_ptr<const stand_in_map> event_log::quarantined() const {
+  std::lock_guard lock{quarantine_mu_};
+  return quarantined_;
+}
+
+events::outcome<void> event_log::load_quarantined() {
+  auto loaded = std::make_shared<stand_in_map>();
+  std::optional<events::error> failure;
+  auto scanned = scan_records(
+      quarantine_records_prefix, false, [&](std::string_view key, std::string_view value) {
+        auto seq = detail::get_be64(key.substr(quarantine_records_prefix.size()));
+        auto e = events::decode(value);
+        if (!seq || !e || e->meta.seq != *seq ||
+            !std::holds_alternative<events::log::quarantined>(e->data)) {
+          failure = events::unavailable("a quarantine record of the event log is malformed");
+          return false;
+        }
+        loaded->emplace(*seq, std::make_shared<const events::recorded_event>(std::move(*e)));
+        return true;
+      });
+  if (!scanned) return std::move(scanned).error();
+  if (failure) return *failure;
+  std::lock_guard lock{quarantine_mu_};
+  quarantined_ = std::move(loaded);
+  return {};
+}
+
+events::outcome<events::recorded_event>
+event_log::quarantine(std::uint64_t seq, std::string reason, events::timestamp now) {
+  if (auto q = quarantined(); q->count(seq) != 0) return *q->at(seq);
+  std::optional<stored_event> found;
+  auto scanned = scan(seq, seq, [&](const stored_event& e) {
+    found = e;
+    return false;
+  });
+  if (!scanned) return std::move(scanned).error();
+  if (!found || found->seq != seq)
+    return events::not_found("the log has no event " + std::to_string(seq));
+  auto decoded = events::decode(found->bytes);
+  if (decoded)
+    return events::conflict("event " + std::to_string(seq) + " (" +
+                            std::string(events::event_type(decoded->data)) +
+                            ") decodes: only an unreadable event can be quarantined");
+  auto envelope = events::peek_envelope(found->bytes);
+  auto position = stream_position(seq);
+  if (!position) return std::move(position).error();
+
+  events::log::quarantined fact;
+  fact.seq = seq;
+  fact.type = envelope.type;
+  fact.stream = *position ? (*position)->first : envelope.stream;
+  fact.version = *position ? (*position)->second : envelope.version.value_or(0);
+  fact.problem = decoded.error().message;
+  fact.bytes_sha256 = to_hex(sha256(found->bytes));
+  fact.reason = std::move(reason);
+
+  // What readers get at `seq`, in its stream, and the chained record of the act.
+  auto stand_in = events::make_event(fact.stream, envelope.org_id, envelope.room_id,
+                                     events::actor_ref::system(),
+                                     envelope.at.value_or(now), fact);
+  stand_in.meta.seq = seq;
+  stand_in.meta.version = fact.version;
+  auto stand_in_bytes = events::encode_checked(stand_in);
+  if (!stand_in_bytes) return std::move(stand_in_bytes).error();
+  std::string key(quarantine_records_prefix);
+  detail::put_be64(key, seq);
+
+  append_request req;
+  req.streams.push_back({std::string(events::log::stream), expected_version::any(),
+                         {events::make_event(std::string(events::log::stream),
+                                             envelope.org_id, envelope.room_id,
+                                             events::actor_ref::system(), now, fact)}});
+  req.records.push_back({std::move(key), std::move(*stand_in_bytes)});
+  auto appended = append(std::move(req));
+  if (!appended) return std::move(appended).error();
+
+  std::lock_guard lock{quarantine_mu_};
+  auto next = std::make_shared<stand_in_map>(*quarantined_);
+  next->insert_or_assign(seq, std::make_shared<const events::recorded_event>(stand_in));
+  quarantined_ = std::move(next);
+  return stand_in;
 }
 
 } // namespace waitroom::storage

@@ -18,10 +18,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace waitroom::storage {
@@ -88,12 +91,25 @@ struct committed_append {
 /// duty of calling every `done` (the dispatcher applies projections first).
 using commit_handler = std::function<void(std::vector<committed_append>&&)>;
 
+/// The stand-ins of quarantined events (`event_log::quarantine`), by seq.
+using stand_in_map =
+    std::map<std::uint64_t, std::shared_ptr<const events::recorded_event>>;
+
 /// An event as stored: its seq, its exact encoded bytes and its chain hash.
 struct stored_event {
   std::uint64_t seq = 0;
   std::string bytes;
   hash256 hash{};
+  /// Set when the event was quarantined (`event_log::quarantine`): the
+  /// `log.quarantined` event that readers get instead of bytes that do not decode.
+  std::shared_ptr<const events::recorded_event> stand_in;
 };
+
+/// The event of a stored record, as every reader must see it: its bytes decoded, or,
+/// when they do not decode and the event was quarantined, its stand-in. A readable
+/// event is never replaced, whatever a side record says. Errors: INTERNAL naming the
+/// seq and (as far as it can be read) the type, with `details` {seq, type}.
+events::outcome<events::recorded_event> decode(const stored_event& e);
 
 /// The head of the log.
 struct log_head {
@@ -102,14 +118,25 @@ struct log_head {
   std::string log_id;    ///< random id fixed when the log was created
 };
 
-/// Result of re-checking the whole chain.
+/// Result of re-checking the whole chain and decoding every event.
 struct verify_report {
   bool ok = true;
   std::uint64_t events = 0;                   ///< events checked
   hash256 head_hash{};                        ///< recomputed head
   std::optional<std::uint64_t> first_bad_seq; ///< first seq whose hash/record is wrong
   std::string problem;                        ///< what was wrong, for people
+  std::vector<std::uint64_t> quarantined;     ///< unreadable events set aside, in order
+  bool undecodable = false; ///< the problem: `first_bad_seq` is intact but unreadable
 };
+
+/// Side-record keys that start with this byte belong to a subsystem (the log's own
+/// `\x01lq/…`, webhooks `\x01w…`, push `\x01ps/…`); every other key is an
+/// `Idempotency-Key` record (no principal id starts with it).
+inline constexpr std::string_view subsystem_records_mark = "\x01";
+
+/// The side records of quarantined events: this prefix, then the seq as 8 big-endian
+/// bytes; the value is the stand-in event, encoded.
+inline constexpr std::string_view quarantine_records_prefix = "\x01lq/";
 
 class event_log {
  public:
@@ -154,8 +181,20 @@ class event_log {
   virtual log_head head() const = 0;
 
   /// Recomputes the hash chain from seq 1 and compares it with the stored hashes, the
-  /// stored seqs and the stored head.
+  /// stored seqs and the stored head, and decodes every event: the first event that
+  /// does not decode and was not quarantined is a failure, and so is a quarantine
+  /// without its `log.quarantined` record in the chain, or of an event that decodes.
   virtual verify_report verify() const = 0;
+
+  /// Sets the unreadable event at `seq` aside: appends a `log.quarantined` event to the
+  /// `log` stream recording it (with `reason`, at `now`) and, atomically with it, the
+  /// side record that makes readers see that event in its place. Its bytes stay, so the
+  /// chain still verifies. Returns the stand-in. Errors: NOT_FOUND (no such seq),
+  /// CONFLICT (the event decodes: only unreadable events can be quarantined), storage
+  /// errors. Quarantining an event twice returns the first stand-in and writes nothing.
+  /// Blocks (an append): run it offline, from the command line.
+  events::outcome<events::recorded_event> quarantine(std::uint64_t seq, std::string reason,
+                                                     events::timestamp now);
 
   /// Why appends are refused, if they are: after a failed write (disk full, I/O error)
   /// the log accepts no more appends until it is reopened, so nothing is half-written
@@ -165,6 +204,22 @@ class event_log {
   /// Drains queued appends, stops the writer, closes the store. Later appends fail with
   /// UNAVAILABLE. Idempotent.
   virtual void close() = 0;
+
+ protected:
+  /// The stream and version the stream index gives `seq` (nullopt: none). Blocking.
+  virtual events::outcome<std::optional<std::pair<std::string, std::uint32_t>>>
+  stream_position(std::uint64_t seq) const = 0;
+
+  /// The stand-ins of quarantined events (shared with readers; replaced as a whole,
+  /// never changed in place). Thread-safe.
+  std::shared_ptr<const stand_in_map> quarantined() const;
+  /// Reads every quarantine record; implementations call it when they open. Errors:
+  /// storage errors, or a record that does not decode.
+  events::outcome<void> load_quarantined();
+
+ private:
+  mutable std::mutex quarantine_mu_;
+  std::shared_ptr<const stand_in_map> quarantined_ = std::make_shared<stand_in_map>();
 };
 
 /// Options of the RocksDB log.
@@ -184,7 +239,8 @@ open_rocksdb_log(const std::filesystem::path& dir, const rocksdb_options& option
 std::unique_ptr<event_log> make_memory_log();
 
 /// An event as auditors read it (audit endpoints, `waitroom audit export`): its JSON as
-/// written, with its chain hash added as `"hash"`.
+/// written, with its chain hash added as `"hash"`. A quarantined event shows its
+/// stand-in, with the stored bytes as `"stored_base64"`.
 std::string audit_json(const stored_event& e);
 
 /// The chain step: SHA-256(prev || bytes).

@@ -8,7 +8,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -55,9 +57,14 @@ struct record_view {
 /// Parses a `log` value; nullopt when it is too short or of an unknown format.
 std::optional<record_view> parse_record(std::string_view value);
 
-/// Decodes the event of a stored `log` value (`seq` names it in errors).
-events::outcome<events::recorded_event> decode_record(std::string_view value,
-                                                      std::uint64_t seq);
+/// Decodes the event of a stored `log` value as `storage::decode` does (its stand-in
+/// when it is quarantined and does not decode; `seq` names it in errors).
+events::outcome<events::recorded_event>
+decode_record(std::string_view value, std::uint64_t seq, const stand_in_map& stand_ins);
+
+/// The stand-in of `seq`, or null.
+std::shared_ptr<const events::recorded_event> stand_in_of(const stand_in_map& stand_ins,
+                                                          std::uint64_t seq);
 
 /// The `seq` written at the start of an encoded event (`{"seq":N,...`), falling back to
 /// a full decode for any other shape; nullopt when there is none.
@@ -97,14 +104,20 @@ struct planned_append {
 /// Checks `req` (stream ids, each event's `meta.stream`, expected versions) and, when
 /// everything holds, assigns seqs after `pos`, versions after each stream's current
 /// one, encodes, chains and advances `pos`. On error `pos` is untouched and nothing is
-/// planned: CONFLICT for a failed expectation, INTERNAL for a malformed request, the
+/// planned: CONFLICT for a failed expectation, INTERNAL for a malformed request or an
+/// event that would not read back (`events::encode_checked`), the
 /// lookup's error when a version could not be read.
 events::outcome<planned_append> plan_append(append_request&& req, chain_position& pos,
                                             const version_lookup& current_version);
 
-/// Re-checks a chain record by record, in key order (shared by both implementations).
+/// Re-checks a chain record by record, in key order, and decodes every event (shared
+/// by both implementations). `quarantined`: the log's stand-ins; each must stand for
+/// an event that does not decode and whose quarantine the chain records.
 class chain_verifier {
  public:
+  explicit chain_verifier(std::shared_ptr<const stand_in_map> quarantined)
+      : quarantined_(std::move(quarantined)) {}
+
   /// Checks the record stored under `key_seq`; false once a problem was found (stop).
   bool feed(std::uint64_t key_seq, std::string_view value);
   /// Records a problem that is not about one record (unreadable store, bad key): it is
@@ -117,6 +130,8 @@ class chain_verifier {
  private:
   void fail(std::uint64_t seq, std::string problem);
 
+  std::shared_ptr<const stand_in_map> quarantined_;
+  std::set<std::uint64_t> recorded_; ///< seqs of the `log.quarantined` records seen
   verify_report report_;
   std::uint64_t last_seq_ = 0;
   hash256 hash_{};

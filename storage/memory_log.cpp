@@ -60,8 +60,9 @@ class memory_log final : public event_log, public detail::writer_stats_source {
     auto it = streams_.find(std::string(stream));
     if (it == streams_.end()) return out;
     out.reserve(it->second.size());
+    auto stand_ins = quarantined();
     for (std::uint64_t seq : it->second) {
-      auto event = detail::decode_record(records_[seq - 1], seq);
+      auto event = detail::decode_record(records_[seq - 1], seq, *stand_ins);
       if (!event) return std::move(event).error();
       out.push_back(std::move(*event));
     }
@@ -78,6 +79,7 @@ class memory_log final : public event_log, public detail::writer_stats_source {
       last = std::min<std::uint64_t>(to_seq, head_.seq);
     }
     stored_event ev;
+    auto stand_ins = quarantined();
     // The lock is not held while `visit` runs, so that it may append or read.
     for (std::uint64_t seq = std::max<std::uint64_t>(from_seq, 1); seq <= last; ++seq) {
       {
@@ -89,6 +91,7 @@ class memory_log final : public event_log, public detail::writer_stats_source {
         ev.seq = seq;
         ev.bytes.assign(record->bytes);
         ev.hash = record->hash;
+        ev.stand_in = detail::stand_in_of(*stand_ins, seq);
       }
       if (!visit(ev)) break;
     }
@@ -131,7 +134,7 @@ class memory_log final : public event_log, public detail::writer_stats_source {
 
   verify_report verify() const override {
     std::lock_guard lock{mu_};
-    detail::chain_verifier verifier;
+    detail::chain_verifier verifier(quarantined());
     for (std::uint64_t seq = 1; seq <= records_.size(); ++seq)
       if (!verifier.feed(seq, records_[seq - 1])) break;
     return verifier.finish(head_.seq, head_.hash);
@@ -145,6 +148,17 @@ class memory_log final : public event_log, public detail::writer_stats_source {
   writer_stats stats() const override {
     std::lock_guard lock{mu_};
     return stats_;
+  }
+
+ protected:
+  events::outcome<std::optional<std::pair<std::string, std::uint32_t>>>
+  stream_position(std::uint64_t seq) const override {
+    std::lock_guard lock{mu_};
+    for (const auto& [stream, seqs] : streams_)
+      for (std::size_t i = 0; i < seqs.size(); ++i)
+        if (seqs[i] == seq)
+          return std::optional(std::pair(stream, static_cast<std::uint32_t>(i + 1)));
+    return std::optional<std::pair<std::string, std::uint32_t>>();
   }
 
  private:

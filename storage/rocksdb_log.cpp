@@ -319,6 +319,9 @@ class rocksdb_log final : public event_log, public detail::writer_stats_source {
 
   ~rocksdb_log() override { close(); }
 
+  /// What opening reads besides the head: the quarantine records.
+  events::outcome<void> finish_open() { return load_quarantined(); }
+
   void append_async(append_request req, append_callback done) override {
     if (read_only_) {
       count_failed(1);
@@ -369,6 +372,7 @@ class rocksdb_log final : public event_log, public detail::writer_stats_source {
 
     std::vector<events::recorded_event> out;
     out.reserve(seqs.size());
+    auto stand_ins = quarantined();
     rdb::PinnableSlice value;
     for (std::uint64_t seq : seqs) {
       value.Reset();
@@ -377,7 +381,7 @@ class rocksdb_log final : public event_log, public detail::writer_stats_source {
         return events::internal_error("stream " + std::string(stream) +
                                       " refers to missing event " + std::to_string(seq));
       if (!s.ok()) return unavailable("cannot read event " + std::to_string(seq), s);
-      auto event = detail::decode_record(view(value), seq);
+      auto event = detail::decode_record(view(value), seq, *stand_ins);
       if (!event) return std::move(event).error();
       out.push_back(std::move(*event));
     }
@@ -403,6 +407,7 @@ class rocksdb_log final : public event_log, public detail::writer_stats_source {
     }
     std::unique_ptr<rdb::Iterator> it{store_->db()->NewIterator(ro, store_->cf(cf_log))};
     stored_event ev;
+    auto stand_ins = quarantined();
     for (it->Seek(detail::seq_key(from_seq)); it->Valid(); it->Next()) {
       auto seq = detail::get_be64(view(it->key()));
       auto record = detail::parse_record(view(it->value()));
@@ -412,6 +417,7 @@ class rocksdb_log final : public event_log, public detail::writer_stats_source {
       ev.seq = *seq;
       ev.bytes.assign(record->bytes);
       ev.hash = record->hash;
+      ev.stand_in = detail::stand_in_of(*stand_ins, ev.seq);
       if (!visit(ev)) return {};
     }
     if (!it->status().ok()) return unavailable("cannot scan the event log", it->status());
@@ -472,7 +478,7 @@ class rocksdb_log final : public event_log, public detail::writer_stats_source {
 
   verify_report verify() const override {
     std::shared_lock lock{store_mu_};
-    detail::chain_verifier verifier;
+    detail::chain_verifier verifier(quarantined());
     if (!store_) {
       verifier.corrupt("the event log is closed");
       return verifier.finish(std::nullopt, std::nullopt);
@@ -534,6 +540,30 @@ class rocksdb_log final : public event_log, public detail::writer_stats_source {
     return {batches_.load(std::memory_order_relaxed),
             committed_.load(std::memory_order_relaxed),
             failed_.load(std::memory_order_relaxed)};
+  }
+
+ protected:
+  // One pass over the stream index (offline use: `quarantine`).
+  events::outcome<std::optional<std::pair<std::string, std::uint32_t>>>
+  stream_position(std::uint64_t seq) const override {
+    std::shared_lock lock{store_mu_};
+    if (!store_) return events::unavailable("the event log is closed");
+    rdb::ReadOptions ro;
+    ro.total_order_seek = true; // the whole index, across stream prefixes
+    std::unique_ptr<rdb::Iterator> it{
+        store_->db()->NewIterator(ro, store_->cf(cf_streams))};
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (detail::get_be64(view(it->value())) != seq) continue;
+      auto key = view(it->key());
+      auto nul = key.find('\0');
+      auto version = nul == std::string_view::npos ? std::nullopt
+                                                   : detail::get_be32(key.substr(nul + 1));
+      if (!version) return events::internal_error("malformed stream index key");
+      return std::optional(std::pair(std::string(key.substr(0, nul)), *version));
+    }
+    if (!it->status().ok())
+      return unavailable("cannot read the stream index", it->status());
+    return std::optional<std::pair<std::string, std::uint32_t>>();
   }
 
  private:
@@ -767,8 +797,9 @@ open_rocksdb_log(const std::filesystem::path& dir, const rocksdb_options& option
                                  " but its stored head is " +
                                  std::to_string(meta->head_seq) + "; run audit verify");
   }
-  return std::unique_ptr<event_log>(
-      std::make_unique<rocksdb_log>(std::move(store), std::move(*meta), options));
+  auto log = std::make_unique<rocksdb_log>(std::move(store), std::move(*meta), options);
+  if (auto loaded = log->finish_open(); !loaded) return std::move(loaded).error();
+  return std::unique_ptr<event_log>(std::move(log));
 }
 
 } // namespace waitroom::storage

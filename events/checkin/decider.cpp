@@ -382,17 +382,23 @@ outcome<void> validate_content(const std::string& content) {
   return {};
 }
 
-outcome<void> validate_attachments(const json::array& attachments) {
+// The attachments as the thread keeps them: each an object {name, url, content_type?,
+// size?}; a member sent as null is absent (API.md), so it is dropped.
+outcome<json::array> normalized_attachments(const json::array& attachments) {
   if (attachments.size() > max_attachments)
     return validation_error("attachments", "at most 10 attachments");
+  json::array out;
+  out.reserve(attachments.size());
   for (std::size_t i = 0; i < attachments.size(); ++i) {
     std::string at = "attachments[" + std::to_string(i) + "]";
     const auto* a = attachments[i].if_object();
     if (a == nullptr)
       return validation_error(at, "must be an object {name, url, content_type?, size?}");
+    json::object kept;
     for (const auto& kv : *a) {
       std::string_view key = kv.key();
       const auto& v = kv.value();
+      if (v.is_null()) continue;
       if (key == "name") {
         if (!v.is_string() || v.get_string().empty() || utf8_length(v.get_string()) > 255)
           return validation_error(at + ".name", "must be a string of 1-255 characters");
@@ -413,11 +419,13 @@ outcome<void> validate_attachments(const json::array& attachments) {
             at + "." + std::string(key),
             "unknown attachment field; expected name, url, content_type, size");
       }
+      kept.emplace(key, v);
     }
-    if (!a->contains("name")) return validation_error(at + ".name", "is required");
-    if (!a->contains("url")) return validation_error(at + ".url", "is required");
+    if (!kept.contains("name")) return validation_error(at + ".name", "is required");
+    if (!kept.contains("url")) return validation_error(at + ".url", "is required");
+    out.emplace_back(std::move(kept));
   }
-  return {};
+  return out;
 }
 
 outcome<event_list> decide_message(const state& s, const post_message& c) {
@@ -427,14 +435,15 @@ outcome<event_list> decide_message(const state& s, const post_message& c) {
   if (auto v = validate_content(c.content); !v) return std::move(v).error();
   if (compact_size(json::value(c.metadata)) > max_metadata_bytes)
     return validation_error("metadata", "must serialize to at most 10240 bytes");
-  if (auto v = validate_attachments(c.attachments); !v) return std::move(v).error();
+  auto attachments = normalized_attachments(c.attachments);
+  if (!attachments) return std::move(attachments).error();
   // People who can see the room take part (checked where the room is known); agents
   // only as the asking agent, the primary agent or a helper.
   if (c.by.kind == actor_kind::agent && c.by.id != s.agent_id && !is_primary(s, c.by) &&
       !is_helper(s, c.by))
     return forbidden("only the participants of this check-in can write in its thread");
   event_builder b(s, c.by, c.now, &c.message_ids);
-  b.message(c.type, c.by, c.content, c.metadata, c.attachments);
+  b.message(c.type, c.by, c.content, c.metadata, std::move(*attachments));
   return finish(b);
 }
 

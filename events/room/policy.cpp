@@ -105,6 +105,7 @@ struct parser {
       std::string key(kv.key());
       std::string p = path + "." + key;
       const auto& val = kv.value();
+      if (val.is_null()) continue; // null means absent: no condition on this key
       if (key == "action") {
         const auto* s = val.if_string();
         if (s == nullptr || s->empty() || s->size() > max_pattern_length)
@@ -161,6 +162,7 @@ struct parser {
     for (const auto& kv : *obj) {
       std::string key(kv.key());
       std::string p = path + "." + key;
+      if (kv.value().is_null()) continue; // null means absent
       if (key == "id") {
         const auto* s = kv.value().if_string();
         if (s == nullptr || s->empty() || s->size() > max_rule_id_length)
@@ -195,6 +197,7 @@ struct parser {
       std::string key(kv.key());
       std::string path = prefix.empty() ? key : prefix + "." + key;
       const auto& val = kv.value();
+      if (val.is_null()) continue; // null means absent: the default
       if (key == "rules") {
         const auto* arr = val.if_array();
         if (arr == nullptr) return fail(path, "must be an array");
@@ -209,7 +212,6 @@ struct parser {
           p.rules.push_back(std::move(*r));
         }
       } else if (key == "trust_thresholds") {
-        if (val.is_null()) continue;
         const auto* t = val.if_object();
         if (t == nullptr)
           return fail(path, "must be an object {low, medium, high, critical}");

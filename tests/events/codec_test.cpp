@@ -201,6 +201,12 @@ std::vector<recorded_event> every_event() {
   out.push_back(enveloped(signal::broadcast{"sig_0000000001", "rm_deploy0001", "freeze",
                                             json::object{{"until", "friday"}}},
                           "sig_0000000001", 36, 1, owner));
+
+  // The log's own events.
+  out.push_back(enveloped(log::quarantined{18, "checkin.message", "ci_a1b2c3d4e5", 7,
+                                           "malformed checkin.message data",
+                                           std::string(64, 'f'), "written by 0.9"},
+                          "log", 37, 1, actor_ref::system()));
   return out;
 }
 
@@ -225,6 +231,9 @@ TEST(Codec, EveryEventTypeRoundTrips) {
     EXPECT_EQ(decoded->meta.room_id, original.meta.room_id);
     EXPECT_EQ(encode(*decoded), text)
         << "re-encoding must give the same bytes (hash chain)";
+    auto checked = encode_checked(original);
+    ASSERT_TRUE(checked.ok()) << describe(checked.error());
+    EXPECT_EQ(*checked, text);
   }
   // The list above covers every wire type.
   std::vector<std::string> all{"org.created",
@@ -259,10 +268,11 @@ TEST(Codec, EveryEventTypeRoundTrips) {
                                "watcher.created",
                                "watcher.disabled",
                                "watcher.deleted",
-                               "signal.broadcast"};
+                               "signal.broadcast",
+                               "log.quarantined"};
   for (const auto& t : all)
     EXPECT_NE(std::find(seen_types.begin(), seen_types.end(), t), seen_types.end()) << t;
-  EXPECT_EQ(std::variant_size_v<event_data>, 29u)
+  EXPECT_EQ(std::variant_size_v<event_data>, 30u)
       << "a new event type needs a codec test";
 }
 
@@ -409,6 +419,47 @@ TEST(Codec, RejectsAnInvalidPolicyInsideAnEvent) {
   o["data"] = json::parse(R"({"policy": {"rules": [{"id": "r", "effect": "forbid",
                                                     "when": {"action_regex": "("}}]}})");
   EXPECT_TRUE(fails_with(decode(json::serialize(o)), errc::internal));
+}
+
+TEST(Codec, RefusesToEncodeAnEventItCannotReadBack) {
+  // An enum that holds no enumerator (what a missing request field once left in a
+  // command) is written as something `decode` refuses: it must never reach the log.
+  auto e = every_event()[17]; // checkin.message
+  std::get<checkin::message_posted>(e.data).type = static_cast<checkin::message_kind>(99);
+  auto out = encode_checked(e);
+  ASSERT_TRUE(fails_with(out, errc::internal));
+  EXPECT_NE(out.error().message.find("checkin.message"), std::string::npos)
+      << out.error().message;
+  EXPECT_FALSE(decode(encode(e)).ok()) << "the plain encoder writes it regardless";
+
+  auto actor = every_event()[0];
+  actor.meta.actor.kind = static_cast<actor_kind>(42);
+  EXPECT_TRUE(fails_with(encode_checked(actor), errc::internal));
+}
+
+TEST(Codec, RefusesToEncodeInvalidUtf8) {
+  auto e = every_event()[17];
+  std::get<checkin::message_posted>(e.data).content = "caf\xC3";
+  EXPECT_TRUE(fails_with(encode_checked(e), errc::internal));
+  auto lone = every_event()[0];
+  std::get<org::created>(lone.data).name = "\xED\xA0\x80"; // a UTF-8 encoded surrogate
+  EXPECT_TRUE(fails_with(encode_checked(lone), errc::internal));
+}
+
+TEST(Codec, PeeksAtTheEnvelopeOfAnUndecodableEvent) {
+  auto e = every_event()[17];
+  std::get<checkin::message_posted>(e.data).type = static_cast<checkin::message_kind>(99);
+  auto fields = peek_envelope(encode(e));
+  EXPECT_EQ(fields.seq, 18u);
+  EXPECT_EQ(fields.type, "checkin.message");
+  EXPECT_EQ(fields.stream, "ci_a1b2c3d4e5");
+  EXPECT_EQ(fields.version, 7u);
+  EXPECT_EQ(fields.at, e.meta.at);
+  EXPECT_EQ(fields.org_id, "org_acme000001");
+  EXPECT_EQ(fields.room_id, "rm_deploy0001");
+  auto nothing = peek_envelope("\x00\xff not json");
+  EXPECT_FALSE(nothing.seq.has_value());
+  EXPECT_TRUE(nothing.type.empty());
 }
 
 TEST(Codec, NamesEveryResolutionType) {

@@ -3,7 +3,10 @@
 
 #include "storage/event_log.hpp"
 #include "storage/writer_stats.hpp"
+#include "tests/storage/forge.hpp"
 #include "tests/storage/log_test_support.hpp"
+
+#include "events/codec.hpp"
 
 #include <rocksdb/db.h>
 
@@ -541,6 +544,215 @@ TEST(RocksdbLog, KeepsStreamVersionsRightAcrossManyStreams) {
     EXPECT_TRUE(reopened->append(append_to(stream, expected_version::exact(3))).ok());
   }
   EXPECT_TRUE(reopened->verify().ok);
+}
+
+// --- unreadable events and quarantine -------------------------------------------------
+
+// What the unchecked encoder of an older build wrote for a message whose type was never
+// set: valid JSON, a correct chain, and a `data` that `decode` refuses.
+std::string unreadable_message(const std::string& stream) {
+  auto e = testing::message_posted(stream, "hello");
+  e.meta.seq = 999'999'001;
+  e.meta.version = 999'999;
+  auto bytes = events::encode(e);
+  for (auto [from, to] : {std::pair<std::string, std::string>{"999999001", "@SEQ@"},
+                          {"999999", "@VERSION@"},
+                          {"\"type\":\"comment\"", "\"type\":\"?\""}}) {
+    auto at = bytes.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    bytes.replace(at, from.size(), to);
+  }
+  return bytes;
+}
+
+// The sample (5 events), then an unreadable event (seq 6) of ci_a, then one more (7).
+std::filesystem::path log_with_an_unreadable_event(const testing::temp_dir& dir) {
+  {
+    auto log = open_log(dir.path());
+    write_sample(*log);
+  }
+  EXPECT_EQ(testing::forge_append(dir.path(), "ci_a", unreadable_message("ci_a")), 6u);
+  auto log = open_log(dir.path());
+  EXPECT_TRUE(log->append(append_to("ci_a", expected_version::exact(4))).ok());
+  return dir.path();
+}
+
+TEST(RocksdbLog, NeverStoresAnEventTheCodecCannotReadBack) {
+  testing::temp_dir dir;
+  auto log = open_log(dir.path());
+  ASSERT_TRUE(log);
+  write_sample(*log);
+  auto bad = append_to("ci_a", expected_version::exact(3));
+  auto& m = std::get<events::checkin::message_posted>(bad.streams[0].events[0].data);
+  m.type = static_cast<events::checkin::message_kind>(77); // an enum left unset
+  auto out = log->append(std::move(bad));
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error().code, events::errc::internal);
+  EXPECT_NE(out.error().message.find("checkin.message"), std::string::npos);
+  EXPECT_EQ(log->head().seq, 5u) << "nothing was written";
+  // ... and nothing of the group it was in: the next append continues the chain
+  ASSERT_TRUE(log->append(append_to("ci_a", expected_version::exact(3))).ok());
+  EXPECT_EQ(log->head().seq, 6u);
+  log.reset();
+  auto reopened = open_log(dir.path());
+  EXPECT_TRUE(reopened->verify().ok);
+  EXPECT_EQ(reopened->read_stream("ci_a")->size(), 4u);
+}
+
+TEST(RocksdbLog, VerifyDecodesEveryEventAndNamesTheFirstUnreadableOne) {
+  testing::temp_dir dir;
+  auto log = open_log(log_with_an_unreadable_event(dir));
+  auto report = log->verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_TRUE(report.undecodable);
+  ASSERT_TRUE(report.first_bad_seq.has_value());
+  EXPECT_EQ(*report.first_bad_seq, 6u);
+  EXPECT_NE(report.problem.find("checkin.message"), std::string::npos) << report.problem;
+  EXPECT_EQ(report.events, 5u);
+  // Readers fail on it, naming it.
+  auto stream = log->read_stream("ci_a");
+  ASSERT_FALSE(stream.ok());
+  EXPECT_NE(stream.error().message.find("event 6 (checkin.message)"), std::string::npos)
+      << stream.error().message;
+  std::optional<events::error> failure;
+  ASSERT_TRUE(log->scan(6, 6, [&](const stored_event& e) {
+                   auto d = decode(e);
+                   if (!d) failure = d.error();
+                   return true;
+                 }).ok());
+  ASSERT_TRUE(failure.has_value());
+  EXPECT_EQ(failure->details.at("seq"), 6u);
+  EXPECT_EQ(failure->details.at("type"), "checkin.message");
+}
+
+TEST(RocksdbLog, QuarantineSetsAnUnreadableEventAsideAndTheChainStillVerifies) {
+  testing::temp_dir dir;
+  log_with_an_unreadable_event(dir);
+  auto log = open_log(dir.path());
+  const auto before = log->head();
+  auto stand_in = log->quarantine(6, "written by an older build", events::timestamp{42});
+  ASSERT_TRUE(stand_in.ok()) << stand_in.error().message;
+  EXPECT_EQ(stand_in->meta.seq, 6u);
+  EXPECT_EQ(stand_in->meta.stream, "ci_a");
+  EXPECT_EQ(stand_in->meta.version, 4u);
+  EXPECT_EQ(stand_in->meta.org_id, "org_0123456789");
+  const auto& fact = std::get<events::log::quarantined>(stand_in->data);
+  EXPECT_EQ(fact.seq, 6u);
+  EXPECT_EQ(fact.type, "checkin.message");
+  EXPECT_EQ(fact.reason, "written by an older build");
+  EXPECT_EQ(fact.bytes_sha256.size(), 64u);
+  EXPECT_FALSE(fact.problem.empty());
+  // The act itself is in the chain, in the `log` stream.
+  EXPECT_EQ(log->head().seq, before.seq + 1);
+  auto recorded = log->read_stream("log");
+  ASSERT_TRUE(recorded.ok());
+  ASSERT_EQ(recorded->size(), 1u);
+  EXPECT_EQ(std::get<events::log::quarantined>(recorded->front().data).seq, 6u);
+
+  auto check = [&](const event_log& l) {
+    auto report = l.verify();
+    EXPECT_TRUE(report.ok) << report.problem;
+    EXPECT_EQ(report.events, 8u);
+    EXPECT_EQ(report.quarantined, std::vector<std::uint64_t>{6});
+    auto stream = l.read_stream("ci_a");
+    ASSERT_TRUE(stream.ok()) << stream.error().message;
+    ASSERT_EQ(stream->size(), 5u);
+    EXPECT_TRUE(std::holds_alternative<events::log::quarantined>((*stream)[3].data));
+    EXPECT_EQ((*stream)[3].meta.version, 4u);
+    EXPECT_EQ((*stream)[4].meta.version, 5u);
+    std::vector<std::string> audit;
+    ASSERT_TRUE(l.scan(1, 8, [&](const stored_event& e) {
+                   EXPECT_TRUE(decode(e).ok()) << e.seq;
+                   audit.push_back(audit_json(e));
+                   return true;
+                 }).ok());
+    ASSERT_EQ(audit.size(), 8u);
+    EXPECT_NE(audit[5].find("\"type\":\"log.quarantined\""), std::string::npos) << audit[5];
+    EXPECT_NE(audit[5].find("\"stored_base64\":\""), std::string::npos) << audit[5];
+  };
+  check(*log);
+  log.reset();
+  auto reopened = open_log(dir.path());
+  check(*reopened);
+  auto read_only = open_log(dir.path(), {.read_only = true, .create_if_missing = false});
+  check(*read_only);
+  // The aggregate goes on at the right version.
+  EXPECT_TRUE(reopened->append(append_to("ci_a", expected_version::exact(5))).ok());
+}
+
+TEST(RocksdbLog, QuarantineRefusesReadableAndMissingEventsAndWritesOnce) {
+  testing::temp_dir dir;
+  log_with_an_unreadable_event(dir);
+  auto log = open_log(dir.path());
+  auto readable = log->quarantine(3, "", events::timestamp{1});
+  ASSERT_FALSE(readable.ok());
+  EXPECT_EQ(readable.error().code, events::errc::conflict);
+  auto missing = log->quarantine(99, "", events::timestamp{1});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, events::errc::not_found);
+  EXPECT_EQ(log->head().seq, 7u);
+  auto first = log->quarantine(6, "once", events::timestamp{1});
+  ASSERT_TRUE(first.ok());
+  auto again = log->quarantine(6, "twice", events::timestamp{2});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(events::encode(*again), events::encode(*first));
+  EXPECT_EQ(log->head().seq, 8u) << "the second quarantine wrote nothing";
+}
+
+TEST(RocksdbLog, AQuarantineRecordNeverHidesAReadableEvent) {
+  testing::temp_dir dir;
+  log_with_an_unreadable_event(dir);
+  std::string stand_in;
+  {
+    auto log = open_log(dir.path());
+    auto q = log->quarantine(6, "", events::timestamp{1});
+    ASSERT_TRUE(q.ok());
+    auto forged = *q;
+    forged.meta.seq = 2; // a record by hand for a readable event
+    stand_in = events::encode(forged);
+  }
+  {
+    raw_db raw{dir.path()};
+    raw.put("idempotency", std::string(quarantine_records_prefix) + be64(2), stand_in);
+  }
+  auto log = open_log(dir.path());
+  auto report = log->verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.first_bad_seq, 2u);
+  std::optional<events::recorded_event> second;
+  ASSERT_TRUE(log->scan(2, 2, [&](const stored_event& e) {
+                   second = decode(e).value();
+                   return true;
+                 }).ok());
+  EXPECT_TRUE(std::holds_alternative<events::checkin::message_posted>(second->data))
+      << "the real event, not the record's stand-in";
+}
+
+TEST(RocksdbLog, VerifyFailsForAQuarantineTheChainDoesNotRecord) {
+  testing::temp_dir dir;
+  log_with_an_unreadable_event(dir);
+  std::string record;
+  {
+    // a quarantine of seq 6 made in another copy of the log, then copied in by hand
+    testing::temp_dir other;
+    std::filesystem::copy(dir.path(), other.path() / "log",
+                          std::filesystem::copy_options::recursive);
+    auto log = open_log(other.path() / "log");
+    ASSERT_TRUE(log->quarantine(6, "", events::timestamp{1}).ok());
+    log.reset();
+    raw_db raw{other.path() / "log"};
+    record = raw.get("idempotency", std::string(quarantine_records_prefix) + be64(6)).value();
+  }
+  {
+    raw_db raw{dir.path()};
+    raw.put("idempotency", std::string(quarantine_records_prefix) + be64(6), record);
+  }
+  auto log = open_log(dir.path());
+  auto report = log->verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.first_bad_seq, 6u);
+  EXPECT_NE(report.problem.find("no log.quarantined record"), std::string::npos)
+      << report.problem;
 }
 
 } // namespace
