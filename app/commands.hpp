@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace waitroom::app {
 
@@ -25,6 +26,7 @@ struct serve_options {
   double stream_ping_seconds = 15;   ///< `: ping` on an idle stream
   std::string redis_url;             ///< publish room events to Redis (empty: off)
   bool webhook_deny_private = false; ///< refuse loopback and private webhook URLs
+  std::vector<std::string> cors_origins; ///< origins allowed to call from a browser
   std::string vapid_public_key;      ///< base64url, 65-byte P-256 point (Web Push)
   std::string vapid_private_key;     ///< base64url, 32 bytes
   std::string vapid_subject = "mailto:admin@localhost"; ///< VAPID `sub` claim

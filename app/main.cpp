@@ -178,6 +178,12 @@ int main(int argc, char** argv) {
       ->envname("WAITROOM_VAPID_SUBJECT")
       ->capture_default_str();
   serve_cmd
+      ->add_option("--cors-origin", so.cors_origins,
+                   "Let pages of this origin (e.g. https://ops.example.com; * for any) "
+                   "call the API from a browser; repeatable, off by default")
+      ->envname("WAITROOM_CORS_ORIGIN")
+      ->delimiter(',');
+  serve_cmd
       ->add_flag("--webhook-deny-private", so.webhook_deny_private,
                  "Refuse webhook URLs on loopback and private addresses")
       ->envname("WAITROOM_WEBHOOK_DENY_PRIVATE");

@@ -141,6 +141,7 @@ int serve(const serve_options& o) {
   ao.self_register_burst = o.self_register_burst;
   ao.hub = &hub;
   ao.webhook_deny_private = o.webhook_deny_private;
+  ao.cors_origins = o.cors_origins;
   ao.vapid_public_key = vapid_public;
   ao.push = push.get();
   ao.redis = redis.get();

@@ -12,7 +12,9 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 
 namespace waitroom::http {
 
@@ -147,6 +149,7 @@ api::api(actors::runtime& rt, status_waiters& waiters, secret_box secrets,
     , waiters_(waiters)
     , secrets_(std::move(secrets))
     , options_(options)
+    , cors_(options.cors_origins)
     , principal_limits_(options.rate_per_second, options.rate_burst)
     , self_register_limits_(options.self_register_per_minute / 60.0,
                             options.self_register_burst)
@@ -246,16 +249,59 @@ std::vector<api::route_info> api::routes() const {
   return out;
 }
 
+namespace {
+
+/// Whether a body holds anything but whitespace.
+bool has_content(std::string_view body) {
+  return body.find_first_not_of(" \t\r\n") != std::string_view::npos;
+}
+
+/// `application/json` or `application/<anything>+json`, parameters aside.
+bool is_json_media_type(std::string_view content_type) {
+  auto type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t'))
+    type.remove_suffix(1);
+  std::string lower(type);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  return lower == "application/json" ||
+         (lower.starts_with("application/") && lower.ends_with("+json"));
+}
+
+/// MCP clients that meet a 401 look for OAuth (RFC 9728, RFC 8414, dynamic client
+/// registration) and show what the last of those paths answered: say there is none.
+std::string no_route_message(const request& req) {
+  std::string_view p = req.path;
+  if (p.starts_with("/.well-known/oauth-") || p.starts_with("/.well-known/openid-") ||
+      p == "/register" || p == "/authorize" || p == "/token")
+    return "This server does not support OAuth: authenticate with a credential, sent as "
+           "Authorization: Bearer <credential> (an MCP client uses an agent's API key, "
+           "wr_...)";
+  return "no route for " + req.method + " " + req.path;
+}
+
+} // namespace
+
 void api::handle(const request& req, responder respond, std::shared_ptr<deferrer> later) {
   auto* stats = counters_.get();
-  auto counted = [stats, respond = std::move(respond)](response r) {
+  // HEAD is GET without the body (docs/api.md), for every GET but the streams.
+  const bool head = req.method == "HEAD";
+  auto counted = [stats, cors = &cors_, origin = std::string(req.header("origin")), head,
+                  respond = std::move(respond)](response r) {
     stats->by_class[std::min<std::size_t>(5, static_cast<std::size_t>(r.status / 100))]++;
+    cors->decorate(origin, r);
+    r.omit_body = r.omit_body || head;
     respond(std::move(r));
   };
+  const std::string_view method = head ? std::string_view("GET") : req.method;
   auto segments = split_path(req.path);
   const route* match = nullptr;
   std::vector<std::string> params;
   std::string allowed;
+  auto allow = [&](std::string_view m) {
+    if (allowed.find(m) == std::string::npos)
+      allowed += allowed.empty() ? std::string(m) : ", " + std::string(m);
+  };
   for (const auto& r : routes_) {
     if (r.segments.size() != segments.size()) continue;
     std::vector<std::string> p;
@@ -267,15 +313,16 @@ void api::handle(const request& req, responder respond, std::shared_ptr<deferrer
         same = r.segments[i] == segments[i];
     }
     if (!same) continue;
-    if (r.method != req.method) {
-      if (allowed.find(r.method) == std::string::npos)
-        allowed += allowed.empty() ? r.method : ", " + r.method;
-      continue;
-    }
+    const bool streams = r.query_token; // the streaming routes: no HEAD
+    allow(r.method);
+    if (r.method == "GET" && !streams) allow("HEAD");
+    if (match != nullptr || r.method != method || (head && streams)) continue;
     match = &r;
     params = std::move(p);
-    break;
   }
+  if (!allowed.empty()) allow("OPTIONS");
+  if (req.method == "OPTIONS" && !allowed.empty())
+    return counted(cors_.options(req, allowed)); // before auth: preflights carry none
   if (match == nullptr) {
     if (!allowed.empty()) {
       auto res = error_response(405, "METHOD_NOT_ALLOWED",
@@ -283,8 +330,7 @@ void api::handle(const request& req, responder respond, std::shared_ptr<deferrer
       res.headers.emplace_back("Allow", allowed);
       return counted(std::move(res));
     }
-    return counted(
-        error_response(ev::not_found("no route for " + req.method + " " + req.path)));
+    return counted(error_response(ev::not_found(no_route_message(req))));
   }
   call c{req, counted, std::move(later), std::move(params), {}};
   if (match->g != guard::none) {
@@ -298,6 +344,11 @@ void api::handle(const request& req, responder respond, std::shared_ptr<deferrer
       return c.respond(rate_limited("too many requests", wait));
     }
   }
+  // JSON in (API.md): a body of another media type is refused, not guessed at.
+  if (has_content(req.body) && !is_json_media_type(req.header("content-type")))
+    return c.respond(error_response(
+        415, "UNSUPPORTED_MEDIA_TYPE",
+        "a request body must be JSON, sent with Content-Type: application/json"));
   dispatch(*match, c);
 }
 

@@ -11,6 +11,7 @@
 #include "actors/runtime.hpp"
 #include "http/activity.hpp"
 #include "http/auth.hpp"
+#include "http/cors.hpp"
 #include "http/idempotency.hpp"
 #include "http/message.hpp"
 #include "http/rate_limiter.hpp"
@@ -45,6 +46,8 @@ struct api_options {
   class webhook_worker* webhooks = nullptr;
   /// Web Push, when VAPID keys are configured (none: the push routes answer 503).
   class push_worker* push = nullptr;
+  /// Origins whose pages may call the API (`--cors-origin`; empty: CORS is off).
+  std::vector<std::string> cors_origins;
 };
 
 class api final : public request_handler {
@@ -193,6 +196,7 @@ class api final : public request_handler {
   status_waiters& waiters_;
   secret_box secrets_;
   api_options options_;
+  cors_policy cors_;
   rate_limiter principal_limits_;
   rate_limiter self_register_limits_;
   keys_in_flight idempotency_in_flight_;

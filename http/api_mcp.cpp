@@ -6,7 +6,9 @@
 #include "http/api_support.hpp"
 
 #include "events/checkin/decider.hpp"
+#include "http/openapi_document.hpp"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -71,11 +73,86 @@ json::object schema(json::object properties,
           {"additionalProperties", false}};
 }
 
+/// The MCP tool annotations (hints for clients; the server enforces nothing by them).
+struct hints {
+  bool read_only = false;
+  bool destructive = false;
+  bool idempotent = false;
+  bool open_world = false; ///< reaches beyond this server (a webhook URL)
+};
+
 struct tool {
   std::string_view name;
   std::string_view description;
   json::object input;
+  std::string_view title = {};
+  hints annotations = {};
+  /// The component of the OpenAPI document its success answer is (`outputSchema`).
+  std::string_view output = {};
+  /// Whether agents may use it (MCP callers are agents): tools/list shows only these.
+  bool for_agents = true;
 };
+
+/// `components/schemas/<name>` of the OpenAPI document with every `$ref` resolved: the
+/// output schemas of the tools are the API's own shapes, never a second copy.
+json::value resolved_schema(const json::object& schemas, const json::value& v, int depth) {
+  if (depth > 32) return json::object{}; // a cycle: anything goes
+  if (const auto* o = v.if_object()) {
+    json::object out;
+    if (const auto* ref = o->if_contains("$ref"); ref && ref->is_string()) {
+      std::string_view target = ref->get_string();
+      constexpr std::string_view prefix = "#/components/schemas/";
+      if (target.starts_with(prefix))
+        if (const auto* s = schemas.if_contains(target.substr(prefix.size())))
+          if (const auto* so = s->if_object())
+            out = resolved_schema(schemas, *so, depth + 1).as_object();
+    }
+    for (const auto& [k, x] : *o)
+      if (k != "$ref" && !k.starts_with("x-")) out[k] = resolved_schema(schemas, x, depth + 1);
+    return out;
+  }
+  if (const auto* a = v.if_array()) {
+    json::array out;
+    for (const auto& x : *a)
+      out.push_back(resolved_schema(schemas, x, depth + 1));
+    return out;
+  }
+  return v;
+}
+
+/// A tool's `outputSchema`: its answer's component or, for an `isError` result, the
+/// API's error object (both travel in `structuredContent`).
+json::object output_schema(std::string_view component) {
+  static const json::object schemas = [] {
+    std::error_code ec;
+    auto doc = json::parse(openapi_document(), ec);
+    const auto* c = ec ? nullptr : doc.as_object().if_contains("components");
+    const auto* s = c ? c->as_object().if_contains("schemas") : nullptr;
+    return s && s->is_object() ? s->as_object() : json::object{};
+  }();
+  auto ref = [](std::string_view name) {
+    return json::object{{"$ref", "#/components/schemas/" + std::string(name)}};
+  };
+  json::object out{{"type", "object"},
+                   {"anyOf", json::array{ref(component), ref("Error")}}};
+  auto resolved = resolved_schema(schemas, out, 0).as_object();
+  // the error object itself, not its envelope
+  auto& alternatives = resolved["anyOf"].as_array();
+  if (auto* e = alternatives[1].as_object().if_contains("properties"))
+    if (auto* inner = e->as_object().if_contains("error")) alternatives[1] = *inner;
+  return resolved;
+}
+
+json::object annotations_of(const tool& t) {
+  json::object a{{"readOnlyHint", t.annotations.read_only},
+                 {"openWorldHint", t.annotations.open_world}};
+  if (!t.annotations.read_only) {
+    a["destructiveHint"] = t.annotations.destructive;
+    a["idempotentHint"] = t.annotations.idempotent;
+  }
+  if (!t.title.empty()) a["title"] = t.title;
+  return a;
+}
 
 const std::vector<tool>& tools() {
   static const std::vector<tool> all = [] {
@@ -161,6 +238,31 @@ const std::vector<tool>& tools() {
     t.push_back({"waitroom_submit_result", "Submits a claimed task's result for review.",
                  schema({{"check_in_id", checkin}, {"content", str("The result.")}},
                         {"check_in_id", "content"})});
+    // Titles, hints and answers. A check-in asked with wait_for_decision answers the
+    // status object; without, the whole check-in, which has every field of it.
+    auto meta = [&](std::string_view name, std::string_view title, hints h,
+                    std::string_view output, bool for_agents = true) {
+      for (auto& x : t)
+        if (x.name == name) {
+          x.title = title;
+          x.annotations = h;
+          x.output = output;
+          x.for_agents = for_agents;
+        }
+    };
+    meta("waitroom_check_in", "Check in with the humans of a room", {}, "CheckInStatus");
+    meta("waitroom_check_status", "Status of a check-in", {.read_only = true},
+         "CheckInStatus");
+    meta("waitroom_withdraw", "Withdraw a check-in", {.destructive = true, .idempotent = true},
+         "CheckIn");
+    meta("waitroom_list_rooms", "List rooms", {.read_only = true}, "RoomList");
+    meta("waitroom_watch", "Watch a room with a webhook", {.open_world = true}, "Watcher");
+    meta("waitroom_signal", "Signal a room (people only)", {}, "", false);
+    meta("waitroom_list_tasks", "List tasks", {.read_only = true}, "CheckInList");
+    meta("waitroom_claim_task", "Claim a task", {}, "CheckIn");
+    meta("waitroom_release_task", "Release a task", {}, "CheckIn");
+    meta("waitroom_post_message", "Post to a check-in's thread", {}, "Message");
+    meta("waitroom_submit_result", "Submit a task's result", {}, "CheckIn");
     return t;
   }();
   return all;
@@ -309,10 +411,10 @@ void api::mcp(call& c) {
     respond(std::move(r));
   };
   // The MCP transport asks servers to check Origin against DNS rebinding: a browser
-  // page may only call from this server's own origin.
+  // page may only call from this server's own origin, or one allowed by --cors-origin.
   if (auto origin = c.req.header("origin"); !origin.empty()) {
     const auto host = std::string(c.req.header("host"));
-    if (origin != "http://" + host && origin != "https://" + host)
+    if (origin != "http://" + host && origin != "https://" + host && !cors_.allows(origin))
       return c.fail(ev::forbidden("cross-origin MCP requests are refused (Origin " +
                                   std::string(origin) + ")"));
   }
@@ -395,11 +497,23 @@ void api::mcp_message(const std::shared_ptr<mcp_call>& m, const json::value& msg
   }
   if (name == "ping") return done(rpc_result(rid, json::object{}));
   if (name == "tools/list") {
-    json::array list;
-    for (const auto& t : tools())
-      list.push_back(json::object{
-          {"name", t.name}, {"description", t.description}, {"inputSchema", t.input}});
-    return done(rpc_result(rid, json::object{{"tools", std::move(list)}}));
+    // What the caller may use: MCP callers are agents, so a tool for people (signals)
+    // is not listed (calling it still answers its tool error).
+    static const json::array list = [] {
+      json::array l;
+      for (const auto& t : tools()) {
+        if (!t.for_agents) continue;
+        json::object o{{"name", t.name},
+                       {"title", t.title},
+                       {"description", t.description},
+                       {"inputSchema", t.input},
+                       {"annotations", annotations_of(t)}};
+        if (!t.output.empty()) o["outputSchema"] = output_schema(t.output);
+        l.push_back(std::move(o));
+      }
+      return l;
+    }();
+    return done(rpc_result(rid, json::object{{"tools", list}}));
   }
   if (name != "tools/call")
     return done(rpc_error(rid, -32601, "method not found: " + std::string(name)));

@@ -9,8 +9,12 @@ using ev::user::user_role;
 
 namespace {
 
-ev::error unauthorized(std::string message) {
-  return ev::error{ev::errc::unauthorized, std::move(message), {}, {}};
+// `details.credential`: "missing", "unknown" or "revoked" (what `WWW-Authenticate`
+// says, RFC 6750 3.1: no error code when none was sent).
+ev::error unauthorized(std::string_view credential, std::string message) {
+  ev::error e{ev::errc::unauthorized, std::move(message), {}, {}};
+  e.details["credential"] = credential;
+  return e;
 }
 
 std::optional<std::string> bearer(const request& req, bool query_token_ok) {
@@ -37,18 +41,21 @@ ev::outcome<principal> authenticate(const request& req,
                                     bool query_token_ok) {
   auto token = bearer(req, query_token_ok);
   if (!token)
-    return unauthorized("missing credential: send Authorization: Bearer <token>");
+    return unauthorized("missing",
+                        "missing credential: send Authorization: Bearer <credential>, a "
+                        "person's token (wrh_...) or an agent's API key (wr_...); this "
+                        "server does not use OAuth");
   if (token->empty() || token->starts_with("wr_claim_"))
-    return unauthorized("unknown credential");
+    return unauthorized("unknown", "unknown credential");
   auto hash = actors::credential_hash(*token);
   return reads.read([&](const projections::projection_set& p) -> ev::outcome<principal> {
     auto ref = p.dir.by_credential_hash(hash);
-    if (!ref) return unauthorized("unknown credential");
+    if (!ref) return unauthorized("unknown", "unknown credential");
     principal out;
     if (ref->k == projections::principal_ref::kind::user) {
       const auto* u = p.dir.user(ref->id);
       if (u == nullptr || !u->active || u->token_hash != hash)
-        return unauthorized("revoked credential");
+        return unauthorized("revoked", "revoked credential");
       out.k = principal::kind::user;
       out.id = u->id;
       out.org_id = u->org_id;
@@ -60,7 +67,7 @@ ev::outcome<principal> authenticate(const request& req,
     const auto* a = p.dir.agent(ref->id);
     if (a == nullptr || a->status == ev::agent::agent_status::inactive ||
         a->key_hash != hash)
-      return unauthorized("revoked credential");
+      return unauthorized("revoked", "revoked credential");
     out.k = principal::kind::agent;
     out.id = a->id;
     out.org_id = a->org_id;

@@ -72,6 +72,9 @@ struct response {
   std::string content_type = "application/json; charset=utf-8";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string error_code; ///< the contract's error code of an error answer
+  /// The answer to a HEAD request: the head of this answer (its `Content-Length`
+  /// included), without the body.
+  bool omit_body = false;
   /// Set: the head goes out at once and the connection stays open for the stream
   /// (close-delimited; `body` is ignored).
   std::shared_ptr<stream_handlers> stream;

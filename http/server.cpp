@@ -246,7 +246,7 @@ struct server::impl::session : std::enable_shared_from_this<session>,
       res = error_response(500, "INTERNAL_ERROR", "not a WebSocket upgrade request");
     if (res.stream) return rehome_stream(std::move(res));
     write_raw(res.status, std::move(res.body), std::move(res.headers), res.content_type,
-              /*finishes_request=*/true);
+              /*finishes_request=*/true, res.omit_body);
   }
 
   // --- streams ------------------------------------------------------------------------
@@ -369,19 +369,29 @@ struct server::impl::session : std::enable_shared_from_this<session>,
 
   /// Writes an answer. `finishes_request`: the answer of a handled request, which stays
   /// in flight (and the session busy) until it is written.
+  /// `omit_body`: the answer to a HEAD request (the same head, no body).
   void write_raw(int status, std::string body,
                  std::vector<std::pair<std::string, std::string>> headers,
                  const std::string& content_type = "application/json; charset=utf-8",
-                 bool finishes_request = false) {
+                 bool finishes_request = false, bool omit_body = false) {
     auto msg = std::make_shared<bhttp::response<bhttp::string_body>>(
         static_cast<bhttp::status>(status), 11);
     msg->set(bhttp::field::server, "waitroom");
-    msg->set(bhttp::field::content_type, content_type);
+    if (!content_type.empty()) msg->set(bhttp::field::content_type, content_type);
     for (auto& [k, v] : headers)
       msg->set(k, v);
     msg->keep_alive(keep_alive && !srv.stopping);
-    msg->body() = std::move(body);
+    // A JSON answer ends with a newline, so that answers printed one after another
+    // (curl in a shell) do not run together.
+    if (!body.empty() && body.back() != '\n' && content_type.starts_with("application/json"))
+      body.push_back('\n');
+    const auto length = body.size();
+    if (!omit_body) msg->body() = std::move(body);
     msg->prepare_payload();
+    if (status == 204 || status == 304)
+      msg->erase(bhttp::field::content_length); // RFC 9110 8.6: none on 204
+    else if (omit_body)
+      msg->content_length(length);
     stream.expires_after(std::chrono::seconds(30));
     bhttp::async_write(stream, *msg,
                        [self = shared_from_this(), msg,

@@ -82,7 +82,8 @@ class ApiPurge : public ::testing::Test {
     request req;
     req.method = "POST";
     req.path = path;
-    req.headers = {{"authorization", "Bearer " + token_}, {"idempotency-key", key}};
+    req.headers = {{"authorization", "Bearer " + token_}, {"idempotency-key", key},
+                   {"content-type", "application/json"}};
     req.body = body;
     req.remote_address = "127.0.0.1";
     std::promise<response> answered;

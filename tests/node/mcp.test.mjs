@@ -65,17 +65,33 @@ describe("MCP", () => {
     assert.ok(["2025-03-26", "2025-06-18", "2025-11-25"].includes(mcp.transport.protocolVersion), mcp.transport.protocolVersion);
   });
 
-  test("tools/list has the tools of API.md with JSON Schemas", async () => {
+  test("tools/list has the tools of API.md an agent may use, with schemas and hints", async () => {
     const { tools } = await mcp.client.listTools();
+    // waitroom_signal is for people: not listed to agents (calling it is a tool error)
     assert.deepEqual(tools.map((t) => t.name).sort(), [
       "waitroom_check_in", "waitroom_check_status", "waitroom_claim_task", "waitroom_list_rooms",
-      "waitroom_list_tasks", "waitroom_post_message", "waitroom_release_task", "waitroom_signal",
+      "waitroom_list_tasks", "waitroom_post_message", "waitroom_release_task",
       "waitroom_submit_result", "waitroom_watch", "waitroom_withdraw"]);
     for (const t of tools) {
       assert.equal(t.inputSchema.type, "object", t.name);
       assert.ok(t.description.length > 10, t.name);
+      assert.ok(t.title, t.name);
+      assert.equal(typeof t.annotations.readOnlyHint, "boolean", t.name);
+      assert.equal(typeof t.annotations.openWorldHint, "boolean", t.name);
+      // the API's own shapes, resolved, or its error object (both in structuredContent)
+      assert.equal(t.outputSchema.type, "object", t.name);
+      assert.equal(t.outputSchema.anyOf.length, 2, t.name);
+      assert.ok(!JSON.stringify(t.outputSchema).includes("$ref"), t.name);
+      assert.ok(t.outputSchema.anyOf[1].properties.code, t.name);
     }
-    const checkIn = tools.find((t) => t.name === "waitroom_check_in");
+    const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
+    assert.equal(byName.waitroom_check_status.annotations.readOnlyHint, true);
+    assert.equal(byName.waitroom_list_rooms.annotations.readOnlyHint, true);
+    assert.equal(byName.waitroom_withdraw.annotations.destructiveHint, true);
+    assert.equal(byName.waitroom_check_in.annotations.destructiveHint, false);
+    assert.equal(byName.waitroom_watch.annotations.openWorldHint, true);
+    assert.ok(byName.waitroom_check_status.outputSchema.anyOf[0].required.includes("status"));
+    const checkIn = byName.waitroom_check_in;
     assert.deepEqual(checkIn.inputSchema.required, ["room", "action"]);
     assert.equal(checkIn.inputSchema.properties.wait_for_decision.type, "boolean");
   });
@@ -154,10 +170,24 @@ describe("MCP", () => {
 
   test("the protocol's edges", async () => {
     // no key, unknown key: 401 with WWW-Authenticate; a person: 403
-    for (const h of [{}, { Authorization: "Bearer wr_nothing" }]) {
+    // (no `resource_metadata`: the server does no OAuth, so clients must not look for it)
+    for (const [h, www] of [[{}, 'Bearer realm="waitroom"'],
+                            [{ Authorization: "Bearer wr_nothing" },
+                             'Bearer realm="waitroom", error="invalid_token", error_description="unknown credential"']]) {
       const r = await rpc(server, { jsonrpc: "2.0", id: 1, method: "ping" }, h);
       assert.equal(r.status, 401);
-      assert.equal(r.headers.get("www-authenticate"), "Bearer");
+      assert.equal(r.headers.get("www-authenticate"), www);
+    }
+    // the OAuth discovery and registration paths say so in words
+    for (const [method, path] of [["GET", "/.well-known/oauth-protected-resource/mcp"],
+                                  ["GET", "/.well-known/oauth-protected-resource"],
+                                  ["GET", "/.well-known/oauth-authorization-server"],
+                                  ["GET", "/.well-known/openid-configuration"],
+                                  ["POST", "/register"], ["GET", "/authorize"], ["POST", "/token"]]) {
+      const r = await fetch(server.base + path, { method });
+      assert.equal(r.status, 404, path);
+      const body = await r.json();
+      assert.match(body.error.message, /does not support OAuth/, path);
     }
     assert.equal((await rpc(server, { jsonrpc: "2.0", id: 1, method: "ping" }, { Authorization: "Bearer " + OWNER })).status, 403);
     const auth = { Authorization: "Bearer " + key };
