@@ -72,7 +72,7 @@ void write_checkin(json_writer& w, const ev::checkin::state& s,
   write_actor(w, s.created_by);
   w.member("timeout_ms", s.timeout_ms);
   w.member("timeout_action", s.timeout_action);
-  w.member("expires_at", s.expires_at);
+  w.member("expires_at", s.shown_deadline());
   w.member("required_approvals", s.required_approvals);
   w.key("decision_progress");
   w.begin_object();

@@ -37,6 +37,12 @@ std::optional<timestamp> state::warn_at() const {
   return *d - warn_before_ms;
 }
 
+std::optional<timestamp> state::shown_deadline() const {
+  if (status == checkin_status::claimed || status == checkin_status::in_review)
+    return std::nullopt;
+  return expires_at;
+}
+
 std::optional<timestamp> state::live_deadline() const {
   if (!exists() || !is_waiting(status) || status == checkin_status::claimed ||
       status == checkin_status::in_review)

@@ -59,6 +59,11 @@ struct state {
 
   /// The deadline the timer must honour, if any (waiting and not `hold`).
   std::optional<timestamp> live_deadline() const;
+
+  /// `expires_at` as the API shows it: the deadline, except while a task is claimed or
+  /// in review, when none runs (releasing the task brings it back). A decided check-in
+  /// keeps the deadline it had.
+  std::optional<timestamp> shown_deadline() const;
 };
 
 /// Folds one event of this check-in's stream into `s`. Never fails: events are facts.

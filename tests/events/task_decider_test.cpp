@@ -330,6 +330,10 @@ TEST(TaskDecider, AgentClaimsAnOpenTask) {
   EXPECT_EQ(after.status, checkin_status::claimed);
   EXPECT_EQ(after.primary_agent_id, worker);
   EXPECT_EQ(after.updated_at, t0 + minute);
+  // claimed: no deadline runs, and none shows
+  EXPECT_FALSE(after.live_deadline().has_value());
+  EXPECT_FALSE(after.shown_deadline().has_value());
+  EXPECT_TRUE(after.expires_at.has_value()) << "kept for a release";
 }
 
 TEST(TaskDecider, RejectsSecondClaim) {
@@ -394,6 +398,9 @@ TEST(TaskDecider, PrimaryReleasesTheTaskKeepingTheHelpers) {
   EXPECT_EQ(after.status, checkin_status::open);
   EXPECT_FALSE(after.primary_agent_id.has_value());
   EXPECT_EQ(after.helpers, std::vector<std::string>{helper});
+  // open again: the original deadline runs and shows again
+  EXPECT_TRUE(after.live_deadline().has_value());
+  EXPECT_EQ(after.shown_deadline(), after.expires_at);
 }
 
 TEST(TaskDecider, ForbidsReleaseByAnyoneButThePrimary) {

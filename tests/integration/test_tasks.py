@@ -272,8 +272,13 @@ class Tasks(ServerTest):
     def test_an_open_task_expires(self):
         cid = self.task(timeout_ms=1000)["id"]
         # a claimed task's deadline does not run
-        claimed = self.task(timeout_ms=1000)["id"]
-        self.assertEqual(self.claim(claimed, self.agents[0][0]).status, 200)
+        posted = self.task(timeout_ms=1000)
+        claimed = posted["id"]
+        r = self.claim(claimed, self.agents[0][0])
+        self.assertEqual(r.status, 200)
+        # no deadline shows while none runs
+        self.assertIsNone(r.data["expires_at"])
+        self.assertIsNone(self.server.get(f"/v1/check-ins/{claimed}").data["expires_at"])
         t0 = time.time()
         got = wait_until(lambda: (lambda c: c if c["status"] != "open" else None)(
             self.server.get(f"/v1/check-ins/{cid}").data), timeout=5)
@@ -286,8 +291,9 @@ class Tasks(ServerTest):
         time.sleep(0.5)
         self.assertEqual(self.server.get(f"/v1/check-ins/{claimed}").data["status"], "claimed")
         # released after its deadline passed: the deadline is back, and fires at once
-        self.assertEqual(self.server.post(f"/v1/check-ins/{claimed}/release",
-                                          token=self.agents[0][0]).status, 200)
+        released = self.server.post(f"/v1/check-ins/{claimed}/release", token=self.agents[0][0])
+        self.assertEqual(released.status, 200)
+        self.assertEqual(released.data["expires_at"], posted["expires_at"])
         # (API.md: expiry fires within 1 s of the deadline; this one has passed already)
         got = wait_until(lambda: (lambda c: c if c["status"] != "open" else None)(
             self.server.get(f"/v1/check-ins/{claimed}").data), timeout=1.5)
