@@ -17,8 +17,12 @@ ev::outcome<bootstrap_result> bootstrap_if_empty(storage::event_log& log, id_sou
                                                  std::optional<std::string> token) {
   bootstrap_result out;
   if (log.head().seq != 0) return out;
+  if (token && !ev::is_user_token(*token))
+    return ev::validation_error("bootstrap_token",
+                                "must be a person's token: wrh_ and 32 letters or digits");
   out.created = true;
-  out.owner_token = token ? *token : ids.make_secret("wrh_", 32);
+  out.owner_token =
+      token ? *token : ids.make_secret(ev::user_token_prefix, ev::user_token_random_length);
   out.org_id = ids.make_id(ev::org_prefix);
   out.owner_id = ids.make_id(ev::user_prefix);
   out.room_id = ids.make_id(ev::room_prefix);

@@ -36,6 +36,7 @@ using std::chrono::milliseconds;
 
 /// How long a create or a decision is retried when there is no `--max-wait` to bound it.
 constexpr milliseconds default_retry_for{120'000};
+constexpr milliseconds default_decision_retry_for{15'000};
 /// How long past the check-in's deadline the client keeps retrying an unreachable
 /// server: the server fires expiry within 1 s, and clocks may differ a little.
 constexpr milliseconds deadline_grace{60'000};
@@ -198,13 +199,15 @@ struct waited {
 
 /// Long-polls the check-in's status until it is decided, `until` passes, or waiting can
 /// no longer help (the server refuses, or stays away past the check-in's deadline).
+/// `heard`: whether `last` came from the server; a wait that runs out before the server
+/// ever answered has given up (it knows nothing to be still pending).
 /// Connection errors, 429 and 5xx are retried with backoff (capped at 5 s), resuming by
 /// id: nothing is lost across a server restart, since a decision is durable before the
 /// server answers it.
 waited wait_for_decision(std::string_view command, const server_address& to,
                          const std::string& credential, const std::string& id,
                          json::object last, std::optional<clock::time_point> until,
-                         deadline_watch& deadline) {
+                         deadline_watch& deadline, bool heard = true) {
   milliseconds backoff{0};
   std::string away; // why the server is unreachable; empty while it answers
   for (;;) {
@@ -215,6 +218,9 @@ waited wait_for_decision(std::string_view command, const server_address& to,
     // decision was taken meanwhile, and that the server is back.
     auto poll = away.empty() ? longest_poll : milliseconds(0);
     if (until) {
+      if (now >= *until && !heard)
+        return {waited::gave_up, last,
+                "the server could not be reached" + (away.empty() ? "" : " (" + away + ")")};
       if (now >= *until) return {waited::out_of_time, last, {}};
       poll = std::min(poll, std::chrono::ceil<milliseconds>(*until - now));
     }
@@ -232,6 +238,7 @@ waited wait_for_decision(std::string_view command, const server_address& to,
         if (auto st = data_of(*r.response)) {
           if (!away.empty()) say(command, "the server is back; still waiting on " + id);
           away.clear();
+          heard = true;
           backoff = milliseconds(0);
           // The deadline may have moved (extend); look again when the version moves.
           if (events::checkin::is_waiting_status(text_of(*st, "status")) &&
@@ -445,8 +452,9 @@ int status(const status_options& o) {
   std::optional<json::object> checkin;
   if (r.response && r.response->status == 200) checkin = data_of(*r.response);
   if (!o.wait && !checkin) {
-    say(cmd, r.response ? describe_error(*r.response) : r.error);
-    return exit_not_approved;
+    // no status to report: the server is away or failing (API.md: giving up is 2)
+    say(cmd, "giving up: " + (r.response ? describe_error(*r.response) : r.error));
+    return exit_gave_up;
   }
   // Unreachable with --wait: wait anyway, the long-poll tells the status when it can.
   json::object last{{"id", o.id}, {"status", "pending"}};
@@ -470,8 +478,8 @@ int status(const status_options& o) {
   }
   if (events::checkin::is_waiting_status(text_of(last, "status")))
     say(cmd, "waiting for a decision on " + o.id);
-  auto w =
-      wait_for_decision(cmd, *to, credential, o.id, std::move(last), until, deadline);
+  auto w = wait_for_decision(cmd, *to, credential, o.id, std::move(last), until, deadline,
+                             checkin.has_value());
   // Without --json the outcome is the line on stdout already.
   return finish(cmd, w, max_wait_of(o.max_wait_ms), o.json, print);
 }
@@ -491,8 +499,11 @@ int decide(const decide_options& o) {
   req.target = "/v1/check-ins/" + segment(o.id) + "/" + o.verb;
   req.credential = o.client.token;
   req.json_body = json::serialize(body);
+  // A person at a terminal wants to know soon: 15 s unless --max-wait says otherwise.
+  const milliseconds retry_for = o.max_wait_ms ? milliseconds(*o.max_wait_ms)
+                                               : default_decision_retry_for;
   auto r = post_once(
-      *to, req, clock::now() + default_retry_for,
+      *to, req, clock::now() + retry_for,
       [&](const std::string& why, milliseconds delay) { on_retry_say(cmd, why, delay); });
   if (!r.response) {
     say(cmd, "giving up: " + r.error);

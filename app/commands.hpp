@@ -123,6 +123,7 @@ struct decide_options {
   std::optional<std::string> reason;
   std::optional<std::string> modifications; ///< a JSON object (modify only)
   bool json = false;
+  std::optional<std::int64_t> max_wait_ms; ///< retrying an unreachable server (15 s)
 };
 /// `waitroom approve|reject|modify ID`: a person's decision. 0 when recorded.
 int decide(const decide_options& options);

@@ -1,5 +1,7 @@
 // The waitroom binary: the server and its operator tools.
 #include "app/commands.hpp"
+#include "events/ids.hpp"
+#include "waitroom/version.hpp"
 
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -99,6 +101,8 @@ int main(int argc, char** argv) {
   CLI::App cli{"Waitroom: AI agents check in with humans before they act."};
   cli.require_subcommand(1);
   cli.set_help_all_flag("--help-all", "Show help for every subcommand");
+  cli.set_version_flag("--version", "waitroom " + std::string(waitroom::version),
+                       "Print the version (that of the API document) and exit");
 
   serve_options so;
   auto* serve_cmd = cli.add_subcommand("serve", "Run the server");
@@ -120,8 +124,16 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve_cmd
       ->add_option("--bootstrap-token", so.bootstrap_token,
-                   "Owner token (wrh_...) for the first start of an empty data directory")
-      ->envname("WAITROOM_BOOTSTRAP_TOKEN");
+                   "Owner token (wrh_ and 32 letters or digits) for the first start of "
+                   "an empty data directory")
+      ->envname("WAITROOM_BOOTSTRAP_TOKEN")
+      ->check(CLI::Validator(
+          [](std::string& s) -> std::string {
+            if (waitroom::events::is_user_token(s)) return {};
+            return "a person's token is wrh_ and 32 letters or digits (as the server "
+                   "makes them: leave it unset for a generated one)";
+          },
+          "TOKEN"));
   serve_cmd->add_option("--io-threads", so.io_threads, "HTTP io threads")
       ->envname("WAITROOM_IO_THREADS")
       ->check(CLI::Range(1, 64))
@@ -338,12 +350,18 @@ int main(int argc, char** argv) {
     cmd->add_option("id", dopt.id, "Check-in id (ci_...)")->required();
     cmd->add_option("--reason", dopt.reason, "Why; shown to the agent");
     cmd->add_flag("--json", dopt.json, "Print the check-in object as JSON");
+    cmd->add_option("--max-wait", dopt.max_wait_ms,
+                    "Retry an unreachable or busy server for this long, then give up "
+                    "(exit 2)")
+        ->transform(duration_ms())
+        ->type_name("DURATION")
+        ->default_str("15s");
     add_client_options(cmd, dopt.client, credential_kind::human);
     cmd->footer(
         std::string("Example:\n  export WAITROOM_TOKEN=$(cat data/owner-token)\n  ") +
         example +
-        "\n\nExit status: 0 recorded, 2 usage error or refused by the server "
-        "(4xx;\n409 when already decided), 1 server unreachable.");
+        "\n\nExit status: 0 recorded, 2 usage error, refused by the server "
+        "(4xx;\n409 when already decided), or gave up on an unreachable server.");
     return cmd;
   };
   auto* approve_cmd =
@@ -373,6 +391,22 @@ int main(int argc, char** argv) {
       "Example:\n  WAITROOM_TOKEN=$(cat data/owner-token) waitroom tail general "
       "--since 0");
 
+  // An unknown first word is an unknown command, not a missing one.
+  if (argc > 1 && argv[1][0] != '-') {
+    const std::string_view word = argv[1];
+    std::string names;
+    bool known = false;
+    for (const auto* sub : cli.get_subcommands({})) {
+      known = known || sub->get_name() == word;
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+    }
+    if (!known) {
+      std::fprintf(stderr, "waitroom: unknown command '%s'; the commands are %s (see "
+                           "waitroom --help)\n",
+                   argv[1], names.c_str());
+      return 2;
+    }
+  }
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

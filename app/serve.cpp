@@ -12,9 +12,11 @@
 #include "http/web_push.hpp"
 #include "http/webhook_worker.hpp"
 
+#include <boost/system/system_error.hpp>
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -37,10 +39,29 @@ std::pair<std::string, std::uint16_t> split_listen(const std::string& listen) {
   auto host = listen.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
     host = host.substr(1, host.size() - 2);
-  int port = std::stoi(listen.substr(colon + 1));
-  if (port < 0 || port > 65535) throw std::runtime_error("port out of range in --listen");
+  const auto digits = std::string_view(listen).substr(colon + 1);
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+  if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty() ||
+      port > 65535 || host.empty())
+    throw std::runtime_error("--listen must be HOST:PORT with a port 0-65535 (e.g. "
+                             "127.0.0.1:8080), got '" + listen + "'");
   return {host, static_cast<std::uint16_t>(port)};
 }
+
+/// The API, once it exists: the server binds first (so that a port in use is said
+/// before anything else happens) but is started only after the handler is set.
+class handler_slot final : public http::request_handler {
+ public:
+  void set(http::request_handler& h) { target_ = &h; }
+  void handle(const http::request& req, http::responder respond,
+              std::shared_ptr<http::deferrer> later) override {
+    target_->handle(req, std::move(respond), std::move(later));
+  }
+
+ private:
+  http::request_handler* target_ = nullptr;
+};
 
 } // namespace
 
@@ -53,6 +74,37 @@ int serve(const serve_options& o) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   auto [host, port] = split_listen(o.listen);
+  http::server_options so;
+  so.host = host;
+  so.port = port;
+  so.io_threads = o.io_threads;
+  so.stream_threads = o.stream_threads;
+  so.stream_buffer = static_cast<std::size_t>(o.stream_buffer_kib) * 1024;
+  so.stream_ping =
+      std::chrono::milliseconds(static_cast<std::int64_t>(o.stream_ping_seconds * 1000));
+  // Listen before touching the data directory: a port in use must not leave a freshly
+  // initialized one behind.
+  handler_slot slot;
+  std::unique_ptr<http::server> listening;
+  try {
+    listening = std::make_unique<http::server>(so, slot);
+  } catch (const boost::system::system_error& e) {
+    if (e.code() == boost::system::errc::address_in_use)
+      spdlog::error("cannot listen on {}: the port is already in use (another waitroom, "
+                    "or another program); choose another with --listen HOST:PORT",
+                    o.listen);
+    else if (e.code() == boost::system::errc::address_not_available)
+      spdlog::error("cannot listen on {}: no interface of this machine has that address",
+                    o.listen);
+    else if (e.code() == boost::system::errc::permission_denied)
+      spdlog::error("cannot listen on {}: permission denied (ports below 1024 need "
+                    "privileges)",
+                    o.listen);
+    else
+      spdlog::error("cannot listen on {}: {}", o.listen, e.code().message());
+    return 1;
+  }
+  auto& srv = *listening;
   fs::create_directories(o.data);
   storage::rocksdb_options lo;
   lo.mode =
@@ -149,15 +201,7 @@ int serve(const serve_options& o) {
   http::api api(rt, waiters, secrets, ao);
   webhooks.start();
   if (push) push->start();
-  http::server_options so;
-  so.host = host;
-  so.port = port;
-  so.io_threads = o.io_threads;
-  so.stream_threads = o.stream_threads;
-  so.stream_buffer = static_cast<std::size_t>(o.stream_buffer_kib) * 1024;
-  so.stream_ping =
-      std::chrono::milliseconds(static_cast<std::int64_t>(o.stream_ping_seconds * 1000));
-  http::server srv(so, api);
+  slot.set(api);
   srv.start();
   api.set_ready(true);
   std::printf("waitroom listening on http://%s:%u\n",

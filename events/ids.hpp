@@ -28,4 +28,19 @@ constexpr bool is_id(std::string_view id, std::string_view prefix) noexcept {
   return true;
 }
 
+/// Credentials (API.md "Principals"): a prefix plus random [A-Za-z0-9] characters.
+inline constexpr std::string_view user_token_prefix = "wrh_";
+inline constexpr std::size_t user_token_random_length = 32;
+
+/// Whether `token` has the shape of a person's token: `wrh_` and 32 of [A-Za-z0-9].
+constexpr bool is_user_token(std::string_view token) noexcept {
+  if (token.size() != user_token_prefix.size() + user_token_random_length ||
+      token.substr(0, user_token_prefix.size()) != user_token_prefix)
+    return false;
+  for (char c : token.substr(user_token_prefix.size()))
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+      return false;
+  return true;
+}
+
 } // namespace waitroom::events

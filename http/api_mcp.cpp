@@ -7,6 +7,7 @@
 
 #include "events/checkin/decider.hpp"
 #include "http/openapi_document.hpp"
+#include "waitroom/version.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -20,7 +21,6 @@ namespace waitroom::http {
 
 namespace {
 
-constexpr std::string_view server_version = "1.0.0";
 /// Supported protocol revisions, oldest first (the last is the newest).
 constexpr std::array<std::string_view, 3> protocol_versions{"2025-03-26", "2025-06-18",
                                                             "2025-11-25"};
@@ -488,7 +488,7 @@ void api::mcp_message(const std::shared_ptr<mcp_call>& m, const json::value& msg
         rid,
         json::object{{"protocolVersion", version},
                      {"capabilities", {{"tools", {{"listChanged", false}}}}},
-                     {"serverInfo", {{"name", "waitroom"}, {"version", server_version}}},
+                     {"serverInfo", {{"name", "waitroom"}, {"version", waitroom::version}}},
                      {"instructions",
                       "Check in with the humans of a room before consequential actions "
                       "(waitroom_check_in with wait_for_decision), and work on the tasks "

@@ -86,7 +86,7 @@ void api::create_org(call& c) {
     r.adopt(o);
   }
   if (!r.ok()) return c.fail(*r.error());
-  auto token = rt_.ids().make_secret("wrh_", token_length);
+  auto token = rt_.ids().make_secret(ev::user_token_prefix, ev::user_token_random_length);
   ev::org::create_org cmd{rt_.ids().make_id(ev::org_prefix),
                           *name,
                           rt_.ids().make_id(ev::user_prefix),
@@ -125,7 +125,7 @@ void api::create_user(call& c) {
   auto email = r.string("email", true);
   auto role = r.enumeration<ev::user::user_role>("role", true);
   if (!r.ok()) return c.fail(*r.error());
-  auto token = rt_.ids().make_secret("wrh_", token_length);
+  auto token = rt_.ids().make_secret(ev::user_token_prefix, ev::user_token_random_length);
   ev::user::create_user cmd{rt_.ids().make_id(ev::user_prefix),
                             c.who.org_id,
                             *name,
@@ -163,7 +163,7 @@ void api::rotate_user_token(call& c) {
   if (!in_org(rt_.reads(), c.who.org_id,
               [&](const projections::projection_set& p) { return p.dir.user(id); }))
     return c.fail(user_not_found());
-  auto token = rt_.ids().make_secret("wrh_", token_length);
+  auto token = rt_.ids().make_secret(ev::user_token_prefix, ev::user_token_random_length);
   rt_.send(id,
            ev::user::command{ev::user::rotate_token{actors::credential_hash(token),
                                                     c.who.actor(), *c.who.role,

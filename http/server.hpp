@@ -26,8 +26,8 @@ struct server_options {
 
 class server {
  public:
-  /// Binds and listens at once; throws std::system_error when the address is unusable
-  /// (start-up only).
+  /// Binds and listens at once; throws boost::system::system_error when the address
+  /// is unusable (start-up only). `handler` is first called after `start`.
   server(server_options options, request_handler& handler);
   ~server();
 

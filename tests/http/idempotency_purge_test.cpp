@@ -124,7 +124,7 @@ class ApiPurge : public ::testing::Test {
     return n;
   }
 
-  const std::string token_ = "wrh_purgetestpurgetestpurgetest12";
+  const std::string token_ = "wrh_purgetestpurgetestpurgetest12345";
   actors::manual_clock clock_{t0};
   std::unique_ptr<storage::event_log> log_;
   std::unique_ptr<actors::runtime> rt_;

@@ -8,6 +8,7 @@
 #include "http/secret_box.hpp"
 #include "http/status_waiters.hpp"
 #include "storage/event_log.hpp"
+#include "waitroom/version.hpp"
 
 #include <gtest/gtest.h>
 
@@ -179,6 +180,12 @@ TEST_F(openapi_test, declares_openapi_3_1) {
       << "openapi: " << version->get_string();
   EXPECT_TRUE(doc_->as_object().contains("info"));
   EXPECT_TRUE(doc_->as_object().contains("paths"));
+}
+
+TEST_F(openapi_test, says_the_version_the_binary_says) {
+  // one truth: `waitroom --version`, the MCP serverInfo and the document
+  const auto& info = doc_->at("info").as_object();
+  EXPECT_EQ(std::string_view(info.at("version").as_string()), waitroom::version);
 }
 
 TEST_F(openapi_test, documents_exactly_the_route_table) {

@@ -619,5 +619,82 @@ class Restarts(unittest.TestCase):
         self.assertEqual(client.finish(), 0, client.stderr)
 
 
+class Unreachable(unittest.TestCase):
+    """One truth for a server that cannot be reached: every client subcommand gives up
+    with exit status 2 (API.md: giving up is 2), bounded by --max-wait."""
+
+    def test_every_client_gives_up_with_2(self):
+        dead = f"http://127.0.0.1:{free_port()}"
+        key, token = "wr_" + "k" * 32, OWNER_TOKEN
+        for args, env in (
+                (["checkin", "--room", "general", "--action", "x", "--wait",
+                  "--max-wait", "1s"], client_env(url=dead, key=key)),
+                (["status", "ci_abcdefghij", "--wait", "--max-wait", "1s"],
+                 client_env(url=dead, token=token)),
+                (["status", "ci_abcdefghij"], client_env(url=dead, token=token)),
+                (["approve", "ci_abcdefghij", "--max-wait", "1s"], client_env(url=dead, token=token)),
+                (["reject", "ci_abcdefghij", "--max-wait", "1s"], client_env(url=dead, token=token)),
+                (["modify", "ci_abcdefghij", "--modifications", "{}", "--max-wait", "1s"],
+                 client_env(url=dead, token=token))):
+            with self.subTest(args=args[0]):
+                started = time.monotonic()
+                out = run(args, env, timeout=60)
+                self.assertEqual(out.returncode, 2, (args, out.stderr))
+                self.assertIn("giving up", out.stderr)
+                self.assertEqual(out.stdout, "")
+                self.assertLess(time.monotonic() - started, 20, args)
+
+    def test_a_decision_gives_up_after_15_seconds_by_default(self):
+        started = time.monotonic()
+        out = run(["approve", "ci_abcdefghij"],
+                  client_env(url=f"http://127.0.0.1:{free_port()}", token=OWNER_TOKEN),
+                  timeout=60)
+        self.assertEqual(out.returncode, 2, out.stderr)
+        self.assertLess(time.monotonic() - started, 20)
+
+
+class Commands(unittest.TestCase):
+    """The binary's own command line: --version, unknown commands, the bootstrap token,
+    and a port in use."""
+
+    def test_version_is_the_api_documents(self):
+        out = run(["--version"], {})
+        self.assertEqual(out.returncode, 0, out.stderr)
+        with open(os.path.join(os.path.dirname(__file__), "../../http/openapi.json")) as f:
+            version = json.load(f)["info"]["version"]
+        self.assertEqual(out.stdout.strip(), f"waitroom {version}")
+
+    def test_an_unknown_command_is_named(self):
+        out = run(["nope"], {})
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("unknown command 'nope'", out.stderr)
+        self.assertIn("serve", out.stderr)
+
+    def test_the_bootstrap_token_must_have_a_tokens_shape(self):
+        for bad in ("not-a-token", "wrh_short", "wrh_" + "x" * 31 + "!", "wr_" + "x" * 32):
+            with self.subTest(token=bad):
+                data = os.path.join(os.environ.get("TMPDIR", "/tmp"), unique("wr-boot-"))
+                out = run(["serve", "--data", data, "--listen", "127.0.0.1:0"],
+                          {"WAITROOM_BOOTSTRAP_TOKEN": bad})
+                self.assertEqual(out.returncode, 2, out.stderr)
+                self.assertIn("wrh_ and 32 letters or digits", out.stderr)
+                self.assertFalse(os.path.exists(data), "nothing was initialized")
+
+    def test_a_port_in_use_is_said_in_words_before_anything_is_written(self):
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            data = os.path.join(os.environ.get("TMPDIR", "/tmp"), unique("wr-port-"))
+            out = run(["serve", "--data", data, "--listen", f"127.0.0.1:{port}"],
+                      {"WAITROOM_BOOTSTRAP_TOKEN": OWNER_TOKEN})
+        self.assertEqual(out.returncode, 1, out.stderr)
+        self.assertIn("the port is already in use", out.stderr)
+        self.assertFalse(os.path.exists(data), "no data directory was initialized")
+        out = run(["serve", "--data", data, "--listen", "127.0.0.1:http"], {})
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("--listen must be HOST:PORT", out.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()
