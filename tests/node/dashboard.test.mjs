@@ -112,14 +112,28 @@ describe("dashboard", () => {
     const queue = page.locator("#queue");
     for (const c of asked) await queue.getByText(c.action).waitFor();
 
+    // a new arrival is "just now" (not "in 0 s")
+    assert.match(await queue.locator("li", { hasText: "rotate the API keys" }).textContent(), /just now/);
     // modify: staging first
     await queue.getByText("deploy v2.3.1 to production").click();
     const detail = page.locator("#detail");
     await detail.getByRole("heading", { name: "deploy v2.3.1 to production" }).waitFor();
+    // the person sees the version they are deciding on, as JSON, and no stray text
+    assert.match(await detail.locator("pre").first().textContent(), /"version": "2\.3\.1"/);
+    let text = await detail.textContent();
+    assert.doesNotMatch(text, /\[object |null/);
+    assert.match(text, /expires.*then cancel/s);
+    assert.match(text, /approvals0 of 1/);
     await detail.getByLabel("Modifications").fill('{"environment": "staging"}');
     await detail.getByLabel("Reason").fill("staging first");
     await detail.getByRole("button", { name: "Modify" }).click();
     await detail.locator(".status", { hasText: "modified" }).waitFor();
+    // decided: the change asked for shows, the deadline and the progress do not
+    await detail.getByText('"environment": "staging"').waitFor();
+    text = await detail.textContent();
+    assert.doesNotMatch(text, /\[object |null/);
+    assert.doesNotMatch(text, /expires|then cancel/);
+    assert.doesNotMatch(text, /0 of 1/);
     let c = await ok("GET", "/v1/check-ins/" + asked[0].id);
     assert.equal(c.status, "modified");
     assert.deepEqual(c.modifications, { environment: "staging" });
