@@ -5,30 +5,23 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startServer } from "./server.mjs";
+import { servedDocument } from "./server.mjs";
 
 const redocly = createRequire(import.meta.url).resolve("@redocly/cli/bin/cli.js");
 const config = fileURLToPath(new URL("./redocly.yaml", import.meta.url));
 
-let server;
+let served;
 let doc;
 let dir;
 before(async () => {
-  server = await startServer();
-  const res = await fetch(server.base + "/v1/openapi.json");
-  assert.equal(res.status, 200);
-  doc = await res.json();
-  dir = mkdtempSync(join(tmpdir(), "waitroom-openapi-lint-"));
+  served = await servedDocument("waitroom-openapi-lint-");
+  ({ doc, dir } = served);
 });
-after(async () => {
-  await server.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(async () => { await served.stop(); });
 
 /** `redocly lint --format json` of `document`: the parsed report ({totals, problems}). */
 function lint(name, document) {

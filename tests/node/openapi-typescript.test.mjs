@@ -7,12 +7,11 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import openapiTS, { astToString } from "openapi-typescript";
-import { startServer } from "./server.mjs";
+import { servedDocument } from "./server.mjs";
 
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 
@@ -99,20 +98,14 @@ export const wrongType: components["schemas"]["CheckInCreate"] = { action: 42 };
 export const noSuchStatus: components["schemas"]["CheckInStatusValue"] = "maybe";
 `;
 
-let server;
+let served;
 let doc;
 let dir;
 before(async () => {
-  server = await startServer();
-  const res = await fetch(server.base + "/v1/openapi.json");
-  assert.equal(res.status, 200);
-  doc = await res.json();
-  dir = mkdtempSync(join(tmpdir(), "waitroom-openapi-ts-"));
+  served = await servedDocument("waitroom-openapi-ts-");
+  ({ doc, dir } = served);
 });
-after(async () => {
-  await server.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(async () => { await served.stop(); });
 
 // `defaultNonNullable: false` (CLI `--default-non-nullable false`): with openapi-typescript's
 // default, a property with a `default` becomes required even in a request body when the

@@ -44,3 +44,22 @@ export async function startServer(args = [], { dataDir = mkdtempSync(join(tmpdir
     },
   };
 }
+
+/**
+ * For the tests of the served OpenAPI document: a server, the document it serves
+ * (`GET /v1/openapi.json`), and a scratch directory; `stop()` removes both.
+ */
+export async function servedDocument(scratchPrefix) {
+  const server = await startServer();
+  const res = await fetch(server.base + "/v1/openapi.json");
+  if (res.status !== 200) throw new Error("GET /v1/openapi.json: " + res.status);
+  const doc = await res.json();
+  const dir = mkdtempSync(join(tmpdir(), scratchPrefix));
+  return {
+    server, doc, dir,
+    async stop() {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -4,16 +4,9 @@
 // and head. The log must be closed. Only tests use this: it is how an unreadable event
 // gets into a log for the start-up, verify and quarantine tests.
 
-#include "storage/event_log.hpp"
-#include "storage/log_record.hpp"
-
-#include <rocksdb/db.h>
-
+#include <cstdint>
 #include <filesystem>
-#include <memory>
-#include <stdexcept>
 #include <string>
-#include <vector>
 
 namespace waitroom::storage::testing {
 

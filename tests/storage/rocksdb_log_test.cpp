@@ -5,6 +5,7 @@
 #include "storage/writer_stats.hpp"
 #include "tests/storage/forge.hpp"
 #include "tests/storage/log_test_support.hpp"
+#include "tests/storage/raw_db.hpp"
 
 #include "events/codec.hpp"
 
@@ -39,64 +40,7 @@ std::string be32(std::uint32_t v) {
   return s;
 }
 
-// The log directory opened with the plain RocksDB API, as an attacker or a bug would.
-class raw_db {
- public:
-  explicit raw_db(const std::filesystem::path& dir) {
-    std::vector<std::string> names;
-    auto s = rdb::DB::ListColumnFamilies(rdb::DBOptions{}, dir.string(), &names);
-    if (!s.ok()) throw std::runtime_error(s.ToString());
-    std::vector<rdb::ColumnFamilyDescriptor> cfs;
-    for (const auto& n : names)
-      cfs.emplace_back(n, rdb::ColumnFamilyOptions{});
-    std::vector<rdb::ColumnFamilyHandle*> handles;
-    rdb::DB* raw = nullptr;
-    s = rdb::DB::Open(rdb::DBOptions{}, dir.string(), cfs, &handles, &raw);
-    if (!s.ok()) throw std::runtime_error(s.ToString());
-    db_.reset(raw);
-    for (std::size_t i = 0; i < names.size(); ++i)
-      handles_.emplace(names[i], handles[i]);
-  }
-  ~raw_db() {
-    for (auto& [name, h] : handles_)
-      (void)db_->DestroyColumnFamilyHandle(h);
-    (void)db_->Close();
-  }
-
-  std::vector<std::string> column_families() const {
-    std::vector<std::string> out;
-    for (const auto& [name, h] : handles_)
-      out.push_back(name);
-    return out;
-  }
-  std::optional<std::string> get(const std::string& cf, const std::string& key) {
-    std::string v;
-    auto s = db_->Get(rdb::ReadOptions{}, handles_.at(cf), key, &v);
-    if (s.IsNotFound()) return std::nullopt;
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    return v;
-  }
-  void put(const std::string& cf, const std::string& key, const std::string& value) {
-    auto s = db_->Put(rdb::WriteOptions{}, handles_.at(cf), key, value);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-  void erase(const std::string& cf, const std::string& key) {
-    auto s = db_->Delete(rdb::WriteOptions{}, handles_.at(cf), key);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-  std::size_t count(const std::string& cf) {
-    std::unique_ptr<rdb::Iterator> it{
-        db_->NewIterator(rdb::ReadOptions{}, handles_.at(cf))};
-    std::size_t n = 0;
-    for (it->SeekToFirst(); it->Valid(); it->Next())
-      ++n;
-    return n;
-  }
-
- private:
-  std::unique_ptr<rdb::DB> db_;
-  std::map<std::string, rdb::ColumnFamilyHandle*> handles_;
-};
+using testing::raw_db;
 
 std::unique_ptr<event_log> open_log(const std::filesystem::path& dir,
                                     rocksdb_options options = {}) {
@@ -577,6 +521,16 @@ std::filesystem::path log_with_an_unreadable_event(const testing::temp_dir& dir)
   return dir.path();
 }
 
+std::string quarantine_key(std::uint64_t seq) {
+  return std::string(quarantine_records_prefix) + be64(seq);
+}
+
+// A quarantine record written by hand, outside the chain.
+void put_quarantine_record(const std::filesystem::path& dir, std::uint64_t seq,
+                           const std::string& value) {
+  raw_db{dir}.put("idempotency", quarantine_key(seq), value);
+}
+
 TEST(RocksdbLog, NeverStoresAnEventTheCodecCannotReadBack) {
   testing::temp_dir dir;
   auto log = open_log(dir.path());
@@ -711,10 +665,7 @@ TEST(RocksdbLog, AQuarantineRecordNeverHidesAReadableEvent) {
     forged.meta.seq = 2; // a record by hand for a readable event
     stand_in = events::encode(forged);
   }
-  {
-    raw_db raw{dir.path()};
-    raw.put("idempotency", std::string(quarantine_records_prefix) + be64(2), stand_in);
-  }
+  put_quarantine_record(dir.path(), 2, stand_in);
   auto log = open_log(dir.path());
   auto report = log->verify();
   EXPECT_FALSE(report.ok);
@@ -740,13 +691,9 @@ TEST(RocksdbLog, VerifyFailsForAQuarantineTheChainDoesNotRecord) {
     auto log = open_log(other.path() / "log");
     ASSERT_TRUE(log->quarantine(6, "", events::timestamp{1}).ok());
     log.reset();
-    raw_db raw{other.path() / "log"};
-    record = raw.get("idempotency", std::string(quarantine_records_prefix) + be64(6)).value();
+    record = raw_db{other.path() / "log"}.get("idempotency", quarantine_key(6)).value();
   }
-  {
-    raw_db raw{dir.path()};
-    raw.put("idempotency", std::string(quarantine_records_prefix) + be64(6), record);
-  }
+  put_quarantine_record(dir.path(), 6, record);
   auto log = open_log(dir.path());
   auto report = log->verify();
   EXPECT_FALSE(report.ok);
