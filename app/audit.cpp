@@ -4,6 +4,7 @@
 #include "app/read_only_log.hpp"
 #include "events/codec.hpp"
 #include "events/ids.hpp"
+#include "events/log/quarantine.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -15,6 +16,22 @@ namespace waitroom::app {
 
 namespace ev = waitroom::events;
 
+namespace {
+
+/// `text` as one shell word (copied from the advice into a shell as it is).
+std::string shell_word(const std::string& text) {
+  if (!text.empty() && text.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP"
+                                              "QRSTUVWXYZ0123456789_-./:=@%+,") ==
+                           std::string::npos)
+    return text;
+  std::string out = "'";
+  for (char c : text)
+    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+} // namespace
+
 std::string unreadable_event_advice(const ev::error& e, const std::string& data) {
   const auto* seq = e.details.if_contains("seq");
   if (seq == nullptr || !seq->is_number()) return {};
@@ -23,28 +40,17 @@ std::string unreadable_event_advice(const ev::error& e, const std::string& data)
          "To set it aside (its bytes stay in the log and the chain still verifies),\n"
          "stop the server and run:\n"
          "  waitroom audit quarantine --data " +
-         data + " --seq " + n +
+         shell_word(data) + " --seq " + n +
          " --reason \"...\"\n"
-         "then start again. See docs/operations.md, \"An unreadable event\".\n";
+         "It says what is lost with it first. Then start again. See docs/operations.md,\n"
+         "\"An unreadable event\".\n";
 }
 
 int audit_verify(const std::string& data) {
   auto log = open_read_only(data, "audit verify");
   if (!log) return 1;
   auto report = log->verify();
-  boost::json::array quarantined;
-  for (auto seq : report.quarantined)
-    quarantined.emplace_back(seq);
-  boost::json::object out{{"ok", report.ok},
-                          {"events", report.events},
-                          {"head_hash", storage::to_hex(report.head_hash)},
-                          {"quarantined", std::move(quarantined)}};
-  if (!report.ok) {
-    out["first_bad_seq"] = report.first_bad_seq
-                               ? boost::json::value(*report.first_bad_seq)
-                               : boost::json::value(nullptr);
-    out["problem"] = report.problem;
-  }
+  auto out = storage::to_json(report);
   std::printf("%s\n", boost::json::serialize(out).c_str());
   if (!report.ok) {
     std::fprintf(stderr, "waitroom audit verify: %s at seq %llu: %s\n",
@@ -73,13 +79,16 @@ int audit_quarantine(const quarantine_options& o) {
     return 1;
   }
   auto& log = **opened;
-  auto stand_in = log.quarantine(o.seq, o.reason, actors::system_clock().now());
+  auto stand_in = log.quarantine(o.seq, o.reason, actors::system_clock().now(), o.force);
   log.close();
   if (!stand_in) {
     std::fprintf(stderr, "waitroom audit quarantine: %s\n",
                  stand_in.error().message.c_str());
     return 1;
   }
+  const auto& fact = std::get<ev::log::quarantined>(stand_in->data);
+  std::fprintf(stderr, "waitroom audit quarantine: lost with it: %s\n",
+               ev::log::cost_of_quarantining(fact.type, fact.version).lost.c_str());
   std::printf("%s\n", ev::encode(*stand_in).c_str());
   std::fprintf(stderr,
                "waitroom audit quarantine: event %llu is set aside; readers see the "
@@ -126,8 +135,7 @@ int audit_export(const export_options& o) {
     if (!rooms.empty() || o.type) {
       auto e = storage::decode(s);
       if (!e) {
-        failure =
-            ev::internal_error("seq " + std::to_string(s.seq) + ": " + e.error().message);
+        failure = std::move(e).error(); // names the seq and type
         return false;
       }
       if (!rooms.empty() && rooms.count(e->meta.room_id) == 0) return true;

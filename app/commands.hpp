@@ -48,7 +48,8 @@ struct export_options {
 struct quarantine_options {
   std::string data;
   std::uint64_t seq = 0;
-  std::string reason; ///< recorded with the quarantine
+  std::string reason; ///< recorded with the quarantine (required)
+  bool force = false; ///< accept losing more than a record of the past
 };
 
 int serve(const serve_options& options);

@@ -364,7 +364,7 @@ outcome<recorded_event> decode(std::string_view text) {
   return internal_error("unknown event type " + std::string(type));
 }
 
-outcome<std::string> encode_checked(const recorded_event& e) {
+outcome<checked_encoding> encode_checked(const recorded_event& e) {
   std::string bytes = encode(e);
   auto back = decode(bytes);
   const std::string_view type = event_type(e.data);
@@ -376,7 +376,7 @@ outcome<std::string> encode_checked(const recorded_event& e) {
     return internal_error("a " + std::string(type) +
                           " event would read back differently from the log; nothing "
                           "was written");
-  return bytes;
+  return checked_encoding{std::move(bytes), std::move(*back)};
 }
 
 envelope_fields peek_envelope(std::string_view text) {

@@ -30,16 +30,24 @@ std::string encode(const recorded_event& e);
 /// Decodes an event written by `encode`; a malformed record is an `internal` error.
 outcome<recorded_event> decode(std::string_view json);
 
+/// An event's bytes with the event they decode to.
+struct checked_encoding {
+  std::string bytes;
+  recorded_event event; ///< what every later reader of `bytes` gets
+};
+
 /// `encode`, proven readable: the bytes decode, and the decoded event encodes to the
 /// same bytes. Otherwise an `internal` error naming the event's type and what did not
 /// read back. The log stores only bytes that passed this check, so every committed
 /// event can be replayed (a value the codec cannot read, such as an enum left unset,
-/// never reaches the disk).
-outcome<std::string> encode_checked(const recorded_event& e);
+/// never reaches the disk); and it hands on the decoded event, so that what is folded
+/// now is what a replay will fold.
+outcome<checked_encoding> encode_checked(const recorded_event& e);
 
 /// What can be read of an envelope that does not decode: every field that is present
 /// and of the right JSON type (the rest stays empty). For messages about unreadable
-/// events; never for state.
+/// events and for placing their quarantine (`log.quarantined`); never for the state of
+/// an aggregate.
 struct envelope_fields {
   std::optional<std::uint64_t> seq;
   std::string type;

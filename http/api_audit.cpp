@@ -95,8 +95,7 @@ void api::serve_audit(call& c, std::string room_id) {
       last = s.seq;
       auto e = storage::decode(s);
       if (!e) {
-        failure =
-            ev::internal_error("seq " + std::to_string(s.seq) + ": " + e.error().message);
+        failure = std::move(e).error(); // names the seq and type
         return false;
       }
       if (f.matches(*e)) page.push_back(s);
@@ -119,19 +118,7 @@ void api::audit_verify(call& c) {
   auto respond = c.respond;
   rt_.read_log(
       actors::runtime::read_lane::bulk, [respond](const storage::event_log& log) {
-        auto report = log.verify();
-        json::array quarantined;
-        for (auto seq : report.quarantined)
-          quarantined.emplace_back(seq);
-        json::object out{{"ok", report.ok},
-                         {"events", report.events},
-                         {"head_hash", storage::to_hex(report.head_hash)},
-                         {"quarantined", std::move(quarantined)}};
-        if (!report.ok) {
-          out["first_bad_seq"] = report.first_bad_seq ? json::value(*report.first_bad_seq)
-                                                      : json::value(nullptr);
-          out["problem"] = report.problem;
-        }
+        auto out = storage::to_json(log.verify());
         respond(data_response(std::move(out)));
       });
 }

@@ -6,6 +6,7 @@ namespace ev = waitroom::events;
 using ev::checkin::checkin_status;
 
 bool queued(const ev::checkin::state& s) {
+  if (!s.exists()) return false; // its creation was quarantined
   return (s.status == checkin_status::pending &&
           s.direction == ev::checkin::checkin_direction::agent_to_human) ||
          s.status == checkin_status::in_review;
@@ -25,7 +26,7 @@ const ev::checkin::state& checkin_index::apply(const ev::recorded_event& e) {
   if (!inserted) --status_counts_[static_cast<std::size_t>(s.status)];
   ev::checkin::evolve(s, e);
   ++status_counts_[static_cast<std::size_t>(s.status)];
-  if (inserted) {
+  if (inserted && s.exists()) {
     by_room_[s.room_id].push_back(s.id);
     by_org_[s.org_id].push_back(&s);
   }

@@ -23,7 +23,8 @@ void projection_set::apply(const ev::recorded_event& e) {
                         std::is_same_v<T, ev::checkin::expiring> ||
                         std::is_same_v<T, ev::checkin::claimed> ||
                         std::is_same_v<T, ev::checkin::released> ||
-                        std::is_same_v<T, ev::checkin::submitted>)
+                        std::is_same_v<T, ev::checkin::submitted> ||
+                        std::is_same_v<T, ev::log::quarantined>)
             deadlines.update(after);
         } else if (stream.starts_with("rm_")) {
           rooms.apply(e);

@@ -6,6 +6,7 @@
 #include "storage/writer_stats.hpp"
 
 #include "events/codec.hpp"
+#include "events/log/quarantine.hpp"
 
 #include <openssl/evp.h>
 
@@ -148,36 +149,52 @@ events::outcome<events::recorded_event> decode(const stored_event& e) {
   return err;
 }
 
-std::shared_ptr<const stand_in_map> event_log::quarantined() const {
+std::shared_ptr<const quarantine_set> event_log::quarantined() const {
   std::lock_guard lock{quarantine_mu_};
   return quarantined_;
 }
 
 events::outcome<void> event_log::load_quarantined() {
-  auto loaded = std::make_shared<stand_in_map>();
-  std::optional<events::error> failure;
+  auto loaded = std::make_shared<quarantine_set>();
   auto scanned = scan_records(
       quarantine_records_prefix, false, [&](std::string_view key, std::string_view value) {
         auto seq = detail::get_be64(key.substr(quarantine_records_prefix.size()));
         auto e = events::decode(value);
         if (!seq || !e || e->meta.seq != *seq ||
-            !std::holds_alternative<events::log::quarantined>(e->data)) {
-          failure = events::unavailable("a quarantine record of the event log is malformed");
-          return false;
-        }
-        loaded->emplace(*seq, std::make_shared<const events::recorded_event>(std::move(*e)));
+            !std::holds_alternative<events::log::quarantined>(e->data))
+          loaded->malformed.emplace_back(key);
+        else
+          loaded->stand_ins.emplace(
+              *seq, std::make_shared<const events::recorded_event>(std::move(*e)));
         return true;
       });
   if (!scanned) return std::move(scanned).error();
-  if (failure) return *failure;
   std::lock_guard lock{quarantine_mu_};
   quarantined_ = std::move(loaded);
   return {};
 }
 
-events::outcome<events::recorded_event>
-event_log::quarantine(std::uint64_t seq, std::string reason, events::timestamp now) {
-  if (auto q = quarantined(); q->count(seq) != 0) return *q->at(seq);
+events::outcome<events::recorded_event> event_log::quarantine(std::uint64_t seq,
+                                                              std::string reason,
+                                                              events::timestamp now,
+                                                              bool force) {
+  std::lock_guard one_at_a_time{quarantining_};
+  if (seq == 0 || seq > head().seq)
+    return events::not_found("the log has no event " + std::to_string(seq));
+  // Only what verify names: the chain is intact up to it, and it is unreadable.
+  auto report = verify();
+  if (auto q = quarantined(); q->stand_ins.count(seq) != 0 && report.ok)
+    return *q->stand_ins.at(seq); // done before: nothing to write
+  if (report.ok)
+    return events::conflict("the log verifies whole: event " + std::to_string(seq) +
+                            " is readable; only an unreadable event can be quarantined");
+  if (report.first_bad_seq != seq || !report.undecodable)
+    return events::conflict(
+        "the first problem of the log is not an unreadable event " + std::to_string(seq) +
+        " but: " + report.problem +
+        (report.undecodable ? " (quarantine that one first)"
+                            : " (quarantine cannot mend this: restore from a backup)"));
+
   std::optional<stored_event> found;
   auto scanned = scan(seq, seq, [&](const stored_event& e) {
     found = e;
@@ -186,21 +203,23 @@ event_log::quarantine(std::uint64_t seq, std::string reason, events::timestamp n
   if (!scanned) return std::move(scanned).error();
   if (!found || found->seq != seq)
     return events::not_found("the log has no event " + std::to_string(seq));
-  auto decoded = events::decode(found->bytes);
-  if (decoded)
-    return events::conflict("event " + std::to_string(seq) + " (" +
-                            std::string(events::event_type(decoded->data)) +
-                            ") decodes: only an unreadable event can be quarantined");
   auto envelope = events::peek_envelope(found->bytes);
-  auto position = stream_position(seq);
+  auto position = stream_position(seq, envelope.stream);
   if (!position) return std::move(position).error();
+  if (!*position)
+    return events::conflict("event " + std::to_string(seq) +
+                            " is in no stream of the stream index: it cannot be placed");
+  const auto cost = events::log::cost_of_quarantining(envelope.type, (*position)->second);
+  if (!cost.harmless && !force)
+    return events::conflict("setting event " + std::to_string(seq) + " aside loses " +
+                            cost.lost + "; accept that with --force");
 
   events::log::quarantined fact;
   fact.seq = seq;
   fact.type = envelope.type;
-  fact.stream = *position ? (*position)->first : envelope.stream;
-  fact.version = *position ? (*position)->second : envelope.version.value_or(0);
-  fact.problem = decoded.error().message;
+  fact.stream = (*position)->first;
+  fact.version = (*position)->second;
+  fact.problem = events::decode(found->bytes).error().message;
   fact.bytes_sha256 = to_hex(sha256(found->bytes));
   fact.reason = std::move(reason);
 
@@ -210,8 +229,8 @@ event_log::quarantine(std::uint64_t seq, std::string reason, events::timestamp n
                                      envelope.at.value_or(now), fact);
   stand_in.meta.seq = seq;
   stand_in.meta.version = fact.version;
-  auto stand_in_bytes = events::encode_checked(stand_in);
-  if (!stand_in_bytes) return std::move(stand_in_bytes).error();
+  auto checked = events::encode_checked(stand_in);
+  if (!checked) return std::move(checked).error();
   std::string key(quarantine_records_prefix);
   detail::put_be64(key, seq);
 
@@ -220,15 +239,36 @@ event_log::quarantine(std::uint64_t seq, std::string reason, events::timestamp n
                          {events::make_event(std::string(events::log::stream),
                                              envelope.org_id, envelope.room_id,
                                              events::actor_ref::system(), now, fact)}});
-  req.records.push_back({std::move(key), std::move(*stand_in_bytes)});
+  req.records.push_back({std::move(key), std::move(checked->bytes)});
   auto appended = append(std::move(req));
   if (!appended) return std::move(appended).error();
 
   std::lock_guard lock{quarantine_mu_};
-  auto next = std::make_shared<stand_in_map>(*quarantined_);
-  next->insert_or_assign(seq, std::make_shared<const events::recorded_event>(stand_in));
+  auto next = std::make_shared<quarantine_set>(*quarantined_);
+  next->stand_ins.insert_or_assign(
+      seq, std::make_shared<const events::recorded_event>(checked->event));
+  std::erase_if(next->malformed, [&](const std::string& k) {
+    return detail::get_be64(std::string_view(k).substr(quarantine_records_prefix.size())) ==
+           seq;
+  });
   quarantined_ = std::move(next);
-  return stand_in;
+  return std::move(checked->event);
+}
+
+boost::json::object to_json(const verify_report& report) {
+  boost::json::array quarantined;
+  for (auto seq : report.quarantined)
+    quarantined.emplace_back(seq);
+  boost::json::object out{{"ok", report.ok},
+                          {"events", report.events},
+                          {"head_hash", to_hex(report.head_hash)},
+                          {"quarantined", std::move(quarantined)}};
+  if (!report.ok) {
+    out["first_bad_seq"] = report.first_bad_seq ? boost::json::value(*report.first_bad_seq)
+                                                : boost::json::value(nullptr);
+    out["problem"] = report.problem;
+  }
+  return out;
 }
 
 } // namespace waitroom::storage

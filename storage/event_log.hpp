@@ -14,6 +14,8 @@
 #include "events/event.hpp"
 #include "events/outcome.hpp"
 
+#include <boost/json/object.hpp>
+
 #include <array>
 #include <cstdint>
 #include <filesystem>
@@ -94,6 +96,15 @@ using commit_handler = std::function<void(std::vector<committed_append>&&)>;
 /// The stand-ins of quarantined events (`event_log::quarantine`), by seq.
 using stand_in_map =
     std::map<std::uint64_t, std::shared_ptr<const events::recorded_event>>;
+
+/// The quarantine records as the log read them when it opened (and since).
+struct quarantine_set {
+  stand_in_map stand_ins;
+  /// Keys of quarantine records that do not decode (never chained, so damage or a hand
+  /// edit): the log still opens, readers see those events as unreadable again, and
+  /// `verify()` fails until they are quarantined again.
+  std::vector<std::string> malformed;
+};
 
 /// An event as stored: its seq, its exact encoded bytes and its chain hash.
 struct stored_event {
@@ -189,12 +200,18 @@ class event_log {
   /// Sets the unreadable event at `seq` aside: appends a `log.quarantined` event to the
   /// `log` stream recording it (with `reason`, at `now`) and, atomically with it, the
   /// side record that makes readers see that event in its place. Its bytes stay, so the
-  /// chain still verifies. Returns the stand-in. Errors: NOT_FOUND (no such seq),
-  /// CONFLICT (the event decodes: only unreadable events can be quarantined), storage
-  /// errors. Quarantining an event twice returns the first stand-in and writes nothing.
-  /// Blocks (an append): run it offline, from the command line.
+  /// chain still verifies. Returns the stand-in.
+  ///
+  /// Only the event `verify()` names as the first unreadable one can be set aside (so
+  /// the chain up to it is intact), and only when the stream index places it. What is
+  /// lost with it (`events::log::cost_of_quarantining`) must be harmless, or accepted
+  /// with `force`. Errors: NOT_FOUND (no such seq), CONFLICT (it is readable, not the
+  /// first problem, or not harmless without `force`: the message says what would be
+  /// lost), storage errors. Quarantining an event twice returns the first stand-in and
+  /// writes nothing. Blocks (verifies the whole log, appends): run it offline.
   events::outcome<events::recorded_event> quarantine(std::uint64_t seq, std::string reason,
-                                                     events::timestamp now);
+                                                     events::timestamp now,
+                                                     bool force = false);
 
   /// Why appends are refused, if they are: after a failed write (disk full, I/O error)
   /// the log accepts no more appends until it is reopened, so nothing is half-written
@@ -206,21 +223,27 @@ class event_log {
   virtual void close() = 0;
 
  protected:
-  /// The stream and version the stream index gives `seq` (nullopt: none). Blocking.
+  /// The stream and version the stream index gives `seq` (nullopt: none), looking
+  /// under `hint` (the stream the event says it is of) first. Blocking.
   virtual events::outcome<std::optional<std::pair<std::string, std::uint32_t>>>
-  stream_position(std::uint64_t seq) const = 0;
+  stream_position(std::uint64_t seq, std::string_view hint) const = 0;
 
-  /// The stand-ins of quarantined events (shared with readers; replaced as a whole,
-  /// never changed in place). Thread-safe.
-  std::shared_ptr<const stand_in_map> quarantined() const;
-  /// Reads every quarantine record; implementations call it when they open. Errors:
-  /// storage errors, or a record that does not decode.
+  /// The quarantine records (shared with readers; replaced as a whole, never changed
+  /// in place). Thread-safe.
+  std::shared_ptr<const quarantine_set> quarantined() const;
+  /// Reads every quarantine record; implementations call it when they open. A record
+  /// that does not decode is set apart in `malformed`. Errors: storage errors.
   events::outcome<void> load_quarantined();
 
  private:
   mutable std::mutex quarantine_mu_;
-  std::shared_ptr<const stand_in_map> quarantined_ = std::make_shared<stand_in_map>();
+  std::shared_ptr<const quarantine_set> quarantined_ = std::make_shared<quarantine_set>();
+  std::mutex quarantining_; ///< one quarantine at a time
 };
+
+/// A verify report as JSON (`waitroom audit verify`, `GET /v1/audit/verify`):
+/// `{ok, events, head_hash, quarantined}` and, when not ok, `first_bad_seq`, `problem`.
+boost::json::object to_json(const verify_report& report);
 
 /// Options of the RocksDB log.
 struct rocksdb_options {

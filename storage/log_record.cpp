@@ -67,7 +67,7 @@ std::string make_record(const hash256& hash, std::string_view bytes) {
 }
 
 events::outcome<events::recorded_event>
-decode_record(std::string_view value, std::uint64_t seq, const stand_in_map& stand_ins) {
+decode_record(std::string_view value, std::uint64_t seq, const quarantine_set& q) {
   auto record = parse_record(value);
   if (!record)
     return events::internal_error("malformed record of event " + std::to_string(seq));
@@ -76,15 +76,15 @@ decode_record(std::string_view value, std::uint64_t seq, const stand_in_map& sta
   stored_event e;
   e.seq = seq;
   e.bytes.assign(record->bytes);
-  e.stand_in = stand_in_of(stand_ins, seq);
+  e.stand_in = stand_in_of(q, seq);
   return decode(e);
 }
 
-std::shared_ptr<const events::recorded_event> stand_in_of(const stand_in_map& stand_ins,
+std::shared_ptr<const events::recorded_event> stand_in_of(const quarantine_set& q,
                                                           std::uint64_t seq) {
-  if (stand_ins.empty()) return nullptr;
-  auto it = stand_ins.find(seq);
-  return it == stand_ins.end() ? nullptr : it->second;
+  if (q.stand_ins.empty()) return nullptr;
+  auto it = q.stand_ins.find(seq);
+  return it == q.stand_ins.end() ? nullptr : it->second;
 }
 
 std::optional<record_view> parse_record(std::string_view value) {
@@ -201,11 +201,11 @@ events::outcome<planned_append> plan_append(append_request&& req, chain_position
       // stop every later replay.
       auto encoded = events::encode_checked(e);
       if (!encoded) return std::move(encoded).error();
-      std::string bytes = std::move(*encoded);
-      next.hash = chain_hash(next.hash, bytes);
+      next.hash = chain_hash(next.hash, encoded->bytes);
       plan.writes.push_back(
-          {next.seq, version, sa.stream, make_record(next.hash, bytes)});
-      plan.result.events.push_back(std::move(e));
+          {next.seq, version, sa.stream, make_record(next.hash, encoded->bytes)});
+      // the event as read back: what is folded now is what a replay folds
+      plan.result.events.push_back(std::move(encoded->event));
     }
     auto it = std::find_if(heads.begin(), heads.end(),
                            [&](const auto& h) { return h.first == sa.stream; });
@@ -249,32 +249,46 @@ bool chain_verifier::feed(std::uint64_t key_seq, std::string_view value) {
              " does not match its chain hash (its bytes or its hash were changed)");
     return false;
   }
-  auto seq_in_event = encoded_seq(record->bytes);
-  if (seq_in_event != key_seq) {
-    fail(key_seq,
-         "event stored under seq " + std::to_string(key_seq) + " says seq " +
-             (seq_in_event ? std::to_string(*seq_in_event) : std::string("nothing")));
-    return false;
-  }
-  const bool set_aside = quarantined_->count(key_seq) != 0;
+  const auto stand_in = stand_in_of(*quarantined_, key_seq);
   auto decoded = events::decode(record->bytes);
-  if (!decoded && !set_aside) {
-    auto type = events::peek_envelope(record->bytes).type;
-    fail(key_seq, "event " + std::to_string(key_seq) +
-                      (type.empty() ? std::string() : " (" + type + ")") +
-                      " cannot be decoded: " + decoded.error().message);
-    report_.undecodable = true;
-    return false;
-  }
-  if (decoded && set_aside) {
+  if (decoded && stand_in) {
     fail(key_seq, "event " + std::to_string(key_seq) +
                       " is quarantined but decodes: its quarantine record is not genuine");
     return false;
   }
-  if (set_aside) report_.quarantined.push_back(key_seq);
-  if (decoded && decoded->meta.stream == events::log::stream)
-    if (const auto* q = std::get_if<events::log::quarantined>(&decoded->data))
-      recorded_.insert(q->seq);
+  if (stand_in) {
+    // Set aside: its bytes may not even be JSON; its stand-in must name them.
+    const auto* fact = std::get_if<events::log::quarantined>(&stand_in->data);
+    if (fact == nullptr || stand_in->meta.seq != key_seq || fact->seq != key_seq ||
+        stand_in->meta.stream != fact->stream || stand_in->meta.version != fact->version ||
+        fact->bytes_sha256 != to_hex(sha256(record->bytes))) {
+      fail(key_seq, "the quarantine record of event " + std::to_string(key_seq) +
+                        " does not match its bytes");
+      return false;
+    }
+    report_.quarantined.push_back(key_seq);
+  } else {
+    // An event that says another seq is misplaced (no quarantine mends that); one that
+    // says none at all is unreadable, like any other that does not decode.
+    auto seq_in_event = decoded ? std::optional(decoded->meta.seq) : encoded_seq(record->bytes);
+    if (seq_in_event && *seq_in_event != key_seq) {
+      fail(key_seq,
+           "event stored under seq " + std::to_string(key_seq) + " says seq " +
+               std::to_string(*seq_in_event));
+      return false;
+    }
+    if (!decoded) {
+      auto type = events::peek_envelope(record->bytes).type;
+      fail(key_seq, "event " + std::to_string(key_seq) +
+                        (type.empty() ? std::string() : " (" + type + ")") +
+                        " cannot be decoded: " + decoded.error().message);
+      report_.undecodable = true;
+      return false;
+    }
+    if (decoded->meta.stream == events::log::stream)
+      if (const auto* q = std::get_if<events::log::quarantined>(&decoded->data))
+        recorded_.insert_or_assign(q->seq, *q);
+  }
   last_seq_ = key_seq;
   hash_ = h;
   ++report_.events;
@@ -285,14 +299,26 @@ verify_report chain_verifier::finish(std::optional<std::uint64_t> head_seq,
                                      std::optional<hash256> head_hash) {
   report_.head_hash = hash_;
   if (!report_.ok) return report_;
-  for (const auto& [seq, stand_in] : *quarantined_) {
+  if (!quarantined_->malformed.empty()) {
+    fail(0, std::to_string(quarantined_->malformed.size()) +
+                " quarantine record(s) do not decode: the events they set aside read as "
+                "unreadable again; quarantine them again");
+    return report_;
+  }
+  for (const auto& [seq, stand_in] : quarantined_->stand_ins) {
     if (seq > last_seq_) {
       fail(seq, "event " + std::to_string(seq) + " is quarantined but not in the log");
       return report_;
     }
-    if (recorded_.count(seq) == 0) {
+    auto chained = recorded_.find(seq);
+    if (chained == recorded_.end()) {
       fail(seq, "event " + std::to_string(seq) +
                     " is quarantined, but the log has no log.quarantined record of it");
+      return report_;
+    }
+    if (chained->second != std::get<events::log::quarantined>(stand_in->data)) {
+      fail(seq, "the quarantine record of event " + std::to_string(seq) +
+                    " differs from the log.quarantined record the chain holds");
       return report_;
     }
   }

@@ -10,7 +10,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <set>
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -60,10 +60,10 @@ std::optional<record_view> parse_record(std::string_view value);
 /// Decodes the event of a stored `log` value as `storage::decode` does (its stand-in
 /// when it is quarantined and does not decode; `seq` names it in errors).
 events::outcome<events::recorded_event>
-decode_record(std::string_view value, std::uint64_t seq, const stand_in_map& stand_ins);
+decode_record(std::string_view value, std::uint64_t seq, const quarantine_set& q);
 
 /// The stand-in of `seq`, or null.
-std::shared_ptr<const events::recorded_event> stand_in_of(const stand_in_map& stand_ins,
+std::shared_ptr<const events::recorded_event> stand_in_of(const quarantine_set& q,
                                                           std::uint64_t seq);
 
 /// The `seq` written at the start of an encoded event (`{"seq":N,...`), falling back to
@@ -111,11 +111,12 @@ events::outcome<planned_append> plan_append(append_request&& req, chain_position
                                             const version_lookup& current_version);
 
 /// Re-checks a chain record by record, in key order, and decodes every event (shared
-/// by both implementations). `quarantined`: the log's stand-ins; each must stand for
-/// an event that does not decode and whose quarantine the chain records.
+/// by both implementations). `quarantined`: the log's quarantine records; each stand-in
+/// must stand for an event that does not decode, name its bytes' hash, and equal the
+/// `log.quarantined` record the chain holds of it; no record may be malformed.
 class chain_verifier {
  public:
-  explicit chain_verifier(std::shared_ptr<const stand_in_map> quarantined)
+  explicit chain_verifier(std::shared_ptr<const quarantine_set> quarantined)
       : quarantined_(std::move(quarantined)) {}
 
   /// Checks the record stored under `key_seq`; false once a problem was found (stop).
@@ -130,8 +131,9 @@ class chain_verifier {
  private:
   void fail(std::uint64_t seq, std::string problem);
 
-  std::shared_ptr<const stand_in_map> quarantined_;
-  std::set<std::uint64_t> recorded_; ///< seqs of the `log.quarantined` records seen
+  std::shared_ptr<const quarantine_set> quarantined_;
+  /// the `log.quarantined` records seen in the chain, by the seq they set aside
+  std::map<std::uint64_t, events::log::quarantined> recorded_;
   verify_report report_;
   std::uint64_t last_seq_ = 0;
   hash256 hash_{};

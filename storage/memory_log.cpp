@@ -152,7 +152,7 @@ class memory_log final : public event_log, public detail::writer_stats_source {
 
  protected:
   events::outcome<std::optional<std::pair<std::string, std::uint32_t>>>
-  stream_position(std::uint64_t seq) const override {
+  stream_position(std::uint64_t seq, std::string_view /*hint*/) const override {
     std::lock_guard lock{mu_};
     for (const auto& [stream, seqs] : streams_)
       for (std::size_t i = 0; i < seqs.size(); ++i)

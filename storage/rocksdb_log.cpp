@@ -543,27 +543,38 @@ class rocksdb_log final : public event_log, public detail::writer_stats_source {
   }
 
  protected:
-  // One pass over the stream index (offline use: `quarantine`).
+  // The hinted stream's entries, then (offline use: `quarantine`) the whole index.
   events::outcome<std::optional<std::pair<std::string, std::uint32_t>>>
-  stream_position(std::uint64_t seq) const override {
+  stream_position(std::uint64_t seq, std::string_view hint) const override {
+    using position = std::optional<std::pair<std::string, std::uint32_t>>;
     std::shared_lock lock{store_mu_};
     if (!store_) return events::unavailable("the event log is closed");
-    rdb::ReadOptions ro;
-    ro.total_order_seek = true; // the whole index, across stream prefixes
-    std::unique_ptr<rdb::Iterator> it{
-        store_->db()->NewIterator(ro, store_->cf(cf_streams))};
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      if (detail::get_be64(view(it->value())) != seq) continue;
-      auto key = view(it->key());
-      auto nul = key.find('\0');
-      auto version = nul == std::string_view::npos ? std::nullopt
-                                                   : detail::get_be32(key.substr(nul + 1));
-      if (!version) return events::internal_error("malformed stream index key");
-      return std::optional(std::pair(std::string(key.substr(0, nul)), *version));
+    auto search = [&](std::string_view prefix) -> events::outcome<position> {
+      rdb::ReadOptions ro;
+      ro.total_order_seek = prefix.empty(); // the whole index, across stream prefixes
+      ro.prefix_same_as_start = !prefix.empty();
+      std::unique_ptr<rdb::Iterator> it{
+          store_->db()->NewIterator(ro, store_->cf(cf_streams))};
+      for (it->Seek(slice(prefix)); it->Valid() && view(it->key()).starts_with(prefix);
+           it->Next()) {
+        if (detail::get_be64(view(it->value())) != seq) continue;
+        auto key = view(it->key());
+        auto nul = key.find('\0');
+        auto version = nul == std::string_view::npos
+                           ? std::nullopt
+                           : detail::get_be32(key.substr(nul + 1));
+        if (!version) return events::internal_error("malformed stream index key");
+        return position(std::pair(std::string(key.substr(0, nul)), *version));
+      }
+      if (!it->status().ok())
+        return unavailable("cannot read the stream index", it->status());
+      return position();
+    };
+    if (detail::is_valid_stream_id(hint)) {
+      auto found = search(detail::stream_prefix(hint));
+      if (!found || *found) return found;
     }
-    if (!it->status().ok())
-      return unavailable("cannot read the stream index", it->status());
-    return std::optional<std::pair<std::string, std::uint32_t>>();
+    return search("");
   }
 
  private:

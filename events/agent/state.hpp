@@ -24,7 +24,8 @@ struct state {
   std::optional<timestamp> last_used_at;
   std::uint32_t version = 0;
 
-  bool exists() const noexcept { return version > 0; }
+  /// Created (a stream whose creation was quarantined folds into nothing).
+  bool exists() const noexcept { return !id.empty(); }
   /// A claimed agent belongs to an org and is active: it may act there.
   bool claimed() const noexcept {
     return status == agent_status::active && !org_id.empty();

@@ -38,13 +38,19 @@ std::optional<timestamp> state::warn_at() const {
 }
 
 std::optional<timestamp> state::shown_deadline() const {
-  if (status == checkin_status::claimed || status == checkin_status::in_review)
+  if (damaged || status == checkin_status::claimed || status == checkin_status::in_review)
     return std::nullopt;
+  // a task is decided only from review, when its deadline was paused
+  const bool decided_from_review =
+      direction == checkin_direction::human_to_agent &&
+      (status == checkin_status::approved || status == checkin_status::rejected ||
+       status == checkin_status::modified);
+  if (decided_from_review) return std::nullopt;
   return expires_at;
 }
 
 std::optional<timestamp> state::live_deadline() const {
-  if (!exists() || !is_waiting(status) || status == checkin_status::claimed ||
+  if (!exists() || damaged || !is_waiting(status) || status == checkin_status::claimed ||
       status == checkin_status::in_review)
     return std::nullopt;
   return expires_at;
@@ -98,6 +104,8 @@ void evolve(state& s, const recorded_event& e) {
           s.helpers.push_back(ev.agent_id);
         } else if constexpr (std::is_same_v<T, submitted>) {
           s.status = checkin_status::in_review;
+        } else if constexpr (std::is_same_v<T, log::quarantined>) {
+          s.damaged = true;
         } else {
           // Messages and help requests do not change the check-in object (messages are
           // read from the thread).
@@ -551,6 +559,9 @@ outcome<event_list> decide(const state& s, const command& cmd) {
             return validation_error("by_ms", "must be 1000-604800000 (1 s to 7 days)");
           if (s.status != checkin_status::pending && s.status != checkin_status::open)
             return not_decidable(s, "extend");
+          if (s.damaged)
+            return conflict("this check-in lost an event (quarantined) and has no deadline "
+                            "any more: decide it");
           if (!s.expires_at)
             return conflict("this check-in has no deadline (timeout_action hold)");
           event_builder b(s, c.by, c.now, nullptr);

@@ -42,6 +42,10 @@ struct state {
   duration_ms warn_before_ms = 0;
   std::optional<timestamp> expires_at;
   bool expiring_announced = false; ///< `checkin.expiring` appended for this deadline
+  /// An event of this check-in was quarantined (unreadable, set aside: `log.quarantined`):
+  /// what it did is unknown, perhaps a decision, so no deadline runs any more (a timeout
+  /// must never decide what a person may have decided); people decide.
+  bool damaged = false;
   std::optional<decision_record> decision;
   std::optional<boost::json::object> modifications;
   std::vector<approval> approvals;
@@ -52,7 +56,8 @@ struct state {
   std::uint32_t version = 0;     ///< stream version of the last folded event
   std::uint64_t created_seq = 0; ///< global seq of `checkin.created` (queue order)
 
-  bool exists() const noexcept { return version > 0; }
+  /// Created (a stream whose creation was quarantined folds into nothing).
+  bool exists() const noexcept { return !id.empty(); }
 
   /// When `checkin.expiring` is due, if the check-in still waits on a deadline.
   std::optional<timestamp> warn_at() const;
@@ -61,8 +66,9 @@ struct state {
   std::optional<timestamp> live_deadline() const;
 
   /// `expires_at` as the API shows it: the deadline, except while a task is claimed or
-  /// in review, when none runs (releasing the task brings it back). A decided check-in
-  /// keeps the deadline it had.
+  /// in review, when none runs (releasing the task brings it back), and for a task
+  /// decided from review (it had none then). Other decided check-ins keep the deadline
+  /// they had; a damaged one has none.
   std::optional<timestamp> shown_deadline() const;
 };
 

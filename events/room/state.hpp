@@ -32,7 +32,8 @@ struct state {
   timestamp updated_at;
   std::uint32_t version = 0;
 
-  bool exists() const noexcept { return version > 0; }
+  /// Created (a stream whose creation was quarantined folds into nothing).
+  bool exists() const noexcept { return !id.empty(); }
 };
 
 /// Folds one event of this room's stream into `s`.

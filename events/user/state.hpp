@@ -20,7 +20,8 @@ struct state {
   timestamp created_at;
   std::uint32_t version = 0;
 
-  bool exists() const noexcept { return version > 0; }
+  /// Created (a stream whose creation was quarantined folds into nothing).
+  bool exists() const noexcept { return !id.empty(); }
 };
 
 void evolve(state& s, const recorded_event& e);

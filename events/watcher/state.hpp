@@ -26,7 +26,8 @@ struct state {
   bool deleted = false;
   std::uint32_t version = 0;
 
-  bool exists() const noexcept { return version > 0; }
+  /// Created (a stream whose creation was quarantined folds into nothing).
+  bool exists() const noexcept { return !id.empty(); }
   /// Whether deliveries go out (not deleted, not disabled).
   bool active() const noexcept { return exists() && !deleted && !disabled; }
 };

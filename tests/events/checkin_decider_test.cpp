@@ -822,6 +822,32 @@ TEST(CheckinDecider, HoldCheckInNeverExpires) {
   EXPECT_TRUE(yields_nothing(decide(s, expire_at(t0 + 365 * day))));
 }
 
+// An event of the check-in was quarantined (unreadable, set aside): it may have been a
+// person's decision, so a timeout must never decide it now.
+state a_damaged_checkin(timeout_behavior action) {
+  auto s = a_pending_checkin(hour, action);
+  auto stand_in = on_checkin(log::quarantined{7, "checkin.approved", checkin_id, 3,
+                                              "malformed", std::string(64, 'a'), "r"},
+                             actor_ref::system(), t0 + minute);
+  stand_in.meta.version = s.version + 1;
+  return given(std::move(s), {stand_in});
+}
+
+TEST(CheckinDecider, ADamagedCheckInRunsNoDeadlineAndWaitsForAPerson) {
+  for (auto action : {timeout_behavior::auto_approve, timeout_behavior::cancel}) {
+    auto s = a_damaged_checkin(action);
+    EXPECT_TRUE(s.damaged);
+    EXPECT_EQ(s.status, checkin_status::pending);
+    EXPECT_FALSE(s.live_deadline().has_value());
+    EXPECT_FALSE(s.warn_at().has_value());
+    EXPECT_FALSE(s.shown_deadline().has_value());
+    EXPECT_TRUE(yields_nothing(decide(s, expire_at(t0 + 3 * day))));
+    EXPECT_TRUE(fails_with(decide(s, extend_by(30 * minute)), errc::conflict));
+    EXPECT_TRUE(yields(decide(s, approve_by(alice)),
+                       {"checkin.approved", "checkin.message", "checkin.message"}));
+  }
+}
+
 TEST(CheckinDecider, ExpireIsIdempotentOnceResolved) {
   auto s = a_pending_checkin();
   s = fold(s, decide(s, expire_at(t0 + hour)));

@@ -5,6 +5,7 @@ starts again, with the chain still intact."""
 import json
 import os
 import subprocess
+import time
 import unittest
 
 from fixtures import audit_all, create_user, new_checkin, register_agent
@@ -114,9 +115,15 @@ class UnreadableEvent(unittest.TestCase):
         self.assertIn("audit quarantine", verify.stderr)
 
     def test_quarantine_lets_the_server_start_and_the_chain_still_verifies(self):
-        refused = run("audit", "quarantine", "--data", self.s.data_dir, "--seq", "1")
+        # only the unreadable event verify names; a reason is required
+        refused = run("audit", "quarantine", "--data", self.s.data_dir, "--seq", "1",
+                      "--reason", "r")
         self.assertEqual(refused.returncode, 1)
-        self.assertIn("only an unreadable event can be quarantined", refused.stderr)
+        self.assertIn(f"event {self.bad_seq} (checkin.message) cannot be decoded", refused.stderr)
+        self.assertIn("quarantine that one first", refused.stderr)
+        usage = run("audit", "quarantine", "--data", self.s.data_dir, "--seq", str(self.bad_seq))
+        self.assertEqual(usage.returncode, 2)
+        self.assertIn("--reason", usage.stderr)
         q = run("audit", "quarantine", "--data", self.s.data_dir, "--seq", str(self.bad_seq),
                 "--reason", "written by build 0.9")
         self.assertEqual(q.returncode, 0, q.stderr)
@@ -158,6 +165,55 @@ class UnreadableEvent(unittest.TestCase):
         self.assertEqual(r.data["status"], "approved")
         self.s.restart()
         self.assertTrue(self.s.get("/v1/audit/verify").data["ok"])
+
+
+class UnreadableDecision(unittest.TestCase):
+    """An unreadable decision: setting it aside loses what it decided, so the command
+    wants --force; then the check-in waits for a person, and no timeout decides it."""
+
+    def test_a_quarantined_decision_waits_for_a_person(self):
+        s = Server()
+        self.addCleanup(s.cleanup)
+        s.start()
+        key, _ = register_agent(s)
+        ci = new_checkin(s, key, timeout_ms=3000, timeout_action="auto_approve")
+        me = s.get("/v1/me").data
+        owner, org = me["id"], me["org_id"]
+        self.assertEqual(s.stop(), 0)
+        approval = {"seq": "@SEQ@", "type": "checkin.approved", "v": 1, "stream": ci["id"],
+                    "version": "@VERSION@", "at": ci["created_at"],
+                    "actor": {"kind": "user", "id": owner}, "org_id": org,
+                    "room_id": ci["room_id"],
+                    "data": {"decision": {"outcome": "?", "by": {"kind": "user", "id": owner},
+                                          "at": ci["created_at"], "reason": None,
+                                          "rule_id": None, "trust_score": None},
+                             "modifications": None}}
+        template = json.dumps(approval, separators=(",", ":")).replace(
+            '"@SEQ@"', "@SEQ@").replace('"@VERSION@"', "@VERSION@")
+        forged = subprocess.run([FORGE, os.path.join(s.data_dir, "log"), ci["id"], template],
+                                capture_output=True, text=True)
+        self.assertEqual(forged.returncode, 0, forged.stderr)
+        seq = forged.stdout.strip()
+        refused = run("audit", "quarantine", "--data", s.data_dir, "--seq", seq,
+                      "--reason", "r")
+        self.assertEqual(refused.returncode, 1)
+        self.assertIn("a decision", refused.stderr)
+        self.assertIn("--force", refused.stderr)
+        q = run("audit", "quarantine", "--data", s.data_dir, "--seq", seq, "--reason",
+                "an approval written by an older build", "--force")
+        self.assertEqual(q.returncode, 0, q.stderr)
+        self.assertIn("lost with it: a decision", q.stderr)
+        s.start()
+        c = s.get(f"/v1/check-ins/{ci['id']}").data
+        self.assertEqual(c["status"], "pending")
+        self.assertIsNone(c["expires_at"], "no deadline runs on it any more")
+        time.sleep(4)  # past its deadline: a timeout would have auto-approved it
+        self.assertEqual(s.get(f"/v1/check-ins/{ci['id']}").data["status"], "pending")
+        self.assertEqual(s.post(f"/v1/check-ins/{ci['id']}/extend", {"by_ms": 5000}).status,
+                         409)
+        r = s.post(f"/v1/check-ins/{ci['id']}/approve", {"reason": "again, by a person"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.data["decision"]["by"]["kind"], "user")
 
 
 if __name__ == "__main__":

@@ -193,5 +193,38 @@ TEST_F(Fold, AThreadIsItsStreamsMessagesAndParticipants) {
   EXPECT_EQ(t.participants()[1].joined_at, t0 + 2);
 }
 
+TEST_F(Fold, AQuarantinedEventOnlyMovesVersionsAndADamagedCheckInLosesItsDeadline) {
+  const auto id = create("ci_damaged001", "ag_aaaaaaaaaa", 60'000);
+  ASSERT_TRUE(p.deadlines.earliest().has_value());
+  ASSERT_EQ(p.checkins.queue_size("rm_general00"), 1u);
+  const auto before = p.checkins.find(id)->version;
+  feed({ev::make_event(id, "org_aaaaaaaaaa", "rm_general00", ev::actor_ref::system(), t0,
+                       ev::log::quarantined{99, "checkin.approved", id, before + 1, "bad",
+                                            std::string(64, 'a'), "r"})});
+  const auto* c = p.checkins.find(id);
+  EXPECT_EQ(c->version, before + 1);
+  EXPECT_TRUE(c->damaged);
+  EXPECT_EQ(c->status, ev::checkin::checkin_status::pending) << "a person decides it";
+  EXPECT_EQ(p.checkins.queue_size("rm_general00"), 1u);
+  EXPECT_FALSE(p.deadlines.earliest().has_value()) << "no timeout decides it any more";
+}
+
+TEST_F(Fold, AStreamWhoseCreationWasQuarantinedFoldsIntoNothingAnyoneSees) {
+  const std::string id = "ci_phantom001";
+  feed({ev::make_event(id, "", "", ev::actor_ref::system(), t0,
+                       ev::log::quarantined{5, "checkin.created", id, 1, "bad",
+                                            std::string(64, 'a'), "r"})});
+  ev::checkin::message_posted m;
+  m.id = "msg_phantom001";
+  m.content = "later";
+  feed({ev::make_event(id, "org_aaaaaaaaaa", "rm_general00", ev::actor_ref::system(), t0, m)});
+  const auto* c = p.checkins.find(id);
+  ASSERT_NE(c, nullptr);
+  EXPECT_FALSE(c->exists());
+  EXPECT_EQ(p.checkins.queue_size("rm_general00"), 0u);
+  EXPECT_TRUE(p.checkins.of_org("org_aaaaaaaaaa").empty());
+  EXPECT_TRUE(p.checkins.of_org("").empty());
+}
+
 } // namespace
 } // namespace waitroom::projections

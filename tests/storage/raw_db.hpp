@@ -5,6 +5,7 @@
 
 #include <rocksdb/db.h>
 
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
