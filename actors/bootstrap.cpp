@@ -19,7 +19,8 @@ ev::outcome<bootstrap_result> bootstrap_if_empty(storage::event_log& log, id_sou
   if (log.head().seq != 0) return out;
   if (token && !ev::is_user_token(*token))
     return ev::validation_error("bootstrap_token",
-                                "must be a person's token: wrh_ and 32 letters or digits");
+                                "must be a person's token: wrh_ and 32 letters, digits, _ "
+                                "or -");
   out.created = true;
   out.owner_token =
       token ? *token : ids.make_secret(ev::user_token_prefix, ev::user_token_random_length);

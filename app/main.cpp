@@ -1,6 +1,5 @@
 // The waitroom binary: the server and its operator tools.
 #include "app/commands.hpp"
-#include "events/ids.hpp"
 #include "waitroom/version.hpp"
 
 #include <CLI/CLI.hpp>
@@ -124,16 +123,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve_cmd
       ->add_option("--bootstrap-token", so.bootstrap_token,
-                   "Owner token (wrh_ and 32 letters or digits) for the first start of "
-                   "an empty data directory")
-      ->envname("WAITROOM_BOOTSTRAP_TOKEN")
-      ->check(CLI::Validator(
-          [](std::string& s) -> std::string {
-            if (waitroom::events::is_user_token(s)) return {};
-            return "a person's token is wrh_ and 32 letters or digits (as the server "
-                   "makes them: leave it unset for a generated one)";
-          },
-          "TOKEN"));
+                   "Owner token (wrh_ and 32 letters, digits, _ or -) for the first "
+                   "start of an empty data directory; later starts ignore it")
+      ->envname("WAITROOM_BOOTSTRAP_TOKEN");
   serve_cmd->add_option("--io-threads", so.io_threads, "HTTP io threads")
       ->envname("WAITROOM_IO_THREADS")
       ->check(CLI::Range(1, 64))
@@ -194,7 +186,26 @@ int main(int argc, char** argv) {
                    "Let pages of this origin (e.g. https://ops.example.com; * for any) "
                    "call the API from a browser; repeatable, off by default")
       ->envname("WAITROOM_CORS_ORIGIN")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->transform(CLI::Validator(
+          [](std::string& s) -> std::string {
+            // an origin is exactly what browsers send: scheme://host[:port], nothing else
+            const auto first = s.find_first_not_of(" \t");
+            const auto last = s.find_last_not_of(" \t");
+            s = first == std::string::npos ? "" : s.substr(first, last - first + 1);
+            if (s == "*") return {};
+            const auto scheme_end = s.find("://");
+            const auto scheme = s.substr(0, scheme_end == std::string::npos ? 0 : scheme_end);
+            const auto rest =
+                scheme_end == std::string::npos ? std::string() : s.substr(scheme_end + 3);
+            if ((scheme != "http" && scheme != "https") || rest.empty() ||
+                rest.find_first_of("/?#@ ") != std::string::npos)
+              return "an origin is scheme://host[:port] with no path (e.g. "
+                     "https://ops.example.com), or *; got '" +
+                     s + "'";
+            return {};
+          },
+          "ORIGIN"));
   serve_cmd
       ->add_flag("--webhook-deny-private", so.webhook_deny_private,
                  "Refuse webhook URLs on loopback and private addresses")
@@ -249,7 +260,18 @@ int main(int argc, char** argv) {
       ->envname("WAITROOM_DATA");
   quarantine_cmd->add_option("--seq", qo.seq, "The unreadable event (audit verify names it)")
       ->required();
-  quarantine_cmd->add_option("--reason", qo.reason, "Why, for the audit trail");
+  quarantine_cmd
+      ->add_option("--reason", qo.reason, "Why, for the audit trail (recorded in the log)")
+      ->required()
+      ->check(CLI::Validator(
+          [](std::string& s) -> std::string {
+            return s.find_first_not_of(" \t") == std::string::npos ? "must not be empty"
+                                                                   : "";
+          },
+          "TEXT"));
+  quarantine_cmd->add_flag("--force", qo.force,
+                           "Set it aside although more than a record of the past is lost "
+                           "(a decision, a revocation, a creation): it says what");
   quarantine_cmd->footer(
       "Example:\n  waitroom audit quarantine --data ./data --seq 7 --reason \"written by "
       "an older build\"");

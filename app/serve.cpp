@@ -2,6 +2,7 @@
 #include "actors/bootstrap.hpp"
 #include "actors/runtime.hpp"
 #include "app/commands.hpp"
+#include "events/ids.hpp"
 #include "http/api.hpp"
 #include "http/event_hub.hpp"
 #include "http/outbound.hpp"
@@ -82,7 +83,16 @@ int serve(const serve_options& o) {
   so.stream_buffer = static_cast<std::size_t>(o.stream_buffer_kib) * 1024;
   so.stream_ping =
       std::chrono::milliseconds(static_cast<std::int64_t>(o.stream_ping_seconds * 1000));
-  // Listen before touching the data directory: a port in use must not leave a freshly
+  // The owner token of a first start must have a token's shape; later starts ignore it
+  // (API.md), so a leftover variable never stops a server.
+  const bool first_start = !fs::exists(fs::path(o.data) / "log" / "CURRENT");
+  if (first_start && o.bootstrap_token && !events::is_user_token(*o.bootstrap_token)) {
+    spdlog::error("--bootstrap-token (WAITROOM_BOOTSTRAP_TOKEN) must be a person's "
+                  "token: wrh_ and 32 letters, digits, _ or - (leave it unset for a "
+                  "generated one)");
+    return 2;
+  }
+  // Bind before touching the data directory: a port in use must not leave a freshly
   // initialized one behind.
   handler_slot slot;
   std::unique_ptr<http::server> listening;
@@ -95,6 +105,10 @@ int serve(const serve_options& o) {
                     o.listen);
     else if (e.code() == boost::system::errc::address_not_available)
       spdlog::error("cannot listen on {}: no interface of this machine has that address",
+                    o.listen);
+    else if (e.code() == boost::system::errc::invalid_argument)
+      spdlog::error("cannot listen on {}: HOST must be an IP address, such as 127.0.0.1, "
+                    "::1 or 0.0.0.0",
                     o.listen);
     else if (e.code() == boost::system::errc::permission_denied)
       spdlog::error("cannot listen on {}: permission denied (ports below 1024 need "
@@ -202,6 +216,12 @@ int serve(const serve_options& o) {
   webhooks.start();
   if (push) push->start();
   slot.set(api);
+  // The server was made first (to hold its port), so it outlives `api`: whatever way
+  // this function is left, it stops before `api` and what `api` uses go.
+  struct stop_before_api {
+    http::server& srv;
+    ~stop_before_api() { srv.stop(std::chrono::milliseconds(0)); }
+  } stopper{srv};
   srv.start();
   api.set_ready(true);
   std::printf("waitroom listening on http://%s:%u\n",

@@ -28,17 +28,20 @@ constexpr bool is_id(std::string_view id, std::string_view prefix) noexcept {
   return true;
 }
 
-/// Credentials (API.md "Principals"): a prefix plus random [A-Za-z0-9] characters.
+/// Credentials (API.md "Principals"): a prefix plus 32 random characters; the server
+/// makes them of [A-Za-z0-9].
 inline constexpr std::string_view user_token_prefix = "wrh_";
 inline constexpr std::size_t user_token_random_length = 32;
 
-/// Whether `token` has the shape of a person's token: `wrh_` and 32 of [A-Za-z0-9].
+/// Whether `token` has the shape of a person's token: `wrh_` and 32 characters that
+/// travel unescaped in a header and a query string ([A-Za-z0-9_-]).
 constexpr bool is_user_token(std::string_view token) noexcept {
   if (token.size() != user_token_prefix.size() + user_token_random_length ||
       token.substr(0, user_token_prefix.size()) != user_token_prefix)
     return false;
   for (char c : token.substr(user_token_prefix.size()))
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+          c == '_' || c == '-'))
       return false;
   return true;
 }

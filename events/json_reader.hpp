@@ -15,4 +15,9 @@ namespace waitroom::events {
 /// saying what is wrong.
 outcome<boost::json::value> parse_strict(std::string_view text, std::string_view field_name);
 
+/// Whether `text` holds nothing but JSON whitespace (a body that counts as absent).
+constexpr bool is_blank(std::string_view text) noexcept {
+  return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
 } // namespace waitroom::events

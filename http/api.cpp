@@ -1,5 +1,6 @@
 #include "http/api.hpp"
 
+#include "events/json_reader.hpp"
 #include "http/api_support.hpp"
 #include "http/dashboard.hpp"
 #include "http/event_hub.hpp"
@@ -217,13 +218,14 @@ api::api(actors::runtime& rt, status_waiters& waiters, secret_box secrets,
   add("POST", "/v1/check-ins/:id/messages", guard::any, &api::post_message);
   add("GET", "/v1/check-ins/:id/messages", guard::any, &api::list_messages);
   add("GET", "/v1/check-ins/:id/participants", guard::any, &api::list_participants);
-  // Real-time events (the query token is accepted here only)
-  add("GET", "/v1/rooms/:room/events", guard::any, &api::room_events);
-  routes_.back().query_token = true;
-  add("GET", "/v1/events", guard::any, &api::all_events);
-  routes_.back().query_token = true;
-  add("GET", "/v1/ws", guard::any, &api::websocket);
-  routes_.back().query_token = true;
+  // Real-time events: streams (the query token is accepted here only)
+  for (auto [pattern, fn] : {std::pair{"/v1/rooms/:room/events", &api::room_events},
+                             std::pair{"/v1/events", &api::all_events},
+                             std::pair{"/v1/ws", &api::websocket}}) {
+    add("GET", pattern, guard::any, fn);
+    routes_.back().query_token = true;
+    routes_.back().streams = true;
+  }
   // Agent integrations
   add("POST", "/mcp", guard::claimed_agent, &api::mcp);
   // Web Push
@@ -250,11 +252,6 @@ std::vector<api::route_info> api::routes() const {
 }
 
 namespace {
-
-/// Whether a body holds anything but whitespace.
-bool has_content(std::string_view body) {
-  return body.find_first_not_of(" \t\r\n") != std::string_view::npos;
-}
 
 /// `application/json` or `application/<anything>+json`, parameters aside.
 bool is_json_media_type(std::string_view content_type) {
@@ -313,10 +310,9 @@ void api::handle(const request& req, responder respond, std::shared_ptr<deferrer
         same = r.segments[i] == segments[i];
     }
     if (!same) continue;
-    const bool streams = r.query_token; // the streaming routes: no HEAD
     allow(r.method);
-    if (r.method == "GET" && !streams) allow("HEAD");
-    if (match != nullptr || r.method != method || (head && streams)) continue;
+    if (r.method == "GET" && !r.streams) allow("HEAD");
+    if (match != nullptr || r.method != method || (head && r.streams)) continue;
     match = &r;
     params = std::move(p);
   }
@@ -345,7 +341,7 @@ void api::handle(const request& req, responder respond, std::shared_ptr<deferrer
     }
   }
   // JSON in (API.md): a body of another media type is refused, not guessed at.
-  if (has_content(req.body) && !is_json_media_type(req.header("content-type")))
+  if (!ev::is_blank(req.body) && !is_json_media_type(req.header("content-type")))
     return c.respond(error_response(
         415, "UNSUPPORTED_MEDIA_TYPE",
         "a request body must be JSON, sent with Content-Type: application/json"));

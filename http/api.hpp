@@ -84,6 +84,7 @@ class api final : public request_handler {
     guard g;
     handler_fn fn;
     bool query_token = false; ///< `?access_token=` accepted (streaming routes only)
+    bool streams = false;     ///< answers a stream or a WebSocket: no HEAD
   };
   struct counters;
 

@@ -411,10 +411,11 @@ void api::mcp(call& c) {
     respond(std::move(r));
   };
   // The MCP transport asks servers to check Origin against DNS rebinding: a browser
-  // page may only call from this server's own origin, or one allowed by --cors-origin.
+  // page may only call from this server's own origin, or one --cors-origin names (`*`
+  // names none).
   if (auto origin = c.req.header("origin"); !origin.empty()) {
     const auto host = std::string(c.req.header("host"));
-    if (origin != "http://" + host && origin != "https://" + host && !cors_.allows(origin))
+    if (origin != "http://" + host && origin != "https://" + host && !cors_.lists(origin))
       return c.fail(ev::forbidden("cross-origin MCP requests are refused (Origin " +
                                   std::string(origin) + ")"));
   }

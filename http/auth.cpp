@@ -9,8 +9,8 @@ using ev::user::user_role;
 
 namespace {
 
-// `details.credential`: "missing", "unknown" or "revoked" (what `WWW-Authenticate`
-// says, RFC 6750 3.1: no error code when none was sent).
+// `details.credential`: "missing" (none, or not a bearer credential), "unknown" or
+// "revoked".
 ev::error unauthorized(std::string_view credential, std::string message) {
   ev::error e{ev::errc::unauthorized, std::move(message), {}, {}};
   e.details["credential"] = credential;
@@ -27,7 +27,7 @@ std::optional<std::string> bearer(const request& req, bool query_token_ok) {
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       if (prefix == scheme) return std::string(h.substr(scheme.size()));
     }
-    return std::string(); // present but malformed: unknown credential
+    return std::nullopt; // another scheme (Basic ...): no bearer credential was sent
   }
   if (query_token_ok)
     if (const auto* t = req.query_value("access_token")) return *t;

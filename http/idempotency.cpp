@@ -57,8 +57,7 @@ std::string request_fingerprint(std::string_view method, std::string_view path,
   text += path;
   text += '\n';
   // An empty body counts as `{}` (the endpoints that allow one read it so).
-  bool blank = body.find_first_not_of(" \t\r\n") == std::string_view::npos;
-  if (blank) {
+  if (ev::is_blank(body)) {
     text += "{}";
   } else {
     if (auto parsed = ev::parse_strict(body, "body")) {

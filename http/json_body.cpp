@@ -12,8 +12,7 @@ ev::outcome<json::value> parse_json(std::string_view text) {
 }
 
 ev::outcome<json::object> parse_object_body(std::string_view body, bool empty_ok) {
-  bool blank = body.find_first_not_of(" \t\r\n") == std::string_view::npos;
-  if (blank) {
+  if (ev::is_blank(body)) {
     if (empty_ok) return json::object{};
     return ev::validation_error("body", "a JSON object is required");
   }
@@ -23,13 +22,13 @@ ev::outcome<json::object> parse_object_body(std::string_view body, bool empty_ok
   return std::move(v->get_object());
 }
 
-const json::value* body_reader::get(std::string_view name) const {
+const json::value* body_reader::value(std::string_view name) const {
   const auto* v = obj_.if_contains(name);
   return v == nullptr || v->is_null() ? nullptr : v;
 }
 
 const json::value* body_reader::present(std::string_view name, bool required) {
-  const auto* v = get(name);
+  const auto* v = value(name);
   if (v == nullptr && required) fail(name, "is required");
   return v;
 }
@@ -95,8 +94,8 @@ std::optional<json::array> body_reader::array(std::string_view name) {
 }
 
 std::string_view body_reader::alias(std::string_view canonical, std::string_view other) {
-  const auto* a = get(canonical);
-  const auto* b = get(other);
+  const auto* a = value(canonical);
+  const auto* b = value(other);
   if (a != nullptr && b != nullptr) {
     if (!ev::json_equal(*a, *b))
       fail(canonical, std::string("and its alias ") + std::string(other) +

@@ -44,7 +44,7 @@ class body_reader {
   bool ok() const { return !err_.has_value(); }
 
   /// Whether the field is present with a value (null counts as absent).
-  bool has(std::string_view name) const { return get(name) != nullptr; }
+  bool has(std::string_view name) const { return value(name) != nullptr; }
 
   std::optional<std::string> string(std::string_view name, bool required = false);
   std::optional<std::int64_t> integer(std::string_view name, bool required = false);
@@ -73,12 +73,10 @@ class body_reader {
   void adopt(const body_reader& nested);
 
   /// The field's value; nullptr when it is absent or null.
-  const boost::json::value* value(std::string_view name) const { return get(name); }
+  const boost::json::value* value(std::string_view name) const;
 
  private:
-  /// The field's value; nullptr when it is absent or null.
-  const boost::json::value* get(std::string_view name) const;
-  /// `get`, recording "is required" for a missing required field.
+  /// `value`, recording "is required" for a missing required field.
   const boost::json::value* present(std::string_view name, bool required);
   const boost::json::object& obj_;
   std::string prefix_;

@@ -47,19 +47,9 @@ response error_response(const ev::error& e) {
   r.status = ev::http_status(e.code);
   r.error_code = std::string(ev::error_code_name(e.code));
   r.body = json::serialize(json::object{{"error", error_object(e)}});
-  if (e.code == ev::errc::unauthorized) {
-    // RFC 6750 3.1; never `resource_metadata`: there is no OAuth here, and MCP clients
-    // would go looking for it.
-    const auto* credential = e.details.if_contains("credential");
-    const bool sent = credential != nullptr && credential->is_string() &&
-                      credential->get_string() != "missing";
-    r.headers.emplace_back(
-        "WWW-Authenticate",
-        sent ? "Bearer realm=\"waitroom\", error=\"invalid_token\", "
-               "error_description=\"" +
-                   std::string(credential->get_string()) + " credential\""
-             : std::string("Bearer realm=\"waitroom\""));
-  }
+  // API.md: exactly `Bearer`, never OAuth metadata (`resource_metadata`): there is no
+  // OAuth here, and MCP clients would go looking for it. What was wrong is in the body.
+  if (e.code == ev::errc::unauthorized) r.headers.emplace_back("WWW-Authenticate", "Bearer");
   return r;
 }
 

@@ -101,8 +101,7 @@ struct server::impl {
     tcp::endpoint ep(address, options.port);
     acceptor.open(ep.protocol());
     acceptor.set_option(asio::socket_base::reuse_address(true));
-    acceptor.bind(ep);
-    acceptor.listen(asio::socket_base::max_listen_connections);
+    acceptor.bind(ep); // a port in use fails here, before anything else is done
   }
 
   void accept();
@@ -386,6 +385,7 @@ struct server::impl::session : std::enable_shared_from_this<session>,
     if (!body.empty() && body.back() != '\n' && content_type.starts_with("application/json"))
       body.push_back('\n');
     const auto length = body.size();
+    if (status == 204 || status == 304) body.clear(); // they have none (Beast throws)
     if (!omit_body) msg->body() = std::move(body);
     msg->prepare_payload();
     if (status == 204 || status == 304)
@@ -645,6 +645,8 @@ std::uint16_t server::port() const {
 void server::start() {
   if (impl_->started) return;
   impl_->started = true;
+  // Listening only now: while the log replays, connections are refused, not queued.
+  impl_->acceptor.listen(asio::socket_base::max_listen_connections);
   impl_->accept();
   for (int i = 0; i < std::max(1, impl_->options.io_threads); ++i)
     impl_->threads.emplace_back([this] { impl_->ioc.run(); });

@@ -26,15 +26,16 @@ struct server_options {
 
 class server {
  public:
-  /// Binds and listens at once; throws boost::system::system_error when the address
-  /// is unusable (start-up only). `handler` is first called after `start`.
+  /// Binds at once (listening starts with `start`); throws boost::system::system_error
+  /// when the address is unusable or taken (start-up only). `handler` is first called
+  /// after `start`.
   server(server_options options, request_handler& handler);
   ~server();
 
   /// The bound port (useful with port 0).
   std::uint16_t port() const;
 
-  /// Starts the io threads; returns at once.
+  /// Listens and starts the io threads; returns at once.
   void start();
 
   /// Stops accepting, waits up to `grace` for requests in flight, then closes every

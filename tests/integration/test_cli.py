@@ -677,8 +677,24 @@ class Commands(unittest.TestCase):
                 out = run(["serve", "--data", data, "--listen", "127.0.0.1:0"],
                           {"WAITROOM_BOOTSTRAP_TOKEN": bad})
                 self.assertEqual(out.returncode, 2, out.stderr)
-                self.assertIn("wrh_ and 32 letters or digits", out.stderr)
+                self.assertIn("wrh_ and 32 letters, digits, _ or -", out.stderr)
                 self.assertFalse(os.path.exists(data), "nothing was initialized")
+        # later starts ignore the variable (API.md): a leftover one never stops a server
+        s = Server().start()
+        try:
+            s.stop()
+            s.env["WAITROOM_BOOTSTRAP_TOKEN"] = "not-a-token"
+            s.start()
+            self.assertEqual(s.get("/v1/me").status, 200)
+        finally:
+            s.cleanup()
+        # the 32 characters may be URL-safe ones
+        s = Server(env={"WAITROOM_BOOTSTRAP_TOKEN": "wrh_" + "a-b_" * 8})
+        try:
+            s.start()
+            self.assertEqual(s.get("/v1/me", token="wrh_" + "a-b_" * 8).status, 200)
+        finally:
+            s.cleanup()
 
     def test_a_port_in_use_is_said_in_words_before_anything_is_written(self):
         with socket.socket() as taken:

@@ -3,6 +3,7 @@ names the methods, CORS is off unless `--cors-origin` allows an origin, a body t
 not JSON is 415, JSON answers end with a newline, and OAuth discovery paths say that
 there is no OAuth."""
 import http.client
+import socket
 import unittest
 
 from harness import OWNER_TOKEN, Server, ServerTest
@@ -26,6 +27,23 @@ class Head(ServerTest):
         r = self.server.request("HEAD", "/v1/rooms", token=None)
         self.assertEqual(r.status, 401)
         self.assertEqual(r.raw, "")
+
+    def test_a_head_answer_really_has_no_body(self):
+        # http.client never reads a body after HEAD: ask on one raw keep-alive socket,
+        # HEAD then GET; the GET's answer must follow the HEAD's headers at once
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=10) as sock:
+            sock.sendall(b"HEAD /healthz HTTP/1.1\r\nHost: t\r\n\r\n"
+                         b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+            data = b""
+            while data.count(b"HTTP/1.1 200") < 2 or not data.endswith(b"}\n"):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        head, rest = data.split(b"\r\n\r\n", 1)
+        self.assertIn(b"Content-Length: 16", head)
+        self.assertTrue(rest.startswith(b"HTTP/1.1 200"), data)
+        self.assertTrue(rest.endswith(b'{"status":"ok"}\n'), data)
 
     def test_head_is_not_offered_on_streams(self):
         for path in ("/v1/events", "/v1/rooms/general/events", "/v1/ws"):
@@ -75,9 +93,18 @@ class Cors(ServerTest):
         e = self.server.get("/v1/rooms", token=None, headers={"Origin": "https://ops.example"})
         self.assertEqual(e.status, 401)
         self.assertEqual(e.headers["access-control-allow-origin"], "https://ops.example")
-        # another origin gets nothing
+        # another origin gets nothing (but the Vary that keeps caches apart)
         other = self.server.get("/v1/rooms", headers={"Origin": "https://evil.example"})
         self.assertNotIn("access-control-allow-origin", other.headers)
+        self.assertEqual(other.headers.get("vary"), "Origin")
+        self.assertEqual(self.server.get("/v1/rooms").headers.get("vary"), "Origin")
+        # a listed origin may call /mcp too
+        key, _ = self.server.register_agent()
+        ping = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
+        self.assertEqual(self.server.post("/mcp", ping, token=key,
+                                          headers={"Origin": "https://ops.example"}).status, 200)
+        self.assertEqual(self.server.post("/mcp", ping, token=key,
+                                          headers={"Origin": "https://evil.example"}).status, 403)
         pre = self.server.request("OPTIONS", "/v1/rooms", token=None,
                                   headers={"Origin": "https://evil.example",
                                            "Access-Control-Request-Method": "POST"})
@@ -88,10 +115,15 @@ class Cors(ServerTest):
 class AnyOrigin(ServerTest):
     server_args = ("--cors-origin", "*")
 
-    def test_star_allows_every_origin(self):
+    def test_star_allows_every_origin_but_not_into_mcp(self):
         r = self.server.get("/healthz", token=None, headers={"Origin": "https://a.example"})
         self.assertEqual(r.headers["access-control-allow-origin"], "*")
         self.assertNotIn("vary", r.headers)
+        # the MCP endpoint's DNS-rebinding check is not opened by a wildcard
+        key, _ = self.server.register_agent()
+        r = self.server.post("/mcp", {"jsonrpc": "2.0", "id": 1, "method": "ping"}, token=key,
+                             headers={"Origin": "https://a.example"})
+        self.assertEqual(r.status, 403)
 
 
 class MediaTypes(ServerTest):

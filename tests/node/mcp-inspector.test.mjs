@@ -59,7 +59,7 @@ test("the Inspector calls a tool, and gets a tool error for invalid arguments", 
   assert.equal(ok.code, 0, JSON.stringify(ok));
   assert.equal(ok.out.result.isError, false);
   assert.equal(ok.out.result.structuredContent.status, "pending");
-  // the Inspector validates structuredContent against the output schema: it passed
+  // (mcp.test.mjs holds every result to its tool's outputSchema with ajv)
   const bad = await inspector(["--method", "tools/call", "--tool-name", "waitroom_check_in",
     "--tool-args-json", JSON.stringify({ room: "general", action: "" })], key);
   assert.equal(bad.code, 5, JSON.stringify(bad)); // the Inspector's exit status for a tool error
