@@ -12,15 +12,21 @@ namespace waitroom::actors {
 
 namespace ev = waitroom::events;
 
+ev::outcome<void> check_bootstrap_token(const std::string& token) {
+  if (ev::is_user_token(token)) return {};
+  return ev::validation_error("bootstrap_token",
+                              "must be a person's token: wrh_ and 32 letters, digits, _ "
+                              "or - (leave it unset for a generated one)");
+}
+
 ev::outcome<bootstrap_result> bootstrap_if_empty(storage::event_log& log, id_source& ids,
                                                  const clock& time,
                                                  std::optional<std::string> token) {
   bootstrap_result out;
   if (log.head().seq != 0) return out;
-  if (token && !ev::is_user_token(*token))
-    return ev::validation_error("bootstrap_token",
-                                "must be a person's token: wrh_ and 32 letters, digits, _ "
-                                "or -");
+  if (token)
+    if (auto checked = check_bootstrap_token(*token); !checked)
+      return std::move(checked).error();
   out.created = true;
   out.owner_token =
       token ? *token : ids.make_secret(ev::user_token_prefix, ev::user_token_random_length);

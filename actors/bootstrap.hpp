@@ -20,8 +20,12 @@ struct bootstrap_result {
   std::string room_id;
 };
 
-/// Bootstraps `log` if it is empty. `token`: the owner's token to use (`wrh_…`);
-/// generated when absent. Blocking: start-up only.
+/// Whether `token` may be the owner's token of a bootstrap: VALIDATION_ERROR unless it
+/// has a person's token's shape (`events::is_user_token`).
+events::outcome<void> check_bootstrap_token(const std::string& token);
+
+/// Bootstraps `log` if it is empty. `token`: the owner's token to use (`wrh_…`, see
+/// `check_bootstrap_token`); generated when absent. Blocking: start-up only.
 events::outcome<bootstrap_result> bootstrap_if_empty(storage::event_log& log,
                                                      id_source& ids, const clock& time,
                                                      std::optional<std::string> token);

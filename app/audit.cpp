@@ -35,7 +35,11 @@ std::string shell_word(const std::string& text) {
 std::string unreadable_event_advice(const ev::error& e, const std::string& data) {
   const auto* seq = e.details.if_contains("seq");
   if (seq == nullptr || !seq->is_number()) return {};
-  const auto n = std::to_string(seq->to_number<std::uint64_t>());
+  return unreadable_event_advice(seq->to_number<std::uint64_t>(), data);
+}
+
+std::string unreadable_event_advice(std::uint64_t seq, const std::string& data) {
+  const auto n = std::to_string(seq);
   return "An unreadable event stops every start: the server cannot know what it did.\n"
          "To set it aside (its bytes stay in the log and the chain still verifies),\n"
          "stop the server and run:\n"
@@ -57,11 +61,8 @@ int audit_verify(const std::string& data) {
                  report.undecodable ? "unreadable event" : "chain broken",
                  static_cast<unsigned long long>(report.first_bad_seq.value_or(0)),
                  report.problem.c_str());
-    if (report.undecodable && report.first_bad_seq) {
-      ev::error e = ev::internal_error(report.problem);
-      e.details["seq"] = *report.first_bad_seq;
-      std::fputs(unreadable_event_advice(e, data).c_str(), stderr);
-    }
+    if (report.undecodable && report.first_bad_seq)
+      std::fputs(unreadable_event_advice(*report.first_bad_seq, data).c_str(), stderr);
     return 1;
   }
   return 0;

@@ -61,8 +61,10 @@ int audit_verify(const std::string& data);
 /// `waitroom audit quarantine`: sets an unreadable event aside (the server must be
 /// stopped: it needs the log writable).
 int audit_quarantine(const quarantine_options& options);
-/// For an error that names an unreadable event (`details.seq`), what the operator can
-/// do about it, as lines for stderr; empty for any other error.
+/// What the operator can do about the unreadable event `seq`, as lines for stderr.
+std::string unreadable_event_advice(std::uint64_t seq, const std::string& data);
+/// The same for an error that names an unreadable event (`details.seq`); empty for any
+/// other error.
 std::string unreadable_event_advice(const events::error& e, const std::string& data);
 /// `waitroom vapid generate-keys`: a fresh VAPID key pair for Web Push, as environment
 /// lines on stdout.

@@ -2,7 +2,6 @@
 #include "actors/bootstrap.hpp"
 #include "actors/runtime.hpp"
 #include "app/commands.hpp"
-#include "events/ids.hpp"
 #include "http/api.hpp"
 #include "http/event_hub.hpp"
 #include "http/outbound.hpp"
@@ -50,6 +49,21 @@ std::pair<std::string, std::uint16_t> split_listen(const std::string& listen) {
   return {host, static_cast<std::uint16_t>(port)};
 }
 
+/// Why the server could not take its address, in words.
+std::string listen_failure(const boost::system::error_code& ec) {
+  namespace errc = boost::system::errc;
+  if (ec == errc::address_in_use)
+    return "the port is already in use (another waitroom, or another program); choose "
+           "another with --listen HOST:PORT";
+  if (ec == errc::address_not_available)
+    return "no interface of this machine has that address";
+  if (ec == errc::invalid_argument)
+    return "HOST must be an IP address, such as 127.0.0.1, ::1 or 0.0.0.0";
+  if (ec == errc::permission_denied)
+    return "permission denied (ports below 1024 need privileges)";
+  return ec.message();
+}
+
 /// The API, once it exists: the server binds first (so that a port in use is said
 /// before anything else happens) but is started only after the handler is set.
 class handler_slot final : public http::request_handler {
@@ -85,13 +99,13 @@ int serve(const serve_options& o) {
       std::chrono::milliseconds(static_cast<std::int64_t>(o.stream_ping_seconds * 1000));
   // The owner token of a first start must have a token's shape; later starts ignore it
   // (API.md), so a leftover variable never stops a server.
-  const bool first_start = !fs::exists(fs::path(o.data) / "log" / "CURRENT");
-  if (first_start && o.bootstrap_token && !events::is_user_token(*o.bootstrap_token)) {
-    spdlog::error("--bootstrap-token (WAITROOM_BOOTSTRAP_TOKEN) must be a person's "
-                  "token: wrh_ and 32 letters, digits, _ or - (leave it unset for a "
-                  "generated one)");
-    return 2;
-  }
+  const bool first_start = !storage::has_rocksdb_log(fs::path(o.data) / "log");
+  if (first_start && o.bootstrap_token)
+    if (auto checked = actors::check_bootstrap_token(*o.bootstrap_token); !checked) {
+      spdlog::error("--bootstrap-token (WAITROOM_BOOTSTRAP_TOKEN) {}",
+                    checked.error().message);
+      return 2;
+    }
   // Bind before touching the data directory: a port in use must not leave a freshly
   // initialized one behind.
   handler_slot slot;
@@ -99,23 +113,7 @@ int serve(const serve_options& o) {
   try {
     listening = std::make_unique<http::server>(so, slot);
   } catch (const boost::system::system_error& e) {
-    if (e.code() == boost::system::errc::address_in_use)
-      spdlog::error("cannot listen on {}: the port is already in use (another waitroom, "
-                    "or another program); choose another with --listen HOST:PORT",
-                    o.listen);
-    else if (e.code() == boost::system::errc::address_not_available)
-      spdlog::error("cannot listen on {}: no interface of this machine has that address",
-                    o.listen);
-    else if (e.code() == boost::system::errc::invalid_argument)
-      spdlog::error("cannot listen on {}: HOST must be an IP address, such as 127.0.0.1, "
-                    "::1 or 0.0.0.0",
-                    o.listen);
-    else if (e.code() == boost::system::errc::permission_denied)
-      spdlog::error("cannot listen on {}: permission denied (ports below 1024 need "
-                    "privileges)",
-                    o.listen);
-    else
-      spdlog::error("cannot listen on {}: {}", o.listen, e.code().message());
+    spdlog::error("cannot listen on {}: {}", o.listen, listen_failure(e.code()));
     return 1;
   }
   auto& srv = *listening;

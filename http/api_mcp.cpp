@@ -134,13 +134,8 @@ json::object output_schema(std::string_view component) {
     return json::object{{"$ref", "#/components/schemas/" + std::string(name)}};
   };
   json::object out{{"type", "object"},
-                   {"anyOf", json::array{ref(component), ref("Error")}}};
-  auto resolved = resolved_schema(schemas, out, 0).as_object();
-  // the error object itself, not its envelope
-  auto& alternatives = resolved["anyOf"].as_array();
-  if (auto* e = alternatives[1].as_object().if_contains("properties"))
-    if (auto* inner = e->as_object().if_contains("error")) alternatives[1] = *inner;
-  return resolved;
+                   {"anyOf", json::array{ref(component), ref("ErrorObject")}}};
+  return resolved_schema(schemas, out, 0).as_object();
 }
 
 json::object annotations_of(const tool& t) {

@@ -135,18 +135,22 @@ std::string audit_json(const stored_event& e) {
   return out;
 }
 
+std::string quarantine_record_key(std::uint64_t seq) {
+  std::string key(quarantine_records_prefix);
+  detail::put_be64(key, seq);
+  return key;
+}
+
+std::optional<std::uint64_t> quarantined_seq(std::string_view key) {
+  if (!key.starts_with(quarantine_records_prefix)) return std::nullopt;
+  return detail::get_be64(key.substr(quarantine_records_prefix.size()));
+}
+
 events::outcome<events::recorded_event> decode(const stored_event& e) {
   auto decoded = events::decode(e.bytes);
   if (decoded) return decoded;
   if (e.stand_in) return *e.stand_in;
-  auto envelope = events::peek_envelope(e.bytes);
-  auto err = events::internal_error(
-      "event " + std::to_string(e.seq) +
-      (envelope.type.empty() ? std::string() : " (" + envelope.type + ")") +
-      " cannot be decoded: " + decoded.error().message);
-  err.details["seq"] = e.seq;
-  err.details["type"] = envelope.type;
-  return err;
+  return detail::unreadable_event(e.seq, e.bytes, decoded.error().message);
 }
 
 std::shared_ptr<const quarantine_set> event_log::quarantined() const {
@@ -158,7 +162,7 @@ events::outcome<void> event_log::load_quarantined() {
   auto loaded = std::make_shared<quarantine_set>();
   auto scanned = scan_records(
       quarantine_records_prefix, false, [&](std::string_view key, std::string_view value) {
-        auto seq = detail::get_be64(key.substr(quarantine_records_prefix.size()));
+        auto seq = quarantined_seq(key);
         auto e = events::decode(value);
         if (!seq || !e || e->meta.seq != *seq ||
             !std::holds_alternative<events::log::quarantined>(e->data))
@@ -231,15 +235,12 @@ events::outcome<events::recorded_event> event_log::quarantine(std::uint64_t seq,
   stand_in.meta.version = fact.version;
   auto checked = events::encode_checked(stand_in);
   if (!checked) return std::move(checked).error();
-  std::string key(quarantine_records_prefix);
-  detail::put_be64(key, seq);
-
   append_request req;
   req.streams.push_back({std::string(events::log::stream), expected_version::any(),
                          {events::make_event(std::string(events::log::stream),
                                              envelope.org_id, envelope.room_id,
                                              events::actor_ref::system(), now, fact)}});
-  req.records.push_back({std::move(key), std::move(checked->bytes)});
+  req.records.push_back({quarantine_record_key(seq), std::move(checked->bytes)});
   auto appended = append(std::move(req));
   if (!appended) return std::move(appended).error();
 
@@ -247,10 +248,8 @@ events::outcome<events::recorded_event> event_log::quarantine(std::uint64_t seq,
   auto next = std::make_shared<quarantine_set>(*quarantined_);
   next->stand_ins.insert_or_assign(
       seq, std::make_shared<const events::recorded_event>(checked->event));
-  std::erase_if(next->malformed, [&](const std::string& k) {
-    return detail::get_be64(std::string_view(k).substr(quarantine_records_prefix.size())) ==
-           seq;
-  });
+  std::erase_if(next->malformed,
+                [&](const std::string& key) { return quarantined_seq(key) == seq; });
   quarantined_ = std::move(next);
   return std::move(checked->event);
 }

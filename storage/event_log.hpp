@@ -149,6 +149,11 @@ inline constexpr std::string_view subsystem_records_mark = "\x01";
 /// bytes; the value is the stand-in event, encoded.
 inline constexpr std::string_view quarantine_records_prefix = "\x01lq/";
 
+/// The key of the quarantine record of `seq`.
+std::string quarantine_record_key(std::uint64_t seq);
+/// The seq a quarantine record's key names; nullopt for another key.
+std::optional<std::uint64_t> quarantined_seq(std::string_view key);
+
 class event_log {
  public:
   virtual ~event_log() = default;
@@ -251,6 +256,9 @@ struct rocksdb_options {
   bool read_only = false; ///< open beside a running server (no writer thread)
   bool create_if_missing = true;
 };
+
+/// Whether `dir` holds a RocksDB log (without opening it).
+bool has_rocksdb_log(const std::filesystem::path& dir);
 
 /// Opens (or creates) the RocksDB log in `dir`. Errors: UNAVAILABLE with the reason
 /// (locked by another process, corrupt, unreadable, wrong format version).

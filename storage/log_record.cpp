@@ -80,6 +80,17 @@ decode_record(std::string_view value, std::uint64_t seq, const quarantine_set& q
   return decode(e);
 }
 
+events::error unreadable_event(std::uint64_t seq, std::string_view bytes,
+                               const std::string& why) {
+  const auto type = events::peek_envelope(bytes).type;
+  auto err = events::internal_error("event " + std::to_string(seq) +
+                                    (type.empty() ? std::string() : " (" + type + ")") +
+                                    " cannot be decoded: " + why);
+  err.details["seq"] = seq;
+  err.details["type"] = type;
+  return err;
+}
+
 std::shared_ptr<const events::recorded_event> stand_in_of(const quarantine_set& q,
                                                           std::uint64_t seq) {
   if (q.stand_ins.empty()) return nullptr;
@@ -278,10 +289,7 @@ bool chain_verifier::feed(std::uint64_t key_seq, std::string_view value) {
       return false;
     }
     if (!decoded) {
-      auto type = events::peek_envelope(record->bytes).type;
-      fail(key_seq, "event " + std::to_string(key_seq) +
-                        (type.empty() ? std::string() : " (" + type + ")") +
-                        " cannot be decoded: " + decoded.error().message);
+      fail(key_seq, unreadable_event(key_seq, record->bytes, decoded.error().message).message);
       report_.undecodable = true;
       return false;
     }

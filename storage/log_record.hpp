@@ -62,6 +62,11 @@ std::optional<record_view> parse_record(std::string_view value);
 events::outcome<events::recorded_event>
 decode_record(std::string_view value, std::uint64_t seq, const quarantine_set& q);
 
+/// The error of the event at `seq` whose `bytes` do not decode (`why`: the codec's
+/// message): INTERNAL "event N (type) cannot be decoded: why", `details` {seq, type}.
+events::error unreadable_event(std::uint64_t seq, std::string_view bytes,
+                               const std::string& why);
+
 /// The stand-in of `seq`, or null.
 std::shared_ptr<const events::recorded_event> stand_in_of(const quarantine_set& q,
                                                           std::uint64_t seq);

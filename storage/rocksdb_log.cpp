@@ -765,6 +765,11 @@ class rocksdb_log final : public event_log, public detail::writer_stats_source {
 
 } // namespace
 
+bool has_rocksdb_log(const std::filesystem::path& dir) {
+  std::error_code ec;
+  return std::filesystem::exists(dir / "CURRENT", ec);
+}
+
 events::outcome<std::unique_ptr<event_log>>
 open_rocksdb_log(const std::filesystem::path& dir, const rocksdb_options& options) {
   std::error_code ec;
@@ -772,7 +777,7 @@ open_rocksdb_log(const std::filesystem::path& dir, const rocksdb_options& option
     std::filesystem::create_directories(dir, ec);
     if (ec)
       return events::unavailable("cannot create " + dir.string() + ": " + ec.message());
-  } else if (!std::filesystem::exists(dir / "CURRENT", ec)) {
+  } else if (!has_rocksdb_log(dir)) {
     // Checked here because RocksDB creates the directory and its info LOG even when it
     // then fails for want of a database.
     return events::unavailable("no event log in " + dir.string());

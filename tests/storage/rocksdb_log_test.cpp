@@ -60,6 +60,13 @@ void write_sample(event_log& log) {
   ASSERT_TRUE(log.append(append_to("ci_b", expected_version::exact(1), 1)).ok());
 }
 
+// The sample in a log of its own in `dir`, closed again (for raw edits and reopens).
+void write_closed_sample(const std::filesystem::path& dir) {
+  auto log = open_log(dir);
+  ASSERT_TRUE(log);
+  write_sample(*log);
+}
+
 TEST(RocksdbLog, StoresTheDocumentedLayout) {
   testing::temp_dir dir;
   auto log = open_log(dir.path());
@@ -244,11 +251,7 @@ TEST(RocksdbLog, FailsOnlyTheConflictingRequestOfAGroup) {
 
 TEST(RocksdbLog, VerifyDetectsAnEditedEvent) {
   testing::temp_dir dir;
-  {
-    auto log = open_log(dir.path());
-    ASSERT_TRUE(log);
-    write_sample(*log);
-  }
+  write_closed_sample(dir.path());
   {
     raw_db raw{dir.path()};
     auto value = raw.get("log", be64(3));
@@ -270,11 +273,7 @@ TEST(RocksdbLog, VerifyDetectsAnEditedEvent) {
 
 TEST(RocksdbLog, VerifyDetectsADeletedEvent) {
   testing::temp_dir dir;
-  {
-    auto log = open_log(dir.path());
-    ASSERT_TRUE(log);
-    write_sample(*log);
-  }
+  write_closed_sample(dir.path());
   {
     raw_db raw{dir.path()};
     raw.erase("log", be64(2));
@@ -292,11 +291,7 @@ TEST(RocksdbLog, VerifyDetectsADeletedEvent) {
 
 TEST(RocksdbLog, VerifyDetectsATamperedStoredHash) {
   testing::temp_dir dir;
-  {
-    auto log = open_log(dir.path());
-    ASSERT_TRUE(log);
-    write_sample(*log);
-  }
+  write_closed_sample(dir.path());
   {
     raw_db raw{dir.path()};
     auto value = raw.get("log", be64(4));
@@ -314,11 +309,7 @@ TEST(RocksdbLog, VerifyDetectsATamperedStoredHash) {
 
 TEST(RocksdbLog, VerifyDetectsATamperedHead) {
   testing::temp_dir dir;
-  {
-    auto log = open_log(dir.path());
-    ASSERT_TRUE(log);
-    write_sample(*log);
-  }
+  write_closed_sample(dir.path());
   {
     raw_db raw{dir.path()};
     raw.put("meta", "head_hash", std::string(32, 'x'));
@@ -333,11 +324,7 @@ TEST(RocksdbLog, VerifyDetectsATamperedHead) {
 
 TEST(RocksdbLog, RefusesToAppendWhenTheLogEndsBeforeItsHeadButStillVerifiesReadOnly) {
   testing::temp_dir dir;
-  {
-    auto log = open_log(dir.path());
-    ASSERT_TRUE(log);
-    write_sample(*log);
-  }
+  write_closed_sample(dir.path());
   {
     raw_db raw{dir.path()};
     raw.erase("log", be64(5));
@@ -529,24 +516,17 @@ std::string unreadable_approval(const std::string& stream) {
 
 // The sample (5 events), then an unreadable event (seq 6) of ci_a, then one more (7).
 std::filesystem::path log_with_an_unreadable_event(const testing::temp_dir& dir) {
-  {
-    auto log = open_log(dir.path());
-    write_sample(*log);
-  }
+  write_closed_sample(dir.path());
   EXPECT_EQ(testing::forge_append(dir.path(), "ci_a", unreadable_message("ci_a")), 6u);
   auto log = open_log(dir.path());
   EXPECT_TRUE(log->append(append_to("ci_a", expected_version::exact(4))).ok());
   return dir.path();
 }
 
-std::string quarantine_key(std::uint64_t seq) {
-  return std::string(quarantine_records_prefix) + be64(seq);
-}
-
 // A quarantine record written by hand, outside the chain.
 void put_quarantine_record(const std::filesystem::path& dir, std::uint64_t seq,
                            const std::string& value) {
-  raw_db{dir}.put("idempotency", quarantine_key(seq), value);
+  raw_db{dir}.put("idempotency", quarantine_record_key(seq), value);
 }
 
 TEST(RocksdbLog, NeverStoresAnEventTheCodecCannotReadBack) {
@@ -709,7 +689,7 @@ TEST(RocksdbLog, VerifyFailsForAQuarantineTheChainDoesNotRecord) {
     auto log = open_log(other.path() / "log");
     ASSERT_TRUE(log->quarantine(6, "", events::timestamp{1}).ok());
     log.reset();
-    record = raw_db{other.path() / "log"}.get("idempotency", quarantine_key(6)).value();
+    record = raw_db{other.path() / "log"}.get("idempotency", quarantine_record_key(6)).value();
   }
   put_quarantine_record(dir.path(), 6, record);
   auto log = open_log(dir.path());
@@ -722,10 +702,7 @@ TEST(RocksdbLog, VerifyFailsForAQuarantineTheChainDoesNotRecord) {
 
 TEST(RocksdbLog, QuarantineNeedsForceWhenMoreThanARecordOfThePastIsLost) {
   testing::temp_dir dir;
-  {
-    auto log = open_log(dir.path());
-    write_sample(*log);
-  }
+  write_closed_sample(dir.path());
   // a decision (ci_a, version 4) and a creation (ci_c, version 1)
   ASSERT_EQ(testing::forge_append(dir.path(), "ci_a", unreadable_approval("ci_a")), 6u);
   ASSERT_EQ(testing::forge_append(dir.path(), "ci_c", unreadable_message("ci_c")), 7u);
@@ -805,10 +782,7 @@ TEST(RocksdbLog, VerifyAcceptsAQuarantinedEventThatIsNotEvenJson) {
   // damage that kept the chain hash (written so by a broken build): bytes that are no
   // JSON at all can be set aside too
   testing::temp_dir dir;
-  {
-    auto log = open_log(dir.path());
-    write_sample(*log);
-  }
+  write_closed_sample(dir.path());
   ASSERT_EQ(testing::forge_append(dir.path(), "ci_a", std::string("\x00\xff garbage", 10)),
             6u);
   auto log = open_log(dir.path());
