@@ -137,6 +137,21 @@ void runtime::write_records(std::vector<storage::record_write> records,
                     });
 }
 
+void runtime::delete_records(std::vector<std::string> keys,
+                             std::function<void(ev::outcome<std::size_t>)> done) {
+  const auto count = keys.size();
+  if (count == 0) return done(std::size_t{0});
+  std::vector<storage::record_write> deletions;
+  deletions.reserve(count);
+  for (auto& k : keys)
+    deletions.push_back({std::move(k), std::nullopt});
+  write_records(std::move(deletions),
+                [done = std::move(done), count](ev::outcome<void> r) {
+                  if (!r) return done(std::move(r).error());
+                  done(count);
+                });
+}
+
 void runtime::wake_timers() {
   if (ctx_.timer) caf::anon_send(ctx_.timer, wake_atom::value);
 }

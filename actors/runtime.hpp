@@ -94,6 +94,9 @@ class runtime {
   /// the commit, on an actor thread.
   void write_records(std::vector<storage::record_write> records,
                      std::function<void(events::outcome<void>)> done);
+  /// Deletes side records (a purge); `done` gets how many went.
+  void delete_records(std::vector<std::string> keys,
+                      std::function<void(events::outcome<std::size_t>)> done);
 
   /// Makes the timer service look at the deadline index now (tests with a manual clock).
   void wake_timers();

@@ -3,7 +3,7 @@
 #include "app/commands.hpp"
 #include "app/read_only_log.hpp"
 #include "events/ids.hpp"
-#include "http/render.hpp"
+#include "http/wire/render.hpp"
 
 #include <boost/json/serialize.hpp>
 

@@ -2,15 +2,15 @@
 #include "actors/bootstrap.hpp"
 #include "actors/runtime.hpp"
 #include "app/commands.hpp"
-#include "http/api.hpp"
-#include "http/event_hub.hpp"
-#include "http/outbound.hpp"
-#include "http/push_worker.hpp"
-#include "http/redis_publisher.hpp"
-#include "http/server.hpp"
-#include "http/status_waiters.hpp"
-#include "http/web_push.hpp"
-#include "http/webhook_worker.hpp"
+#include "http/api/api.hpp"
+#include "http/crypto/web_push.hpp"
+#include "http/live/event_hub.hpp"
+#include "http/live/status_waiters.hpp"
+#include "http/outbound/client.hpp"
+#include "http/outbound/push_worker.hpp"
+#include "http/outbound/redis_publisher.hpp"
+#include "http/outbound/webhook_worker.hpp"
+#include "http/transport/server.hpp"
 
 #include <boost/system/system_error.hpp>
 #include <spdlog/spdlog.h>
@@ -73,6 +73,7 @@ class handler_slot final : public http::request_handler {
               std::shared_ptr<http::deferrer> later) override {
     target_->handle(req, std::move(respond), std::move(later));
   }
+  http::response refuse(const http::refusal& r) override { return target_->refuse(r); }
 
  private:
   http::request_handler* target_ = nullptr;

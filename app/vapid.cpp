@@ -1,6 +1,6 @@
 // `waitroom vapid generate-keys`.
 #include "app/commands.hpp"
-#include "http/web_push.hpp"
+#include "http/crypto/web_push.hpp"
 
 #include <cstdio>
 

@@ -3,6 +3,7 @@
 
 #include "storage/event_log.hpp"
 #include "storage/log_record.hpp"
+#include "storage/side_records.hpp"
 #include "storage/writer_stats.hpp"
 
 #include "events/codec.hpp"
@@ -133,17 +134,6 @@ std::string audit_json(const stored_event& e) {
   out += to_hex(e.hash);
   out += "\"}";
   return out;
-}
-
-std::string quarantine_record_key(std::uint64_t seq) {
-  std::string key(quarantine_records_prefix);
-  detail::put_be64(key, seq);
-  return key;
-}
-
-std::optional<std::uint64_t> quarantined_seq(std::string_view key) {
-  if (!key.starts_with(quarantine_records_prefix)) return std::nullopt;
-  return detail::get_be64(key.substr(quarantine_records_prefix.size()));
 }
 
 events::outcome<events::recorded_event> decode(const stored_event& e) {

@@ -140,20 +140,6 @@ struct verify_report {
   bool undecodable = false; ///< the problem: `first_bad_seq` is intact but unreadable
 };
 
-/// Side-record keys that start with this byte belong to a subsystem (the log's own
-/// `\x01lq/…`, webhooks `\x01w…`, push `\x01ps/…`); every other key is an
-/// `Idempotency-Key` record (no principal id starts with it).
-inline constexpr std::string_view subsystem_records_mark = "\x01";
-
-/// The side records of quarantined events: this prefix, then the seq as 8 big-endian
-/// bytes; the value is the stand-in event, encoded.
-inline constexpr std::string_view quarantine_records_prefix = "\x01lq/";
-
-/// The key of the quarantine record of `seq`.
-std::string quarantine_record_key(std::uint64_t seq);
-/// The seq a quarantine record's key names; nullopt for another key.
-std::optional<std::uint64_t> quarantined_seq(std::string_view key);
-
 class event_log {
  public:
   virtual ~event_log() = default;

@@ -1,5 +1,5 @@
 // --webhook-deny-private: which hosts count as loopback or private.
-#include "http/address_policy.hpp"
+#include "http/outbound/address_policy.hpp"
 
 #include <gtest/gtest.h>
 

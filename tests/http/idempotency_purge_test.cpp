@@ -5,11 +5,12 @@
 #include "actors/clock.hpp"
 #include "actors/id_source.hpp"
 #include "actors/runtime.hpp"
-#include "http/api.hpp"
-#include "http/idempotency.hpp"
-#include "http/secret_box.hpp"
-#include "http/status_waiters.hpp"
+#include "http/api/api.hpp"
+#include "http/api/idempotency.hpp"
+#include "http/crypto/secret_box.hpp"
+#include "http/live/status_waiters.hpp"
 #include "storage/event_log.hpp"
+#include "storage/side_records.hpp"
 
 #include <gtest/gtest.h>
 
@@ -47,7 +48,7 @@ TEST(IdempotencyPurge, ExpiredMeansTwentyFourHoursOldOrUnreadable) {
   put(*log, "just-expired", record_at(t0 - 24 * hour));
   put(*log, "old", record_at(t0 - 48 * hour));
   put(*log, "garbage", "not a record");
-  auto keys = expired_idempotency_keys(*log, t0);
+  auto keys = storage::expired_idempotency_records(*log, t0);
   ASSERT_TRUE(keys.ok());
   std::sort(keys->begin(), keys->end());
   EXPECT_EQ(*keys, (std::vector<std::string>{"garbage", "just-expired", "old"}));
@@ -187,7 +188,7 @@ TEST(IdempotencyRecords, ASealUnderAnotherKeyDoesNotDecode) {
   EXPECT_EQ(back->answer.body, answer.body);
   EXPECT_EQ(back->created_at, t0);
   EXPECT_FALSE(decode_record(stored, secret_box(other)).has_value());
-  EXPECT_EQ(record_created_at(stored), t0);
+  EXPECT_EQ(storage::record_created_at(stored), t0);
 }
 
 } // namespace

@@ -1,7 +1,7 @@
 // Strict request bodies: null means absent for every field (API.md), so an optional
 // field sent as null takes its default and a required one is 400 "is required" —
 // never an unset value handed on to a command.
-#include "http/json_body.hpp"
+#include "http/wire/json_body.hpp"
 
 #include "events/checkin/terms.hpp"
 

@@ -1,12 +1,12 @@
-// The OpenAPI document (http/openapi.json, embedded) against the server's route table:
-// every route documented, nothing documented that is not routed, guards as the server
-// checks them, a success answer per operation, and no dangling `$ref`.
+// The OpenAPI document (http/api/openapi.json, embedded) against the server's route
+// table: every route documented, nothing documented that is not routed, guards as the
+// server checks them, a success answer per operation, and no dangling `$ref`.
 #include "actors/clock.hpp"
 #include "actors/runtime.hpp"
-#include "http/api.hpp"
-#include "http/openapi_document.hpp"
-#include "http/secret_box.hpp"
-#include "http/status_waiters.hpp"
+#include "http/api/api.hpp"
+#include "http/api/openapi_document.hpp"
+#include "http/crypto/secret_box.hpp"
+#include "http/live/status_waiters.hpp"
 #include "storage/event_log.hpp"
 #include "waitroom/version.hpp"
 

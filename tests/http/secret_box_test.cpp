@@ -1,6 +1,6 @@
 // The key that seals webhook secrets and stored first answers: created once (0600),
 // read back on every start, never replaced.
-#include "http/secret_box.hpp"
+#include "http/crypto/secret_box.hpp"
 
 #include <gtest/gtest.h>
 

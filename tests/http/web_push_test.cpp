@@ -1,7 +1,7 @@
 // Web Push encryption (RFC 8291 / RFC 8188 aes128gcm) and VAPID (RFC 8292): the RFC 8291
 // Appendix A example reproduced byte for byte, a browser's side that decrypts what the
 // server sends, and the VAPID JWT verified with the public key.
-#include "http/web_push.hpp"
+#include "http/crypto/web_push.hpp"
 
 #include <gtest/gtest.h>
 

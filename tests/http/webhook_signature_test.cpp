@@ -1,6 +1,6 @@
 // The webhook signature: HMAC-SHA256 against RFC 4231's test vectors, and the header
 // composed over "<t>.<body>" exactly as receivers recompute it.
-#include "http/webhook_signature.hpp"
+#include "http/crypto/webhook_signature.hpp"
 
 #include <gtest/gtest.h>
 

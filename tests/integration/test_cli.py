@@ -660,7 +660,7 @@ class Commands(unittest.TestCase):
     def test_version_is_the_api_documents(self):
         out = run(["--version"], {})
         self.assertEqual(out.returncode, 0, out.stderr)
-        with open(os.path.join(os.path.dirname(__file__), "../../http/openapi.json")) as f:
+        with open(os.path.join(os.path.dirname(__file__), "../../http/api/openapi.json")) as f:
             version = json.load(f)["info"]["version"]
         self.assertEqual(out.stdout.strip(), f"waitroom {version}")
 

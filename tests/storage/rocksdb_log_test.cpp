@@ -2,6 +2,7 @@
 // read-only opens and locking.
 
 #include "storage/event_log.hpp"
+#include "storage/side_records.hpp"
 #include "storage/writer_stats.hpp"
 #include "tests/storage/forge.hpp"
 #include "tests/storage/log_test_support.hpp"

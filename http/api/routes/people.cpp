@@ -1,0 +1,366 @@
+// Identity, organizations, users and agents.
+#include "http/api/call.hpp"
+
+#include "events/agent/commands.hpp"
+#include "events/org/commands.hpp"
+#include "events/user/commands.hpp"
+
+namespace waitroom::http {
+
+namespace {
+
+/// The answer to a new agent: the agent, its key (shown once) and, for a
+/// self-registration, the claim token (shown once).
+std::function<void(ev::outcome<ev::agent::state>)>
+new_agent_answer(responder respond, std::string key,
+                 std::optional<std::string> claim_token = {}) {
+  return answer<ev::agent::state>(
+      std::move(respond), [key = std::move(key), claim_token = std::move(claim_token)](
+                              const ev::agent::state& a) {
+        return data_response_from(
+            [&](json_writer& w) {
+              w.begin_object();
+              w.key("agent");
+              write_agent(w, a);
+              w.member("api_key", key);
+              w.member("key_prefix", a.key_prefix);
+              if (claim_token) {
+                w.member("claim_token", *claim_token);
+                w.member("status", "pending_claim");
+              }
+              w.end_object();
+            },
+            201);
+      });
+}
+
+constexpr std::size_t token_length = 32;
+constexpr std::size_t claim_token_length = 24;
+
+ev::error user_not_found() {
+  return ev::not_found("user not found");
+}
+ev::error agent_not_found() {
+  return ev::not_found("agent not found");
+}
+
+/// Whether `find(projections)` finds a user or agent of organization `org_id`.
+template <class Find>
+bool in_org(const projections::read_model& reads, const std::string& org_id, Find find) {
+  return reads.read([&](const projections::projection_set& p) {
+    const auto* found = find(p);
+    return found != nullptr && found->org_id == org_id;
+  });
+}
+
+} // namespace
+
+namespace {
+
+void me(call& c) {
+  json::object o;
+  o["kind"] = c.who.is_user() ? "user" : "agent";
+  o["id"] = c.who.id;
+  o["org_id"] = c.who.org_id.empty() ? json::value(nullptr) : json::value(c.who.org_id);
+  o["name"] = c.who.name;
+  if (c.who.is_user()) {
+    o["role"] = ev::wire_name(*c.who.role);
+    o["instance_admin"] = c.who.instance_admin;
+  } else {
+    o["status"] = c.who.claimed ? "active" : "pending_claim";
+  }
+  c.ok(std::move(o));
+}
+
+// --- organizations and users -------------------------------------------------------
+
+void create_org(call& c) {
+  auto body = parse_object_body(c.req.body, false);
+  if (!body) return c.fail(body.error());
+  body_reader r(*body);
+  auto name = r.string("name", true);
+  auto owner = r.object("owner", true);
+  std::optional<std::string> owner_name, owner_email;
+  if (owner) {
+    body_reader o(*owner, "owner.");
+    owner_name = o.string("name", true);
+    owner_email = o.string("email", true);
+    r.adopt(o);
+  }
+  if (!r.ok()) return c.fail(*r.error());
+  auto token =
+      c.s.rt.ids().make_secret(ev::user_token_prefix, ev::user_token_random_length);
+  ev::org::create_org cmd{c.s.rt.ids().make_id(ev::org_prefix),
+                          *name,
+                          c.s.rt.ids().make_id(ev::user_prefix),
+                          *owner_name,
+                          *owner_email,
+                          actors::credential_hash(token),
+                          c.s.rt.ids().make_id(ev::room_prefix),
+                          c.who.actor(),
+                          c.s.rt.time().now()};
+  auto org_id = cmd.org_id, owner_id = cmd.owner_id;
+  auto& reads = c.s.rt.reads();
+  c.s.rt.send(org_id, ev::org::command{std::move(cmd)},
+              answer<ev::event_list>(
+                  c.respond, [&reads, org_id, owner_id, token](const ev::event_list&) {
+                    return reads.read([&](const projections::projection_set& p) {
+                      return data_response_from(
+                          [&](json_writer& w) {
+                            w.begin_object();
+                            w.key("org");
+                            write_org(w, *p.dir.org(org_id));
+                            w.key("owner");
+                            write_user(w, *p.dir.user(owner_id));
+                            w.member("token", token);
+                            w.end_object();
+                          },
+                          201);
+                    });
+                  }));
+}
+
+void create_user(call& c) {
+  auto body = parse_object_body(c.req.body, false);
+  if (!body) return c.fail(body.error());
+  body_reader r(*body);
+  auto name = r.string("name", true);
+  auto email = r.string("email", true);
+  auto role = r.enumeration<ev::user::user_role>("role", true);
+  if (!r.ok()) return c.fail(*r.error());
+  auto token =
+      c.s.rt.ids().make_secret(ev::user_token_prefix, ev::user_token_random_length);
+  ev::user::create_user cmd{c.s.rt.ids().make_id(ev::user_prefix),
+                            c.who.org_id,
+                            *name,
+                            *email,
+                            *role,
+                            actors::credential_hash(token),
+                            c.who.actor(),
+                            *c.who.role,
+                            c.s.rt.time().now()};
+  auto id = cmd.id;
+  c.s.rt.send(id, ev::user::command{std::move(cmd)},
+              answer<ev::user::state>(c.respond, [token](const ev::user::state& u) {
+                return data_response_from(
+                    [&](json_writer& w) {
+                      w.begin_object();
+                      w.key("user");
+                      write_user(w, u);
+                      w.member("token", token);
+                      w.end_object();
+                    },
+                    201);
+              }));
+}
+
+void list_users(call& c) {
+  answer_list(
+      c, c.s.rt.reads(), 'u',
+      [&](const projections::projection_set& ps, const page& p, std::uint64_t start) {
+        return index_page(ps.dir.users_of(c.who.org_id), start, p, 'u', write_user);
+      });
+}
+
+void rotate_user_token(call& c) {
+  const std::string id = c.params[0];
+  if (!in_org(c.s.rt.reads(), c.who.org_id,
+              [&](const projections::projection_set& p) { return p.dir.user(id); }))
+    return c.fail(user_not_found());
+  auto token =
+      c.s.rt.ids().make_secret(ev::user_token_prefix, ev::user_token_random_length);
+  c.s.rt.send(id,
+              ev::user::command{ev::user::rotate_token{actors::credential_hash(token),
+                                                       c.who.actor(), *c.who.role,
+                                                       c.s.rt.time().now()}},
+              answer<ev::user::state>(c.respond, [token](const ev::user::state&) {
+                return data_response(json::object{{"token", token}});
+              }));
+}
+
+void deactivate_user(call& c) {
+  const std::string id = c.params[0];
+  if (!in_org(c.s.rt.reads(), c.who.org_id,
+              [&](const projections::projection_set& p) { return p.dir.user(id); }))
+    return c.fail(user_not_found());
+  c.s.rt.send(id,
+              ev::user::command{
+                  ev::user::deactivate{c.who.actor(), *c.who.role, c.s.rt.time().now()}},
+              answer<ev::user::state>(c.respond, [](const ev::user::state& u) {
+                return data_response_from([&](json_writer& w) { write_user(w, u); });
+              }));
+}
+
+// --- agents --------------------------------------------------------------------------
+
+void register_agent(call& c) {
+  auto body = parse_object_body(c.req.body, false);
+  if (!body) return c.fail(body.error());
+  body_reader r(*body);
+  auto name = r.string("name", true);
+  auto description = r.string("description");
+  auto platform = r.string("platform");
+  if (!r.ok()) return c.fail(*r.error());
+  auto key = c.s.rt.ids().make_secret("wr_", token_length);
+  ev::agent::register_agent cmd{c.s.rt.ids().make_id(ev::agent_prefix),
+                                c.who.org_id,
+                                *name,
+                                description.value_or(""),
+                                platform.value_or(""),
+                                actors::credential_hash(key),
+                                key.substr(0, 12),
+                                c.who.actor(),
+                                c.s.rt.time().now()};
+  auto id = cmd.id;
+  c.s.rt.send(id, ev::agent::command{std::move(cmd)}, new_agent_answer(c.respond, key));
+}
+
+void self_register_agent(call& c) {
+  if (auto wait = c.s.self_register_limits.take("ip:" + c.req.remote_address); wait > 0)
+    return c.respond(rate_limited("too many self-registrations from this address", wait));
+  auto body = parse_object_body(c.req.body, false);
+  if (!body) return c.fail(body.error());
+  body_reader r(*body);
+  auto name = r.string("name", true);
+  auto description = r.string("description");
+  auto platform = r.string("platform");
+  if (!r.ok()) return c.fail(*r.error());
+  auto key = c.s.rt.ids().make_secret("wr_", token_length);
+  auto claim_token = c.s.rt.ids().make_secret("wr_claim_", claim_token_length);
+  ev::agent::self_register cmd{c.s.rt.ids().make_id(ev::agent_prefix),
+                               *name,
+                               description.value_or(""),
+                               platform.value_or(""),
+                               actors::credential_hash(key),
+                               key.substr(0, 12),
+                               actors::credential_hash(claim_token),
+                               c.s.rt.time().now()};
+  auto id = cmd.id;
+  c.s.rt.send(id, ev::agent::command{std::move(cmd)},
+              new_agent_answer(c.respond, key, claim_token));
+}
+
+void claim_agent(call& c) {
+  auto body = parse_object_body(c.req.body, false);
+  if (!body) return c.fail(body.error());
+  body_reader r(*body);
+  auto token = r.string("claim_token", true);
+  if (!r.ok()) return c.fail(*r.error());
+  auto hash = actors::credential_hash(*token);
+  // The claim token finds its agent also after it was used: the decider then answers
+  // CONFLICT (used) rather than NOT_FOUND (unknown).
+  auto id = c.s.rt.reads().read([&](const projections::projection_set& p) {
+    const auto* a = p.dir.by_claim_hash(hash);
+    return a ? a->id : std::string();
+  });
+  if (id.empty()) return c.fail(ev::not_found("unknown claim token"));
+  auto& activity = c.s.activity;
+  c.s.rt.send(id,
+              ev::agent::command{
+                  ev::agent::claim{c.who.org_id, c.who.actor(), c.s.rt.time().now()}},
+              answer<ev::agent::state>(c.respond, [&activity](const ev::agent::state& a) {
+                return data_response_from([&](json_writer& w) {
+                  w.begin_object();
+                  w.key("agent");
+                  write_agent(w, a, activity.last(a.id));
+                  w.end_object();
+                });
+              }));
+}
+
+void list_agents(call& c) {
+  answer_list(
+      c, c.s.rt.reads(), 'a',
+      [&](const projections::projection_set& ps, const page& p, std::uint64_t start) {
+        return index_page(ps.dir.agents_of(c.who.org_id), start, p, 'a',
+                          [&](json_writer& w, const ev::agent::state& a) {
+                            write_agent(w, a, c.s.activity.last(a.id));
+                          });
+      });
+}
+
+void get_agent(call& c) {
+  c.respond(c.s.rt.reads().read([&](const projections::projection_set& p) {
+    const auto* a = p.dir.agent(c.params[0]);
+    if (a == nullptr || a->org_id != c.who.org_id)
+      return error_response(agent_not_found());
+    auto seen = c.s.activity.last(a->id);
+    auto wrote = p.dir.last_active(a->id);
+    if (wrote && (!seen || *wrote > *seen)) seen = wrote;
+    return data_response_from([&](json_writer& w) { write_agent(w, *a, seen); });
+  }));
+}
+
+void rotate_agent_key(call& c) {
+  const std::string id = c.params[0];
+  if (!in_org(c.s.rt.reads(), c.who.org_id,
+              [&](const projections::projection_set& p) { return p.dir.agent(id); }))
+    return c.fail(agent_not_found());
+  auto key = c.s.rt.ids().make_secret("wr_", token_length);
+  c.s.rt.send(id,
+              ev::agent::command{ev::agent::rotate_key{actors::credential_hash(key),
+                                                       key.substr(0, 12), c.who.actor(),
+                                                       c.s.rt.time().now()}},
+              answer<ev::agent::state>(c.respond, [key](const ev::agent::state& a) {
+                return data_response(
+                    json::object{{"api_key", key}, {"key_prefix", a.key_prefix}});
+              }));
+}
+
+void deactivate_agent(call& c) {
+  const std::string id = c.params[0];
+  if (!in_org(c.s.rt.reads(), c.who.org_id,
+              [&](const projections::projection_set& p) { return p.dir.agent(id); }))
+    return c.fail(agent_not_found());
+  c.s.rt.send(
+      id, ev::agent::command{ev::agent::deactivate{c.who.actor(), c.s.rt.time().now()}},
+      answer<ev::agent::state>(c.respond,
+                               [&activity = c.s.activity](const ev::agent::state& a) {
+                                 return data_response_from([&](json_writer& w) {
+                                   write_agent(w, a, activity.last(a.id));
+                                 });
+                               }));
+}
+
+void agent_trust(call& c) {
+  const std::string id = c.params[0];
+  answer_list(
+      c, c.s.rt.reads(), 'k',
+      [&](const projections::projection_set& p, const page& pg, std::uint64_t start) {
+        const auto* a = p.dir.agent(id);
+        // another organization's agent does not exist for the caller: 404 before 403
+        if (a == nullptr || a->org_id != c.who.org_id)
+          return error_response(agent_not_found());
+        if (c.who.is_agent() && c.who.id != id)
+          return error_response(ev::forbidden("an agent may only read its own trust"));
+        std::vector<const ev::trust::score_card*> visible;
+        for (const auto* card : p.trust.of_agent(id)) {
+          const auto* room = p.rooms.by_id(card->room_id);
+          if (room != nullptr &&
+              (c.who.is_agent() || ev::room::can_see(*room, c.as_caller())))
+            visible.push_back(card);
+        }
+        return index_page(visible, start, pg, 'k', write_trust);
+      });
+}
+
+} // namespace
+
+void add_people_routes(route_table& t) {
+  t.add("GET", "/v1/me", guard::authenticated, me);
+  t.add("POST", "/v1/orgs", guard::instance_admin, create_org);
+  t.add("POST", "/v1/users", guard::admin, create_user);
+  t.add("GET", "/v1/users", guard::human, list_users);
+  t.add("POST", "/v1/users/:id/rotate-token", guard::human, rotate_user_token);
+  t.add("DELETE", "/v1/users/:id", guard::admin, deactivate_user);
+  t.add("POST", "/v1/agents/register", guard::member, register_agent);
+  t.add("POST", "/v1/agents/self-register", guard::none, self_register_agent);
+  t.add("POST", "/v1/agents/claim", guard::member, claim_agent);
+  t.add("GET", "/v1/agents", guard::human, list_agents);
+  t.add("GET", "/v1/agents/:id", guard::human, get_agent);
+  t.add("POST", "/v1/agents/:id/rotate-key", guard::admin, rotate_agent_key);
+  t.add("POST", "/v1/agents/:id/deactivate", guard::admin, deactivate_agent);
+  t.add("GET", "/v1/agents/:id/trust", guard::any, agent_trust);
+}
+
+} // namespace waitroom::http
