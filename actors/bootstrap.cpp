@@ -28,8 +28,7 @@ ev::outcome<bootstrap_result> bootstrap_if_empty(storage::event_log& log, id_sou
     if (auto checked = check_bootstrap_token(*token); !checked)
       return std::move(checked).error();
   out.created = true;
-  out.owner_token =
-      token ? *token : ids.make_secret(ev::user_token_prefix, ev::user_token_random_length);
+  out.owner_token = token ? *token : ids.make_secret(ev::user_token);
   out.org_id = ids.make_id(ev::org_prefix);
   out.owner_id = ids.make_id(ev::user_prefix);
   out.room_id = ids.make_id(ev::room_prefix);

@@ -1,5 +1,6 @@
 #include "actors/id_source.hpp"
 
+#include "events/checkin/decider.hpp"
 #include "events/ids.hpp"
 #include "storage/event_log.hpp"
 
@@ -54,6 +55,12 @@ std::vector<std::string> id_source::message_ids(std::size_t n) {
   for (std::size_t i = 0; i < n; ++i)
     out.push_back(make_id(events::message_prefix));
   return out;
+}
+
+void id_source::supply_message_ids(events::checkin::command& cmd) {
+  auto* ids = events::checkin::message_ids_of(cmd);
+  if (ids != nullptr && ids->empty())
+    *ids = message_ids(events::checkin::message_ids_needed(cmd));
 }
 
 std::string id_source::make_secret(std::string_view prefix, std::size_t length) {

@@ -3,6 +3,9 @@
 /// Ids: prefix + 10 of [a-z0-9]. Secrets: prefix + N of [A-Za-z0-9].
 /// Thread-safe.
 
+#include "events/checkin/commands.hpp"
+#include "events/ids.hpp"
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +20,13 @@ class id_source {
   std::vector<std::string> message_ids(std::size_t n = 3);
   /// `prefix` + `length` random [A-Za-z0-9], e.g. a "wr_" API key.
   std::string make_secret(std::string_view prefix, std::size_t length);
+  /// A credential of that shape (events/ids.hpp).
+  std::string make_secret(const events::credential_shape& shape) {
+    return make_secret(shape.prefix, shape.random_length);
+  }
+  /// Gives a check-in command that carries no message ids the ones its decision needs
+  /// (`events::checkin::message_ids_needed`).
+  void supply_message_ids(events::checkin::command& cmd);
 };
 
 /// Lower-case hex SHA-256 of a credential (what the log stores instead of it).

@@ -1,6 +1,7 @@
 #include "actors/runtime.hpp"
 
 #include "actors/services.hpp"
+#include "events/checkin/decider.hpp"
 
 #include <caf/atom.hpp>
 #include <caf/exit_reason.hpp>
@@ -13,14 +14,16 @@ namespace ev = waitroom::events;
 
 namespace {
 
-caf::actor_system_config& configure(caf::actor_system_config& cfg, int threads) {
+caf::actor_system_config& configure(caf::actor_system_config& cfg,
+                                    const runtime_options& options) {
   // DEPENDENCIES.md: the default is max(cores, 4), which oversubscribes 2 cores.
-  cfg.set("scheduler.max-threads", threads);
+  cfg.set("scheduler.max-threads", options.scheduler_threads);
   // Work sharing: idle workers block on a condition variable and are woken by the next
   // message. The default work stealing polls (spins, then sleeps 50 us at a time, then
   // 10 ms), which on 2 cores cost ~10 us of CPU per create and put 10 ms stalls into
   // the latency tail (bench/RESULTS.md, "scheduler policy").
   cfg.set("scheduler.policy", caf::atom("sharing"));
+  if (options.configure_system) options.configure_system(cfg);
   return cfg;
 }
 
@@ -30,8 +33,7 @@ runtime::runtime(storage::event_log& log, const clock& time, runtime_options opt
     : log_(log)
     , time_(time)
     , options_(options)
-    , system_(std::make_unique<caf::actor_system>(
-          configure(config_, options.scheduler_threads)))
+    , system_(std::make_unique<caf::actor_system>(configure(config_, options)))
     , registry_(*system_, ctx_) {
   ctx_.log = &log_;
   ctx_.reads = &reads_;
@@ -74,12 +76,15 @@ void runtime::route(std::string_view id, Request req, const Reply& reply) {
 
 void runtime::send(std::string_view checkin_id, ev::checkin::command cmd,
                    reply_fn<ev::checkin::state> reply) {
+  ids_.supply_message_ids(cmd);
   route(checkin_id, checkin_request{std::move(cmd), reply}, reply);
 }
 
 void runtime::create_checkin(ev::checkin::create cmd,
                              reply_fn<ev::checkin::state> reply) {
   auto room = cmd.room_id;
+  if (cmd.message_ids.empty())
+    cmd.message_ids = ids_.message_ids(ev::checkin::message_ids_needed_to_create);
   route(room, create_checkin_request{std::move(cmd), reply}, reply);
 }
 
@@ -91,6 +96,8 @@ void runtime::send(std::string_view room_id, ev::room::command cmd,
 void runtime::create_task(ev::checkin::create_task cmd,
                           reply_fn<ev::checkin::state> reply) {
   auto room = cmd.room_id;
+  if (cmd.message_ids.empty())
+    cmd.message_ids = ids_.message_ids(ev::checkin::message_ids_needed_to_create);
   route(room, create_task_request{std::move(cmd), reply}, reply);
 }
 

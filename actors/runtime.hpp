@@ -17,6 +17,7 @@
 #include <caf/actor_system_config.hpp>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 
 namespace waitroom::actors {
@@ -27,6 +28,10 @@ struct runtime_options {
   int scheduler_threads = 1;
   std::chrono::milliseconds sweep_every{10'000};
   std::chrono::milliseconds passivate_after{60'000};
+  /// Tests only (unset in production): adjusts the actor system's configuration after
+  /// the defaults above, before the system is created, e.g. to load CAF's test
+  /// coordinator as the scheduler (tests/actors/runtime_fixture.hpp).
+  std::function<void(caf::actor_system_config&)> configure_system;
 };
 
 class runtime {

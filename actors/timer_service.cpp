@@ -35,9 +35,10 @@ void fire(context* ctx, const deadline& d, ev::timestamp now) {
   auto target = ctx->registry->get(d.checkin_id);
   ev::checkin::command cmd;
   if (d.kind == deadline_kind::expire)
-    cmd = ev::checkin::expire{now, ctx->ids->message_ids()};
+    cmd = ev::checkin::expire{now, {}};
   else
     cmd = ev::checkin::announce_expiry{now};
+  ctx->ids->supply_message_ids(cmd);
   auto id = d.checkin_id;
   caf::anon_send(target,
                  checkin_request{std::move(cmd), [id](ev::outcome<ev::checkin::state> r) {

@@ -70,6 +70,26 @@ std::string body_key(std::string_view delivery_id) {
   return in_namespace(bodies_namespace, delivery_id);
 }
 
+events::outcome<attempts_page> attempts(const event_log& log, std::string_view watcher_id,
+                                        std::uint64_t before, std::size_t limit) {
+  attempts_page page;
+  std::uint64_t last = 0;
+  auto scanned = log.scan_records(rows_prefix(watcher_id), true,
+                                  [&](std::string_view key, std::string_view value) {
+                                    auto pos = row_position(key, watcher_id);
+                                    if (!pos || *pos >= before) return true;
+                                    if (page.rows.size() == limit) {
+                                      page.next_before = last;
+                                      return false;
+                                    }
+                                    page.rows.emplace_back(value);
+                                    last = *pos;
+                                    return true;
+                                  });
+  if (!scanned) return scanned.error();
+  return page;
+}
+
 } // namespace webhook_records
 
 namespace push_records {

@@ -67,6 +67,17 @@ std::string row_key(std::string_view watcher_id, std::uint64_t position);
 std::optional<std::uint64_t> row_position(std::string_view key,
                                           std::string_view watcher_id);
 std::string body_key(std::string_view delivery_id);
+
+/// One page of a watcher's attempt rows, newest first.
+struct attempts_page {
+  std::vector<std::string> rows; ///< the stored values
+  /// More rows are older than the last: pass it as `before` for the next page.
+  std::optional<std::uint64_t> next_before;
+};
+/// At most `limit` rows of `watcher_id` older than position `before` (blocking scan:
+/// run it on a reader lane).
+events::outcome<attempts_page> attempts(const event_log& log, std::string_view watcher_id,
+                                        std::uint64_t before, std::size_t limit);
 } // namespace webhook_records
 
 // --- Web Push subscriptions ----------------------------------------------------------

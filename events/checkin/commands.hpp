@@ -15,7 +15,8 @@
 namespace waitroom::events::checkin {
 
 /// Fresh message ids for the thread messages a command writes (status changes and
-/// decisions); three cover every command.
+/// decisions), taken in order. How many a command needs is the decider's to say
+/// (`message_ids_needed`, decider.hpp); the runtime supplies them.
 using fresh_ids = std::vector<std::string>;
 
 /// An agent asks the humans of a room (`POST /v1/rooms/:room/check-in`). Absent
@@ -32,7 +33,7 @@ struct create {
   boost::json::object metadata;
   std::optional<duration_ms> timeout_ms;
   std::optional<timeout_behavior> timeout_action;
-  std::optional<int> required_approvals;
+  std::optional<std::int64_t> required_approvals; ///< 1-10
   timestamp now;
   fresh_ids message_ids;
 };
@@ -86,7 +87,7 @@ struct create_task {
   boost::json::object metadata;
   std::optional<duration_ms> timeout_ms;
   std::optional<timeout_behavior> timeout_action;
-  std::optional<int> required_approvals;
+  std::optional<std::int64_t> required_approvals; ///< 1-10
   timestamp now;
   fresh_ids message_ids;
 };

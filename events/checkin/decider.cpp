@@ -207,6 +207,39 @@ class event_builder {
   event_list out_;
 };
 
+} // namespace
+
+std::size_t message_ids_needed(const command& cmd) {
+  return std::visit(
+      [](const auto& c) -> std::size_t {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, approve> || std::is_same_v<T, reject> ||
+                      std::is_same_v<T, modify> || std::is_same_v<T, submit>)
+          return 2; // a decision (or result) message, then a status change
+        else if constexpr (std::is_same_v<T, withdraw> || std::is_same_v<T, expire> ||
+                           std::is_same_v<T, claim> || std::is_same_v<T, release>)
+          return 1; // a status change
+        else if constexpr (std::is_same_v<T, post_message>)
+          return 1; // the message
+        else
+          return 0; // extend, announce_expiry, request_help, join
+      },
+      cmd);
+}
+
+fresh_ids* message_ids_of(command& cmd) {
+  return std::visit(
+      [](auto& c) -> fresh_ids* {
+        if constexpr (requires { c.message_ids; })
+          return &c.message_ids;
+        else
+          return nullptr;
+      },
+      cmd);
+}
+
+namespace {
+
 outcome<event_list> finish(event_builder& b) {
   if (b.ids_exhausted())
     return internal_error("command carried too few fresh message ids");
@@ -287,9 +320,12 @@ outcome<created> prepare_created(const Create& c, const room::state& room) {
     return validation_error("metadata", "must serialize to at most 10240 bytes");
   if (c.timeout_ms && (*c.timeout_ms < min_timeout_ms || *c.timeout_ms > max_timeout_ms))
     return validation_error("timeout_ms", "must be 1000-604800000 (1 s to 7 days)");
-  if (c.required_approvals &&
-      (*c.required_approvals < 1 || *c.required_approvals > max_required_approvals))
-    return validation_error("required_approvals", "must be 1-10");
+  std::optional<int> required;
+  if (c.required_approvals) {
+    auto n = check_required_approvals(*c.required_approvals, "required_approvals");
+    if (!n) return std::move(n).error();
+    required = *n;
+  }
   if (!room.exists()) return not_found("room not found");
   created ev;
   ev.id = c.id;
@@ -302,8 +338,7 @@ outcome<created> prepare_created(const Create& c, const room::state& room) {
   ev.metadata = c.metadata;
   ev.timeout_ms = c.timeout_ms.value_or(room.settings.default_timeout_ms);
   ev.timeout_action = c.timeout_action.value_or(room.settings.default_timeout_action);
-  ev.required_approvals =
-      c.required_approvals.value_or(room.settings.default_required_approvals);
+  ev.required_approvals = required.value_or(room.settings.default_required_approvals);
   ev.warn_before_ms = std::min(room.settings.expiry_warning_ms, ev.timeout_ms / 10);
   if (ev.timeout_action != timeout_behavior::hold) ev.expires_at = c.now + ev.timeout_ms;
   return ev;

@@ -52,6 +52,16 @@ outcome<event_list> decide_create_task(const create_task& cmd, const room::state
 /// for timer commands; errors otherwise as documented above.
 outcome<event_list> decide(const state& s, const command& cmd);
 
+/// How many fresh message ids deciding `cmd` takes at most: one per thread message it
+/// may write (a decision message and a status change for a decision or a submit, a
+/// status change for a withdraw, an expiry, a claim or a release, the message itself
+/// for a post). A command that carries fewer fails INTERNAL and writes nothing.
+std::size_t message_ids_needed(const command& cmd);
+/// A create (check-in or task) writes one: its first status change.
+inline constexpr std::size_t message_ids_needed_to_create = 1;
+/// The fresh ids `cmd` carries (nullptr: it writes no message).
+fresh_ids* message_ids_of(command& cmd);
+
 /// The error the caller must answer after the events of a create were committed: 403
 /// POLICY_FORBIDS with `details.check_in_id` and `details.rule_id` when the policy
 /// rejected it; nothing otherwise.

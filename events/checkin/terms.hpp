@@ -3,13 +3,16 @@
 /// NOTE: the enumerator names are the wire names, in the API and in the log.
 
 #include "events/actor_ref.hpp"
+#include "events/outcome.hpp"
 #include "events/time.hpp"
 
 #include <boost/describe/class.hpp>
 #include <boost/json/object.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace waitroom::events::checkin {
 
@@ -108,8 +111,19 @@ inline constexpr std::size_t max_reason_length = 5000;
 inline constexpr std::size_t max_metadata_bytes = 10 * 1024;
 inline constexpr duration_ms min_timeout_ms = 1000;
 inline constexpr duration_ms max_timeout_ms = 7LL * 24 * 3600 * 1000;
+inline constexpr int min_required_approvals = 1;
 inline constexpr int max_required_approvals = 10;
 inline constexpr std::size_t max_message_length = 10000;
 inline constexpr std::size_t max_attachments = 10;
+
+/// How many people must approve (a check-in's `required_approvals`, a room's
+/// `default_required_approvals`): 1-10, else VALIDATION_ERROR on `field`.
+inline outcome<int> check_required_approvals(std::int64_t n, std::string_view field) {
+  if (n < min_required_approvals || n > max_required_approvals)
+    return validation_error(std::string(field),
+                            "must be " + std::to_string(min_required_approvals) + "-" +
+                                std::to_string(max_required_approvals));
+  return static_cast<int>(n);
+}
 
 } // namespace waitroom::events::checkin

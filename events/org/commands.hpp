@@ -44,7 +44,7 @@ struct create_room {
   std::string description;
   std::optional<duration_ms> default_timeout_ms;
   std::optional<checkin::timeout_behavior> default_timeout_action;
-  std::optional<int> default_required_approvals;
+  std::optional<std::int64_t> default_required_approvals; ///< 1-10
   std::optional<duration_ms> expiry_warning_ms;
   std::optional<room::policy> policy;
   actor_ref by;

@@ -47,8 +47,12 @@ outcome<event_list> decide_create_room(const state& s, const create_room& c) {
       c.default_timeout_ms.value_or(settings.default_timeout_ms);
   settings.default_timeout_action =
       c.default_timeout_action.value_or(settings.default_timeout_action);
-  settings.default_required_approvals =
-      c.default_required_approvals.value_or(settings.default_required_approvals);
+  if (c.default_required_approvals) {
+    auto n = checkin::check_required_approvals(*c.default_required_approvals,
+                                               "default_required_approvals");
+    if (!n) return std::move(n).error();
+    settings.default_required_approvals = *n;
+  }
   settings.expiry_warning_ms = c.expiry_warning_ms.value_or(settings.expiry_warning_ms);
   if (auto v = room::validate_settings(settings); !v) return std::move(v).error();
   if (s.room_slugs.count(c.slug) != 0)

@@ -25,7 +25,7 @@ struct update {
   std::optional<std::string> description;
   std::optional<duration_ms> default_timeout_ms;
   std::optional<checkin::timeout_behavior> default_timeout_action;
-  std::optional<int> default_required_approvals;
+  std::optional<std::int64_t> default_required_approvals; ///< 1-10
   std::optional<duration_ms> expiry_warning_ms;
   actor_ref by;
   timestamp now;

@@ -67,8 +67,10 @@ outcome<void> validate_settings(const room_settings& s) {
   if (s.default_timeout_ms < 1000 || s.default_timeout_ms > week)
     return validation_error("default_timeout_ms",
                             "must be 1000-604800000 (1 s to 7 days)");
-  if (s.default_required_approvals < 1 || s.default_required_approvals > 10)
-    return validation_error("default_required_approvals", "must be 1-10");
+  if (auto n = checkin::check_required_approvals(s.default_required_approvals,
+                                                 "default_required_approvals");
+      !n)
+    return std::move(n).error();
   if (s.expiry_warning_ms < 0 || s.expiry_warning_ms > week)
     return validation_error("expiry_warning_ms", "must be 0-604800000");
   return {};
@@ -128,8 +130,12 @@ outcome<event_list> decide(const state& s, const command& cmd) {
             ev.settings.default_timeout_ms = *c.default_timeout_ms;
           if (c.default_timeout_action)
             ev.settings.default_timeout_action = *c.default_timeout_action;
-          if (c.default_required_approvals)
-            ev.settings.default_required_approvals = *c.default_required_approvals;
+          if (c.default_required_approvals) {
+            auto n = checkin::check_required_approvals(*c.default_required_approvals,
+                                                       "default_required_approvals");
+            if (!n) return std::move(n).error();
+            ev.settings.default_required_approvals = *n;
+          }
           if (c.expiry_warning_ms) ev.settings.expiry_warning_ms = *c.expiry_warning_ms;
           if (auto v = validate_settings(ev.settings); !v) return std::move(v).error();
           if (ev.name == s.name && ev.description == s.description &&

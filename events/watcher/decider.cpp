@@ -1,4 +1,5 @@
 #include "events/watcher/decider.hpp"
+#include "events/watcher/access.hpp"
 
 #include "events/json.hpp"
 #include "events/watcher/delivery.hpp"
@@ -65,10 +66,7 @@ outcome<event_list> decide(const state& s, const command& cmd) {
         event_list out;
         if constexpr (std::is_same_v<T, create>) {
           if (s.exists()) return conflict("watcher " + c.id + " already exists");
-          std::string_view url = c.webhook_url;
-          if (url.size() > 2048 ||
-              !(url.starts_with("http://") || url.starts_with("https://")))
-            return validation_error("webhook_url", "must be an http or https URL");
+          if (auto url = check_webhook_url(c.webhook_url); !url) return url.error();
           for (std::size_t i = 0; i < c.event_types.size(); ++i)
             if (!is_room_event_type(c.event_types[i]))
               return validation_error("event_types[" + std::to_string(i) + "]",

@@ -1,7 +1,7 @@
 #pragma once
 /// The rules of watchers.
 ///
-/// - Webhook URLs are http or https, at most 2048 bytes.
+/// - Webhook URLs, secrets, and who sees and manages a watcher: access.hpp.
 /// - `event_types` names room events (`is_room_event_type`: what deliveries carry);
 ///   empty means all.
 /// - `filter` is matched like a policy's `metadata` (dotted paths to JSON values)

@@ -45,7 +45,7 @@ ev::outcome<principal> authenticate(const request& req,
                         "missing credential: send Authorization: Bearer <credential>, a "
                         "person's token (wrh_...) or an agent's API key (wr_...); this "
                         "server does not use OAuth");
-  if (token->empty() || token->starts_with("wr_claim_"))
+  if (token->empty() || ev::is_claim_token(*token))
     return unauthorized("unknown", "unknown credential");
   auto hash = actors::credential_hash(*token);
   return reads.read([&](const projections::projection_set& p) -> ev::outcome<principal> {

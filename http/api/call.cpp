@@ -1,5 +1,7 @@
 #include "http/api/call.hpp"
 
+#include "events/checkin/access.hpp"
+
 namespace waitroom::http {
 
 ev::outcome<page> read_page(const request& req) {
@@ -37,8 +39,7 @@ ev::error checkin_not_found() {
   return ev::not_found("check-in not found");
 }
 ev::error may_not_act() {
-  return ev::forbidden("this room has members: you need the role approver (people) or "
-                       "agent (agents) to act in it");
+  return ev::checkin::may_not_act();
 }
 
 const ev::room::state* visible_room(const std::string& org_id,

@@ -2,6 +2,7 @@
 
 #include "events/codec.hpp"
 #include "events/json_writer.hpp"
+#include "events/watcher/access.hpp"
 #include "events/watcher/decider.hpp"
 #include "events/watcher/delivery.hpp"
 #include "http/crypto/webhook_signature.hpp"
@@ -496,10 +497,9 @@ void webhook_worker::redeliver(const std::string& watcher_id,
       std::lock_guard lock(mu_);
       if (auto it = runs_.find(watcher_id); it != runs_.end()) r = it->second;
     }
-    if (!r)
-      return done(ev::conflict("the watcher does not deliver (disabled or deleted)"));
+    if (!r) return done(ev::watcher::not_delivering());
     asio::post(client_.context(), [r, d = std::move(d), done] {
-      if (r->stopped) return done(ev::conflict("the watcher does not deliver"));
+      if (r->stopped) return done(ev::watcher::not_delivering());
       r->redeliveries.push_back(d);
       r->pump();
       done({});

@@ -5,6 +5,7 @@
 #include "events/json.hpp"
 #include "events/room/decider.hpp"
 #include "given_when_then.hpp"
+#include "message_ids.hpp"
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
@@ -1063,6 +1064,45 @@ TEST(CheckinTerms, WaitingByWireNameIsTheWaitingRule) {
     EXPECT_TRUE(is_waiting_status(name)) << name;
   for (auto name : {"approved", "rejected", "modified", "expired", "withdrawn", "", "nope"})
     EXPECT_FALSE(is_waiting_status(name)) << name;
+}
+
+TEST(CheckinDecider, RequiredApprovalsAre1To10AndNeverWrapAround) {
+  for (std::int64_t n : {0LL, 11LL, 4294967297LL}) {
+    SCOPED_TRACE(n);
+    auto c = a_create();
+    c.required_approvals = n;
+    EXPECT_TRUE(fails_with(decide_create(c, a_room(), 50), errc::validation,
+                           "required_approvals"));
+  }
+  auto c = a_create();
+  c.required_approvals = 10;
+  EXPECT_TRUE(decide_create(c, a_room(), 50).ok());
+}
+
+// --- how many message ids a decision takes (message_ids_needed) -----------------
+
+TEST(CheckinMessageIds, EachDecisionTakesExactlyTheIdsItSaysItNeeds) {
+  const auto pending = a_pending_checkin();
+  EXPECT_TRUE(takes_exactly_its_message_ids(pending, approve_by(alice)));
+  EXPECT_TRUE(takes_exactly_its_message_ids(pending, reject_by(alice)));
+  EXPECT_TRUE(takes_exactly_its_message_ids(pending,
+                                            modify_by(alice, obj(R"({"replicas": 2})"))));
+  EXPECT_TRUE(
+      takes_exactly_its_message_ids(pending, withdraw_by(actor_ref::agent(agent_id))));
+  EXPECT_TRUE(takes_exactly_its_message_ids(pending, expire_at(t0 + hour)));
+  EXPECT_TRUE(takes_exactly_its_message_ids(
+      pending,
+      post_message{.by = actor_ref::user(alice), .content = "why now?", .now = t0}));
+  EXPECT_TRUE(takes_exactly_its_message_ids(
+      pending, extend{.by = actor_ref::user(alice), .by_ms = minute, .now = t0}));
+}
+
+TEST(CheckinMessageIds, TheFinalOfSeveralApprovalsTakesNoMoreThanOneApproval) {
+  auto s = a_pending_checkin(hour, timeout_behavior::cancel, 2);
+  // the first of two writes only its decision message: not the worst case
+  EXPECT_TRUE(takes_exactly_its_message_ids(s, approve_by(alice), false));
+  s = fold(s, decide(s, approve_by(alice)));
+  EXPECT_TRUE(takes_exactly_its_message_ids(s, approve_by(bob)));
 }
 
 } // namespace

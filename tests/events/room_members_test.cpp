@@ -1,8 +1,11 @@
 // Room settings and membership (API.md "Rooms and policy", "Room membership"): the
-// update and member commands, and who may see and act in a room (room/access.hpp).
+// update and member commands, and who may see and act in a room (room/access.hpp),
+// on its check-ins (checkin/access.hpp) and in its trust (trust/access.hpp).
 
+#include "events/checkin/access.hpp"
 #include "events/room/access.hpp"
 #include "events/room/decider.hpp"
+#include "events/trust/access.hpp"
 #include "given_when_then.hpp"
 
 #include <gtest/gtest.h>
@@ -417,6 +420,96 @@ TEST(RoomAccess, AnAgentDoesNotTakeAPersonsListing) {
 TEST(RoomAccess, APersonDoesNotTakeAnAgentsListing) {
   auto r = a_closed_room();
   EXPECT_FALSE(can_act(r, person(builder, user_role::member)));
+}
+
+TEST(RoomUpdate, RequiredApprovalsAre1To10AndNeverWrapAround) {
+  auto s = an_open_room();
+  for (std::int64_t n : {0LL, 11LL, 4294967297LL, -4294967295LL}) {
+    SCOPED_TRACE(n);
+    auto u = an_update();
+    u.default_required_approvals = n;
+    EXPECT_TRUE(fails_with(decide(s, u), errc::validation, "default_required_approvals"));
+  }
+  auto u = an_update();
+  u.default_required_approvals = 10;
+  EXPECT_TRUE(yields(decide(s, u), {"room.updated"}));
+}
+
+// --- commands on a check-in of the room (checkin/access.hpp) ------------------------
+
+namespace ci = waitroom::events::checkin;
+
+const ci::approve an_approve{};
+const ci::withdraw a_withdraw{};
+const ci::post_message a_post{};
+const ci::claim a_claim{};
+const ci::expire an_expire{};
+
+TEST(CheckinAccess, EachCommandNeedsToSeeOrToActInTheRoom) {
+  EXPECT_EQ(ci::room_need_of(an_approve), ci::room_need::act);
+  EXPECT_EQ(ci::room_need_of(a_claim), ci::room_need::act);
+  EXPECT_EQ(ci::room_need_of(ci::extend{}), ci::room_need::act);
+  EXPECT_EQ(ci::room_need_of(ci::submit{}), ci::room_need::act);
+  EXPECT_EQ(ci::room_need_of(a_withdraw), ci::room_need::see);
+  EXPECT_EQ(ci::room_need_of(a_post), ci::room_need::see);
+  EXPECT_EQ(ci::room_need_of(an_expire), ci::room_need::none);
+  EXPECT_EQ(ci::room_need_of(ci::announce_expiry{}), ci::room_need::none);
+}
+
+TEST(CheckinAccess, AViewerWritesInTheThreadButDoesNotDecide) {
+  auto r = a_closed_room();
+  EXPECT_TRUE(
+      fails_with(ci::check_room_access(an_approve, r, person(vera, user_role::member)),
+                 errc::forbidden));
+  EXPECT_TRUE(ci::check_room_access(a_post, r, person(vera, user_role::member)).ok());
+  EXPECT_TRUE(
+      ci::check_room_access(an_approve, r, person(alice, user_role::member)).ok());
+}
+
+TEST(CheckinAccess, WhoDoesNotSeeTheRoomDoesNotSeeTheCheckin) {
+  auto r = a_closed_room();
+  EXPECT_TRUE(
+      fails_with(ci::check_room_access(an_approve, r, person(mike, user_role::member)),
+                 errc::not_found));
+  EXPECT_TRUE(
+      fails_with(ci::check_room_access(a_post, r, person(mike, user_role::member)),
+                 errc::not_found));
+  EXPECT_TRUE(fails_with(ci::check_room_access(a_claim, r, agent(stranger_agent)),
+                         errc::not_found));
+  EXPECT_TRUE(ci::check_room_access(a_claim, r, agent(builder)).ok());
+  EXPECT_TRUE(ci::check_room_access(an_expire, r, person(mike, user_role::member)).ok());
+}
+
+TEST(CheckinAccess, AViewerOfTheOrganizationDoesNotActInAnOpenRoom) {
+  auto r = an_open_room();
+  EXPECT_TRUE(
+      fails_with(ci::check_room_access(an_approve, r, person(mike, user_role::viewer)),
+                 errc::forbidden));
+  EXPECT_TRUE(ci::check_room_access(a_withdraw, r, person(mike, user_role::viewer)).ok());
+}
+
+// --- trust (trust/access.hpp) --------------------------------------------------------
+
+trust::score_card card_of(const std::string& agent_id) {
+  trust::score_card c;
+  c.agent_id = agent_id;
+  c.room_id = room_id;
+  return c;
+}
+
+TEST(TrustAccess, AnAgentReadsOnlyItsOwnTrust) {
+  EXPECT_TRUE(trust::check_reader(builder, agent(builder)).ok());
+  EXPECT_TRUE(
+      fails_with(trust::check_reader(builder, agent(stranger_agent)), errc::forbidden));
+  EXPECT_TRUE(trust::check_reader(builder, person(mike, user_role::viewer)).ok());
+}
+
+TEST(TrustAccess, AnAgentSeesItsCardsEvenWherePeopleCannot) {
+  auto r = a_closed_room();
+  EXPECT_TRUE(trust::shows(card_of(builder), r, agent(builder)));
+  EXPECT_TRUE(trust::shows(card_of(builder), r, person(alice, user_role::member)));
+  EXPECT_FALSE(trust::shows(card_of(builder), r, person(mike, user_role::member)));
+  EXPECT_TRUE(trust::shows(card_of(builder), r, person(mike, user_role::admin)));
 }
 
 } // namespace

@@ -6,6 +6,7 @@
 #include "events/json.hpp"
 #include "events/room/decider.hpp"
 #include "given_when_then.hpp"
+#include "message_ids.hpp"
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
@@ -784,6 +785,14 @@ TEST(TaskDecider, CommandsOnAnAgentCheckInThatAreOnlyForTasksAreConflicts) {
   EXPECT_TRUE(fails_with(decide(s, release_by(worker)), errc::conflict));
   EXPECT_TRUE(fails_with(decide(s, help_by(worker)), errc::conflict));
   EXPECT_TRUE(fails_with(decide(s, submit_by(worker)), errc::conflict));
+}
+
+TEST(TaskMessageIds, EachTaskCommandTakesExactlyTheIdsItSaysItNeeds) {
+  EXPECT_TRUE(takes_exactly_its_message_ids(an_open_task(), claim_by(worker)));
+  EXPECT_TRUE(takes_exactly_its_message_ids(a_claimed_task(), release_by(worker)));
+  EXPECT_TRUE(takes_exactly_its_message_ids(a_claimed_task(), submit_by(worker)));
+  EXPECT_TRUE(takes_exactly_its_message_ids(a_claimed_task(), join_by(helper)));
+  EXPECT_TRUE(takes_exactly_its_message_ids(a_task_in_review(), approve_by(bob)));
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 
 #include "events/room/decider.hpp"
 #include "events/signal/decider.hpp"
+#include "events/watcher/access.hpp"
 #include "events/watcher/decider.hpp"
 #include "given_when_then.hpp"
 
@@ -100,7 +101,7 @@ TEST(WatcherDecider, AcceptsHttpAndHttpsUrlsIncludingPrivateOnes) {
 TEST(WatcherDecider, RejectsUrlsThatAreNotHttpOrHttps) {
   for (const std::string& url : std::vector<std::string>{
            "", "ftp://example.com", "example.com/hook", "file:///etc/passwd",
-           "ws://example.com", "https:/example.com",
+           "ws://example.com", "https:/example.com", "http://", "https:// x", "http:/h",
            "https://example.com/" + std::string(2048, 'x')}) {
     SCOPED_TRACE(url);
     auto cmd = a_watch();
@@ -108,6 +109,67 @@ TEST(WatcherDecider, RejectsUrlsThatAreNotHttpOrHttps) {
     EXPECT_TRUE(fails_with(watcher::decide(watcher::state{}, cmd), errc::validation,
                            "webhook_url"));
   }
+}
+
+TEST(WatcherAccess, AUrlIsAbsoluteHttpOrHttpsWithAHostOfAtMost2048Bytes) {
+  auto host = watcher::check_webhook_url("https://hooks.example.com:8443/w?x=1");
+  ASSERT_TRUE(host.ok());
+  EXPECT_EQ(*host, "hooks.example.com");
+  const std::string base = "https://example.com/";
+  EXPECT_TRUE(
+      watcher::check_webhook_url(base + std::string(2048 - base.size(), 'x')).ok());
+  EXPECT_TRUE(
+      fails_with(watcher::check_webhook_url(base + std::string(2049 - base.size(), 'x')),
+                 errc::validation, "webhook_url"));
+}
+
+TEST(WatcherAccess, AChosenSecretHas16To256Characters) {
+  EXPECT_TRUE(fails_with(watcher::check_webhook_secret(std::string(15, 's')),
+                         errc::validation, "secret"));
+  EXPECT_TRUE(watcher::check_webhook_secret(std::string(16, 's')).ok());
+  EXPECT_TRUE(watcher::check_webhook_secret(std::string(256, 's')).ok());
+  EXPECT_TRUE(fails_with(watcher::check_webhook_secret(std::string(257, 's')),
+                         errc::validation, "secret"));
+}
+
+room::state a_room_with_a_viewer_only() {
+  room::created c;
+  c.id = room_id;
+  c.org_id = org_id;
+  c.slug = "deployments";
+  c.name = "Deployments";
+  return given<room::state>(
+      {make_event(room_id, org_id, room_id, admin, t0, std::move(c)),
+       make_event(room_id, org_id, room_id, admin, t0,
+                  room::member_set{"us_viewer0001", actor_kind::user,
+                                   room::member_role::viewer})});
+}
+
+TEST(WatcherAccess, AWatcherIsSeenInItsOrganizationWhereItsRoomIsSeen) {
+  const auto w = a_watcher();
+  const auto room = a_room_with_a_viewer_only();
+  const room::caller viewer{actor_kind::user, "us_viewer0001", user::user_role::member};
+  const room::caller unlisted{actor_kind::user, "us_other00001", user::user_role::member};
+  EXPECT_TRUE(watcher::visible_to(w, &room, org_id, viewer));
+  EXPECT_FALSE(watcher::visible_to(w, &room, "org_other00001", viewer));
+  EXPECT_FALSE(watcher::visible_to(w, &room, org_id, unlisted));
+  EXPECT_FALSE(watcher::visible_to(w, nullptr, org_id, viewer));
+  auto deleted = fold(w, watcher::decide(w, remove_by(creator)));
+  EXPECT_FALSE(watcher::visible_to(deleted, &room, org_id, viewer));
+}
+
+TEST(WatcherAccess, ItsManagersRedeliverWhileItDelivers) {
+  const auto w = a_watcher();
+  EXPECT_TRUE(watcher::check_redelivery(w, creator, false).ok());
+  EXPECT_TRUE(watcher::check_redelivery(w, someone_else, true).ok());
+  EXPECT_TRUE(
+      fails_with(watcher::check_redelivery(w, someone_else, false), errc::forbidden));
+  EXPECT_TRUE(
+      fails_with(watcher::check_manager(w, someone_else, false), errc::forbidden));
+  auto disabled = fold(w, watcher::decide(w, watcher::disable{20, t0 + minute}));
+  EXPECT_TRUE(watcher::check_manager(disabled, creator, false).ok());
+  EXPECT_TRUE(
+      fails_with(watcher::check_redelivery(disabled, creator, false), errc::conflict));
 }
 
 TEST(WatcherDecider, NamesTheUnknownEventTypeByIndex) {

@@ -1,7 +1,9 @@
 // Check-ins (agent -> humans), tasks (humans -> agents), their threads and lists.
 #include "http/api/call.hpp"
 
+#include "events/checkin/access.hpp"
 #include "events/checkin/commands.hpp"
+#include "events/checkin/decider.hpp"
 
 #include <algorithm>
 
@@ -37,8 +39,6 @@ bool read_checkin_fields(body_reader& r, Create& cmd,
       used["timeout_ms"] = "timeout_minutes";
     }
   }
-  if (required && (*required < 1 || *required > ev::checkin::max_required_approvals))
-    r.fail("required_approvals", "must be 1-10");
   if (!r.ok()) return false;
   if (reason_field != "reason") used["reason"] = std::string(reason_field);
   if (metadata_field != "metadata") used["metadata"] = std::string(metadata_field);
@@ -48,7 +48,7 @@ bool read_checkin_fields(body_reader& r, Create& cmd,
   cmd.urgency = urgency.value_or(ev::checkin::urgency_level::normal);
   cmd.metadata = metadata.value_or(json::object{});
   cmd.timeout_ms = timeout_ms;
-  if (required) cmd.required_approvals = static_cast<int>(*required);
+  cmd.required_approvals = required;
   return true;
 }
 
@@ -79,7 +79,6 @@ read_creation(const call& c, actors::runtime& rt) {
   cmd.room_id = room->id;
   cmd.org_id = c.who.org_id;
   cmd.now = rt.time().now();
-  cmd.message_ids = rt.ids().message_ids(1);
   return out;
 }
 
@@ -265,16 +264,21 @@ void checkin_status(call& c) {
                  });
 }
 
-void checkin_command(call& c, ev::checkin::command cmd, bool act) {
+/// NOT_FOUND or FORBIDDEN unless the caller may send `cmd` to the check-in `:id`.
+ev::outcome<void> check_access(const call& c, const ev::checkin::command& cmd) {
+  return c.s.rt.reads().read(
+      [&](const projections::projection_set& p) -> ev::outcome<void> {
+        const auto* s = p.checkins.find(c.params[0]);
+        if (s == nullptr || s->org_id != c.who.org_id) return checkin_not_found();
+        const auto* room = p.rooms.by_id(s->room_id);
+        if (room == nullptr) return checkin_not_found();
+        return ev::checkin::check_room_access(cmd, *room, c.as_caller());
+      });
+}
+
+void checkin_command(call& c, ev::checkin::command cmd) {
   const std::string id = c.params[0];
-  auto access = c.s.rt.reads().read([&](const projections::projection_set& p) {
-    const auto* s = visible_checkin(c, p, id);
-    if (s == nullptr) return 404;
-    if (act && !ev::room::can_act(*p.rooms.by_id(s->room_id), c.as_caller())) return 403;
-    return 200;
-  });
-  if (access == 404) return c.fail(checkin_not_found());
-  if (access == 403) return c.fail(may_not_act());
+  if (auto ok = check_access(c, cmd); !ok) return c.fail(ok.error());
   auto& reads = c.s.rt.reads();
   c.s.rt.send(
       id, std::move(cmd),
@@ -302,18 +306,12 @@ std::optional<std::optional<std::string>> read_reason(call& c) {
 
 void approve(call& c) {
   if (auto reason = read_reason(c))
-    checkin_command(c,
-                    ev::checkin::approve{c.who.actor(), *reason, c.s.rt.time().now(),
-                                         c.s.rt.ids().message_ids()},
-                    true);
+    checkin_command(c, ev::checkin::approve{c.who.actor(), *reason, c.s.rt.time().now()});
 }
 
 void reject(call& c) {
   if (auto reason = read_reason(c))
-    checkin_command(c,
-                    ev::checkin::reject{c.who.actor(), *reason, c.s.rt.time().now(),
-                                        c.s.rt.ids().message_ids()},
-                    true);
+    checkin_command(c, ev::checkin::reject{c.who.actor(), *reason, c.s.rt.time().now()});
 }
 
 void modify(call& c) {
@@ -323,18 +321,15 @@ void modify(call& c) {
   auto modifications = r.object("modifications", true);
   auto reason = r.string("reason");
   if (!r.ok()) return c.fail(*r.error());
-  checkin_command(c,
-                  ev::checkin::modify{c.who.actor(), std::move(*modifications), reason,
-                                      c.s.rt.time().now(), c.s.rt.ids().message_ids()},
-                  true);
+  checkin_command(c, ev::checkin::modify{c.who.actor(), std::move(*modifications), reason,
+                                         c.s.rt.time().now()});
 }
 
 void withdraw(call& c) {
   if (auto reason = read_reason(c))
     checkin_command(c,
-                    ev::checkin::withdraw{c.who.actor(), *reason, c.s.rt.time().now(),
-                                          c.s.rt.ids().message_ids(), c.is_admin()},
-                    false);
+                    ev::checkin::withdraw{
+                        c.who.actor(), *reason, c.s.rt.time().now(), {}, c.is_admin()});
 }
 
 void extend(call& c) {
@@ -343,8 +338,7 @@ void extend(call& c) {
   body_reader r(*body);
   auto by_ms = r.integer("by_ms", true);
   if (!r.ok()) return c.fail(*r.error());
-  checkin_command(c, ev::checkin::extend{c.who.actor(), *by_ms, c.s.rt.time().now()},
-                  true);
+  checkin_command(c, ev::checkin::extend{c.who.actor(), *by_ms, c.s.rt.time().now()});
 }
 
 // --- tasks ---------------------------------------------------------------------------
@@ -352,19 +346,13 @@ void extend(call& c) {
 void claim_task(call& c) {
   auto body = parse_object_body(c.req.body, true);
   if (!body) return c.fail(body.error());
-  checkin_command(
-      c,
-      ev::checkin::claim{c.who.actor(), c.s.rt.time().now(), c.s.rt.ids().message_ids()},
-      true);
+  checkin_command(c, ev::checkin::claim{c.who.actor(), c.s.rt.time().now()});
 }
 
 void release_task(call& c) {
   auto body = parse_object_body(c.req.body, true);
   if (!body) return c.fail(body.error());
-  checkin_command(c,
-                  ev::checkin::release{c.who.actor(), c.s.rt.time().now(),
-                                       c.s.rt.ids().message_ids()},
-                  true);
+  checkin_command(c, ev::checkin::release{c.who.actor(), c.s.rt.time().now()});
 }
 
 void help_task(call& c) {
@@ -373,16 +361,14 @@ void help_task(call& c) {
   body_reader r(*body);
   auto description = r.string("description");
   if (!r.ok()) return c.fail(*r.error());
-  checkin_command(c,
-                  ev::checkin::request_help{c.who.actor(), description.value_or(""),
-                                            c.s.rt.time().now()},
-                  true);
+  checkin_command(c, ev::checkin::request_help{c.who.actor(), description.value_or(""),
+                                               c.s.rt.time().now()});
 }
 
 void join_task(call& c) {
   auto body = parse_object_body(c.req.body, true);
   if (!body) return c.fail(body.error());
-  checkin_command(c, ev::checkin::join{c.who.actor(), c.s.rt.time().now()}, true);
+  checkin_command(c, ev::checkin::join{c.who.actor(), c.s.rt.time().now()});
 }
 
 void submit_task(call& c) {
@@ -392,18 +378,17 @@ void submit_task(call& c) {
   auto content = r.string("content", true);
   auto metadata = r.object("metadata");
   if (!r.ok()) return c.fail(*r.error());
-  checkin_command(c,
-                  ev::checkin::submit{c.who.actor(), std::move(*content),
-                                      metadata.value_or(json::object{}),
-                                      c.s.rt.time().now(), c.s.rt.ids().message_ids()},
-                  true);
+  checkin_command(c, ev::checkin::submit{c.who.actor(), std::move(*content),
+                                         metadata.value_or(json::object{}),
+                                         c.s.rt.time().now()});
 }
 
 // --- threads -------------------------------------------------------------------------
 
 void post_message(call& c) {
   const std::string id = c.params[0];
-  if (!can_see_checkin(c)) return c.fail(checkin_not_found());
+  if (auto ok = check_access(c, ev::checkin::post_message{}); !ok)
+    return c.fail(ok.error());
   auto body = parse_object_body(c.req.body, false);
   if (!body) return c.fail(body.error());
   body_reader r(*body);
@@ -412,7 +397,9 @@ void post_message(call& c) {
   auto metadata = r.object("metadata");
   auto attachments = r.array("attachments");
   if (!r.ok()) return c.fail(*r.error());
-  auto ids = c.s.rt.ids().message_ids(1);
+  // The message is answered by its id: the command carries it (the only one it needs).
+  auto ids = c.s.rt.ids().message_ids(
+      ev::checkin::message_ids_needed(ev::checkin::post_message{}));
   auto message_id = ids.front();
   ev::checkin::post_message cmd{c.who.actor(),
                                 *type,

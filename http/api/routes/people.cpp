@@ -3,6 +3,7 @@
 
 #include "events/agent/commands.hpp"
 #include "events/org/commands.hpp"
+#include "events/trust/access.hpp"
 #include "events/user/commands.hpp"
 
 namespace waitroom::http {
@@ -33,9 +34,6 @@ new_agent_answer(responder respond, std::string key,
             201);
       });
 }
-
-constexpr std::size_t token_length = 32;
-constexpr std::size_t claim_token_length = 24;
 
 ev::error user_not_found() {
   return ev::not_found("user not found");
@@ -88,8 +86,7 @@ void create_org(call& c) {
     r.adopt(o);
   }
   if (!r.ok()) return c.fail(*r.error());
-  auto token =
-      c.s.rt.ids().make_secret(ev::user_token_prefix, ev::user_token_random_length);
+  auto token = c.s.rt.ids().make_secret(ev::user_token);
   ev::org::create_org cmd{c.s.rt.ids().make_id(ev::org_prefix),
                           *name,
                           c.s.rt.ids().make_id(ev::user_prefix),
@@ -128,8 +125,7 @@ void create_user(call& c) {
   auto email = r.string("email", true);
   auto role = r.enumeration<ev::user::user_role>("role", true);
   if (!r.ok()) return c.fail(*r.error());
-  auto token =
-      c.s.rt.ids().make_secret(ev::user_token_prefix, ev::user_token_random_length);
+  auto token = c.s.rt.ids().make_secret(ev::user_token);
   ev::user::create_user cmd{c.s.rt.ids().make_id(ev::user_prefix),
                             c.who.org_id,
                             *name,
@@ -167,8 +163,7 @@ void rotate_user_token(call& c) {
   if (!in_org(c.s.rt.reads(), c.who.org_id,
               [&](const projections::projection_set& p) { return p.dir.user(id); }))
     return c.fail(user_not_found());
-  auto token =
-      c.s.rt.ids().make_secret(ev::user_token_prefix, ev::user_token_random_length);
+  auto token = c.s.rt.ids().make_secret(ev::user_token);
   c.s.rt.send(id,
               ev::user::command{ev::user::rotate_token{actors::credential_hash(token),
                                                        c.who.actor(), *c.who.role,
@@ -201,14 +196,14 @@ void register_agent(call& c) {
   auto description = r.string("description");
   auto platform = r.string("platform");
   if (!r.ok()) return c.fail(*r.error());
-  auto key = c.s.rt.ids().make_secret("wr_", token_length);
+  auto key = c.s.rt.ids().make_secret(ev::agent_key);
   ev::agent::register_agent cmd{c.s.rt.ids().make_id(ev::agent_prefix),
                                 c.who.org_id,
                                 *name,
                                 description.value_or(""),
                                 platform.value_or(""),
                                 actors::credential_hash(key),
-                                key.substr(0, 12),
+                                std::string(ev::key_prefix_of(key)),
                                 c.who.actor(),
                                 c.s.rt.time().now()};
   auto id = cmd.id;
@@ -225,14 +220,14 @@ void self_register_agent(call& c) {
   auto description = r.string("description");
   auto platform = r.string("platform");
   if (!r.ok()) return c.fail(*r.error());
-  auto key = c.s.rt.ids().make_secret("wr_", token_length);
-  auto claim_token = c.s.rt.ids().make_secret("wr_claim_", claim_token_length);
+  auto key = c.s.rt.ids().make_secret(ev::agent_key);
+  auto claim_token = c.s.rt.ids().make_secret(ev::claim_token);
   ev::agent::self_register cmd{c.s.rt.ids().make_id(ev::agent_prefix),
                                *name,
                                description.value_or(""),
                                platform.value_or(""),
                                actors::credential_hash(key),
-                               key.substr(0, 12),
+                               std::string(ev::key_prefix_of(key)),
                                actors::credential_hash(claim_token),
                                c.s.rt.time().now()};
   auto id = cmd.id;
@@ -296,11 +291,11 @@ void rotate_agent_key(call& c) {
   if (!in_org(c.s.rt.reads(), c.who.org_id,
               [&](const projections::projection_set& p) { return p.dir.agent(id); }))
     return c.fail(agent_not_found());
-  auto key = c.s.rt.ids().make_secret("wr_", token_length);
+  auto key = c.s.rt.ids().make_secret(ev::agent_key);
   c.s.rt.send(id,
-              ev::agent::command{ev::agent::rotate_key{actors::credential_hash(key),
-                                                       key.substr(0, 12), c.who.actor(),
-                                                       c.s.rt.time().now()}},
+              ev::agent::command{ev::agent::rotate_key{
+                  actors::credential_hash(key), std::string(ev::key_prefix_of(key)),
+                  c.who.actor(), c.s.rt.time().now()}},
               answer<ev::agent::state>(c.respond, [key](const ev::agent::state& a) {
                 return data_response(
                     json::object{{"api_key", key}, {"key_prefix", a.key_prefix}});
@@ -331,13 +326,13 @@ void agent_trust(call& c) {
         // another organization's agent does not exist for the caller: 404 before 403
         if (a == nullptr || a->org_id != c.who.org_id)
           return error_response(agent_not_found());
-        if (c.who.is_agent() && c.who.id != id)
-          return error_response(ev::forbidden("an agent may only read its own trust"));
+        const auto who = c.as_caller();
+        if (auto ok = ev::trust::check_reader(id, who); !ok)
+          return error_response(ok.error());
         std::vector<const ev::trust::score_card*> visible;
         for (const auto* card : p.trust.of_agent(id)) {
           const auto* room = p.rooms.by_id(card->room_id);
-          if (room != nullptr &&
-              (c.who.is_agent() || ev::room::can_see(*room, c.as_caller())))
+          if (room != nullptr && ev::trust::shows(*card, *room, who))
             visible.push_back(card);
         }
         return index_page(visible, start, pg, 'k', write_trust);

@@ -12,7 +12,7 @@ namespace {
 struct settings_fields {
   std::optional<std::int64_t> default_timeout_ms;
   std::optional<ev::checkin::timeout_behavior> default_timeout_action;
-  std::optional<int> default_required_approvals;
+  std::optional<std::int64_t> default_required_approvals;
   std::optional<std::int64_t> expiry_warning_ms;
 };
 
@@ -21,12 +21,7 @@ settings_fields read_settings(body_reader& r) {
   f.default_timeout_ms = r.integer("default_timeout_ms");
   f.default_timeout_action =
       r.enumeration<ev::checkin::timeout_behavior>("default_timeout_action");
-  if (auto n = r.integer("default_required_approvals")) {
-    if (*n < 1 || *n > 10)
-      r.fail("default_required_approvals", "must be 1-10");
-    else
-      f.default_required_approvals = static_cast<int>(*n);
-  }
+  f.default_required_approvals = r.integer("default_required_approvals");
   f.expiry_warning_ms = r.integer("expiry_warning_ms");
   return f;
 }

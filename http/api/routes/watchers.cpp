@@ -3,17 +3,32 @@
 #include "http/outbound/address_policy.hpp"
 #include "http/outbound/webhook_worker.hpp"
 
+#include "events/watcher/access.hpp"
 #include "events/watcher/commands.hpp"
 #include "events/watcher/decider.hpp"
 #include "storage/side_records.hpp"
-
-#include <boost/url/parse.hpp>
 
 namespace waitroom::http {
 
 // --- watchers ------------------------------------------------------------------------
 
 namespace {
+
+ev::error watcher_not_found() {
+  return ev::not_found("watcher not found");
+}
+
+/// The watcher `id` if the caller sees it.
+const ev::watcher::state* visible_watcher(const call& c,
+                                          const projections::projection_set& p,
+                                          std::string_view id) {
+  const auto* w = p.watchers.find(id);
+  if (w == nullptr) return nullptr;
+  return ev::watcher::visible_to(*w, p.rooms.by_id(w->room_id), c.who.org_id,
+                                 c.as_caller())
+             ? w
+             : nullptr;
+}
 
 void create_watcher(call& c) {
   auto room = room_to_act_in(c, c.s.rt.reads());
@@ -35,18 +50,18 @@ void create_watcher(call& c) {
       event_types.emplace_back(*t);
     }
   if (url) {
-    auto parsed = boost::urls::parse_absolute_uri(*url);
-    if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https") ||
-        parsed->host().empty())
-      r.fail("webhook_url", "must be an absolute http or https URL");
-    else if (c.s.options.webhook_deny_private && is_private_host(parsed->host()))
+    auto host = ev::watcher::check_webhook_url(*url);
+    if (!host)
+      r.fail(host.error().field, host.error().message);
+    else if (c.s.options.webhook_deny_private && is_private_host(*host))
       r.fail("webhook_url", "loopback and private addresses are refused here "
                             "(--webhook-deny-private)");
   }
-  if (secret && (secret->size() < 16 || secret->size() > 256))
-    r.fail("secret", "must have 16-256 characters");
+  if (secret)
+    if (auto ok = ev::watcher::check_webhook_secret(*secret); !ok)
+      r.fail(ok.error().field, ok.error().message);
   if (!r.ok()) return c.fail(*r.error());
-  auto plain = secret ? *secret : c.s.rt.ids().make_secret("whsec_", 32);
+  auto plain = secret ? *secret : c.s.rt.ids().make_secret(ev::webhook_secret);
   ev::watcher::create cmd{c.s.rt.ids().make_id(ev::watcher_prefix),
                           room->id,
                           c.who.org_id,
@@ -81,12 +96,9 @@ void list_watchers(call& c) {
 void delete_watcher(call& c) {
   const std::string id = c.params[0];
   bool visible = c.s.rt.reads().read([&](const projections::projection_set& p) {
-    const auto* w = p.watchers.find(id);
-    if (w == nullptr || w->deleted || w->org_id != c.who.org_id) return false;
-    const auto* room = p.rooms.by_id(w->room_id);
-    return room != nullptr && ev::room::can_see(*room, c.as_caller());
+    return visible_watcher(c, p, id) != nullptr;
   });
-  if (!visible) return c.fail(ev::not_found("watcher not found"));
+  if (!visible) return c.fail(watcher_not_found());
   auto& reads = c.s.rt.reads();
   c.s.rt.send(
       id,
@@ -102,30 +114,20 @@ void delete_watcher(call& c) {
       }));
 }
 
-std::optional<ev::watcher::state> managed_watcher(call& c) {
-  auto w = c.s.rt.reads().read(
+/// The watcher `:id` as the caller sees it, or nothing (answer NOT_FOUND).
+std::optional<ev::watcher::state> seen_watcher(const call& c) {
+  return c.s.rt.reads().read(
       [&](const projections::projection_set& p) -> std::optional<ev::watcher::state> {
-        const auto* w = p.watchers.find(c.params[0]);
-        if (w == nullptr || w->deleted || w->org_id != c.who.org_id) return std::nullopt;
-        const auto* room = p.rooms.by_id(w->room_id);
-        if (room == nullptr || !ev::room::can_see(*room, c.as_caller()))
-          return std::nullopt;
-        return *w;
+        if (const auto* w = visible_watcher(c, p, c.params[0])) return *w;
+        return std::nullopt;
       });
-  if (!w) {
-    c.fail(ev::not_found("watcher not found"));
-    return std::nullopt;
-  }
-  if (!ev::watcher::may_manage(*w, c.who.actor(), c.is_admin())) {
-    c.fail(ev::forbidden("only its creator or an admin can see a watcher's deliveries"));
-    return std::nullopt;
-  }
-  return w;
 }
 
 void list_deliveries(call& c) {
-  auto w = managed_watcher(c);
-  if (!w) return;
+  auto w = seen_watcher(c);
+  if (!w) return c.fail(watcher_not_found());
+  if (auto ok = ev::watcher::check_manager(*w, c.who.actor(), c.is_admin()); !ok)
+    return c.fail(ok.error());
   auto p = read_page(c.req);
   if (!p) return c.fail(p.error());
   auto before = start_of(*p, 'd', std::numeric_limits<std::uint64_t>::max());
@@ -133,26 +135,15 @@ void list_deliveries(call& c) {
   c.s.rt.read_log(actors::runtime::read_lane::quick,
                   [respond = c.respond, id = w->id, page = *p,
                    before = *before](const storage::event_log& log) {
-                    std::vector<std::string> rows;
+                    auto found =
+                        storage::webhook_records::attempts(log, id, before, page.limit);
+                    if (!found) return respond(error_response(found.error()));
                     std::optional<std::string> next;
-                    std::uint64_t last = 0;
-                    auto scanned = log.scan_records(
-                        storage::webhook_records::rows_prefix(id), true,
-                        [&](std::string_view key, std::string_view value) {
-                          auto pos = storage::webhook_records::row_position(key, id);
-                          if (!pos || *pos >= before) return true;
-                          if (rows.size() == page.limit) {
-                            next = encode_cursor('d', last);
-                            return false;
-                          }
-                          rows.emplace_back(value);
-                          last = *pos;
-                          return true;
-                        });
-                    if (!scanned) return respond(error_response(scanned.error()));
+                    if (found->next_before)
+                      next = encode_cursor('d', *found->next_before);
                     respond(list_response_from(
                         [&](json_writer& out) {
-                          for (const auto& r : rows) {
+                          for (const auto& r : found->rows) {
                             // the stored row, without the retention stamp
                             std::error_code ec;
                             auto v = json::parse(r, ec);
@@ -168,10 +159,10 @@ void list_deliveries(call& c) {
 void redeliver(call& c) {
   if (c.s.options.webhooks == nullptr)
     return c.fail(ev::unavailable("webhook delivery is not running"));
-  auto w = managed_watcher(c);
-  if (!w) return;
-  if (w->disabled)
-    return c.fail(ev::conflict("the watcher is disabled: it delivers nothing"));
+  auto w = seen_watcher(c);
+  if (!w) return c.fail(watcher_not_found());
+  if (auto ok = ev::watcher::check_redelivery(*w, c.who.actor(), c.is_admin()); !ok)
+    return c.fail(ok.error());
   const std::string delivery_id = c.params[1];
   c.s.options.webhooks->redeliver(
       w->id, delivery_id,
