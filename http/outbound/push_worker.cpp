@@ -2,8 +2,8 @@
 
 #include "actors/id_source.hpp"
 #include "events/checkin/events.hpp"
+#include "events/checkin/notify.hpp"
 #include "events/json_writer.hpp"
-#include "events/room/access.hpp"
 #include "storage/side_records.hpp"
 
 #include <boost/asio/post.hpp>
@@ -178,9 +178,9 @@ void push_worker::on_committed(const std::vector<ev::recorded_event>& events) {
     if (by_user_.empty()) return;
   }
   for (const auto& e : events) {
-    const bool created = std::holds_alternative<ev::checkin::created>(e.data);
-    const bool expiring = std::holds_alternative<ev::checkin::expiring>(e.data);
-    if (!created && !expiring) continue;
+    if (!std::holds_alternative<ev::checkin::created>(e.data) &&
+        !std::holds_alternative<ev::checkin::expiring>(e.data))
+      continue;
     std::vector<std::string> approvers;
     std::string payload;
     bool urgent = false;
@@ -188,14 +188,12 @@ void push_worker::on_committed(const std::vector<ev::recorded_event>& events) {
       const auto* c = p.checkins.find(e.meta.stream);
       const auto* room = p.rooms.by_id(e.meta.room_id);
       if (c == nullptr || room == nullptr) return;
-      if (created && c->status != ev::checkin::checkin_status::pending) return;
+      auto notice = ev::checkin::notice_of(e, *c);
+      if (!notice) return;
       for (const auto* u : p.dir.users_of(e.meta.org_id))
-        if (u->active && ev::room::can_act(*room, {ev::actor_kind::user, u->id, u->role}))
-          approvers.push_back(u->id);
-      payload =
-          payload_of(created ? "checkin.pending" : "checkin.expiring", *c, room->slug);
-      urgent = expiring || c->risk_level == ev::checkin::risk::high ||
-               c->risk_level == ev::checkin::risk::critical;
+        if (ev::checkin::is_told(*room, *u)) approvers.push_back(u->id);
+      payload = payload_of(ev::checkin::notice_type(notice->kind), *c, room->slug);
+      urgent = notice->urgent;
     });
     for (const auto& user : approvers)
       notify(user, payload, urgent);
