@@ -28,6 +28,12 @@ std::string_view error_code_name(errc code) noexcept {
   return "INTERNAL";
 }
 
+std::optional<errc> error_code_of(std::string_view wire_name) noexcept {
+  for (auto c : all_error_codes)
+    if (error_code_name(c) == wire_name) return c;
+  return std::nullopt;
+}
+
 int http_status(errc code) noexcept {
   switch (code) {
   case errc::validation:

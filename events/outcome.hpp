@@ -6,6 +6,7 @@
 #include <boost/json/object.hpp>
 
 #include <cassert>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,8 +28,24 @@ enum class errc {
   internal,          ///< 500 INTERNAL: a bug; never expected.
 };
 
+inline constexpr errc all_error_codes[] = {
+    errc::validation,  errc::unauthorized,   errc::forbidden,         errc::not_found,
+    errc::conflict,    errc::policy_forbids, errc::payload_too_large, errc::rate_limited,
+    errc::unavailable, errc::internal};
+
 /// Wire name of an error code, e.g. "VALIDATION_ERROR".
 std::string_view error_code_name(errc code) noexcept;
+
+/// The code of a wire name (`error_code_name`'s inverse); nothing for another name.
+std::optional<errc> error_code_of(std::string_view wire_name) noexcept;
+
+/// Whether a request refused with `code` still wrote events: a check-in a forbid rule
+/// matched is recorded, then refused (POLICY_FORBIDS). Such a refusal is an answer an
+/// `Idempotency-Key` replays, like a success; every other refusal wrote nothing and
+/// runs again on a retry.
+constexpr bool refusal_was_recorded(errc code) noexcept {
+  return code == errc::policy_forbids;
+}
 
 /// HTTP status of an error code.
 int http_status(errc code) noexcept;

@@ -112,7 +112,8 @@ std::optional<idempotency_record> decode_record(std::string_view stored,
 
 bool answer_is_kept(const response& r) {
   if (r.status >= 200 && r.status < 300) return true;
-  return r.error_code == "POLICY_FORBIDS"; // the forbidden check-in was recorded
+  auto code = ev::error_code_of(r.error_code);
+  return code && ev::refusal_was_recorded(*code);
 }
 
 bool keys_in_flight::begin(const std::string& key) {

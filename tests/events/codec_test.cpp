@@ -485,5 +485,17 @@ TEST(Codec, ErrorCodesHaveTheirWireNamesAndStatuses) {
   EXPECT_EQ(http_status(errc::unavailable), 503);
 }
 
+TEST(Codec, EveryErrorCodeIsReadBackFromItsWireName) {
+  for (auto c : all_error_codes)
+    EXPECT_EQ(error_code_of(error_code_name(c)), c) << error_code_name(c);
+  EXPECT_FALSE(error_code_of("INTERNAL_ERROR"));
+  EXPECT_FALSE(error_code_of(""));
+}
+
+TEST(Codec, OnlyAPolicyForbidsRefusalWasRecorded) {
+  for (auto c : all_error_codes)
+    EXPECT_EQ(refusal_was_recorded(c), c == errc::policy_forbids) << error_code_name(c);
+}
+
 } // namespace
 } // namespace waitroom::events
