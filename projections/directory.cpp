@@ -44,6 +44,8 @@ void directory::apply(const ev::recorded_event& e) {
 
 void directory::note_activity(const ev::recorded_event& e) {
   auto kind = e.meta.actor.kind;
+  // A self-registration is written in the agent's name but without its key: not a use.
+  if (std::holds_alternative<ev::agent::self_registered>(e.data)) return;
   if ((kind == ev::actor_kind::agent || kind == ev::actor_kind::user) &&
       !e.meta.actor.id.empty())
     last_active_[e.meta.actor.id] = e.meta.at;

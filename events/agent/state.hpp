@@ -21,7 +21,6 @@ struct state {
   std::string claim_token_hash; ///< self-registered agents until claimed
   agent_status status = agent_status::active;
   timestamp created_at;
-  std::optional<timestamp> last_used_at;
   std::uint32_t version = 0;
 
   /// Created (a stream whose creation was quarantined folds into nothing).

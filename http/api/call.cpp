@@ -76,6 +76,20 @@ const ev::checkin::state* visible_checkin(const call& c,
   return s;
 }
 
+std::optional<ev::timestamp> last_used(const activity_log& activity,
+                                       const projections::projection_set& p,
+                                       const std::string& id) {
+  auto seen = activity.last(id);
+  auto wrote = p.dir.last_active(id);
+  if (wrote && (!seen || *wrote > *seen)) return wrote;
+  return seen;
+}
+
+std::optional<ev::timestamp> last_used(const services& s, const std::string& id) {
+  return s.rt.reads().read(
+      [&](const projections::projection_set& p) { return last_used(s.activity, p, id); });
+}
+
 ev::error with_alias(ev::error e, const std::map<std::string, std::string>& used) {
   if (auto it = used.find(e.field); it != used.end()) e.field = it->second;
   return e;

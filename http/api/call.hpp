@@ -149,6 +149,15 @@ const ev::room::state* visible_room(const std::string& org_id,
 const ev::checkin::state*
 visible_checkin(const call& c, const projections::projection_set& p, std::string_view id);
 
+/// When a principal last used its credential (docs/api.md, agents' `last_used_at`): the
+/// later of its last authenticated request this process saw and the last event it wrote
+/// (what survives a restart). Every answer that shows an agent uses this.
+std::optional<ev::timestamp> last_used(const activity_log& activity,
+                                       const projections::projection_set& p,
+                                       const std::string& id);
+/// The same, reading the projections.
+std::optional<ev::timestamp> last_used(const services& s, const std::string& id);
+
 /// Renames the field of a domain error to the alias the client used.
 ev::error with_alias(ev::error e, const std::map<std::string, std::string>& used);
 

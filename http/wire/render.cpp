@@ -131,7 +131,7 @@ void write_room(json_writer& w, const ev::room::state& r, std::size_t pending_co
 }
 
 void write_agent(json_writer& w, const ev::agent::state& a,
-                 std::optional<ev::timestamp> seen_at) {
+                 std::optional<ev::timestamp> last_used_at) {
   w.begin_object();
   w.member("id", a.id);
   w.key("org_id");
@@ -146,9 +146,7 @@ void write_agent(json_writer& w, const ev::agent::state& a,
   w.member("is_active", a.status == ev::agent::agent_status::active);
   w.member("key_prefix", a.key_prefix);
   w.member("created_at", a.created_at);
-  auto last = a.last_used_at;
-  if (seen_at && (!last || *seen_at > *last)) last = seen_at;
-  w.member("last_used_at", last);
+  w.member("last_used_at", last_used_at);
   w.end_object();
 }
 

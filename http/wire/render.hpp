@@ -34,9 +34,10 @@ void write_decision(json_writer& w,
                     const std::optional<events::checkin::decision_record>& d);
 /// The room object, with its policy and queue length.
 void write_room(json_writer& w, const events::room::state& r, std::size_t pending_count);
-/// The agent object; `last_used_at` is the later of its last event and `seen_at`.
+/// The agent object; `last_used_at` comes from http/api/call.hpp's `last_used`, the one
+/// rule for it.
 void write_agent(json_writer& w, const events::agent::state& a,
-                 std::optional<events::timestamp> seen_at = std::nullopt);
+                 std::optional<events::timestamp> last_used_at);
 void write_trust(json_writer& w, const events::trust::score_card& c);
 void write_user(json_writer& w, const events::user::state& u);
 void write_org(json_writer& w, const projections::org_entry& o);

@@ -195,6 +195,26 @@ class AgentManagement(ServerTest):
         listed = {a["id"]: a for a in list_all(self.server, "/v1/agents")}
         self.assertIsNotNone(listed[agent_id]["last_used_at"])
 
+    def test_last_used_at_is_one_answer_in_the_list_and_the_detail_after_a_restart(self):
+        key, worker = register_agent(self.server, name="worker")
+        self.assertEqual(self.server.check_in(key).status, 201)  # an event in its name
+        _, idle = register_agent(self.server, name="idle")
+        scout = self.server.post("/v1/agents/self-register", {"name": "scout"}, token=None)
+        self.assertEqual(scout.status, 201, scout)
+        scout_id = scout.data["agent"]["id"]
+        claimed = self.server.post("/v1/agents/claim", {"claim_token": scout.data["claim_token"]})
+        self.assertEqual(claimed.status, 200, claimed)
+        self.server.restart()  # forgets the requests it saw; keeps what the log says
+        listed = {a["id"]: a for a in list_all(self.server, "/v1/agents")}
+        for agent_id in (worker, idle, scout_id):
+            with self.subTest(agent=agent_id):
+                one = self.server.get(f"/v1/agents/{agent_id}").data["last_used_at"]
+                self.assertEqual(listed[agent_id]["last_used_at"], one)
+        self.assertRegex(listed[worker]["last_used_at"], TIME_RE)
+        self.assertIsNone(listed[idle]["last_used_at"])
+        # neither a self-registration (written in its name) nor a claim is a use of its key
+        self.assertIsNone(listed[scout_id]["last_used_at"])
+
     def test_rotate_key(self):
         old, agent_id = register_agent(self.server)
         self.assertError(self.server.post(f"/v1/agents/{agent_id}/rotate-key", token=self.member),

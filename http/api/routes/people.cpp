@@ -22,7 +22,7 @@ new_agent_answer(responder respond, std::string key,
             [&](json_writer& w) {
               w.begin_object();
               w.key("agent");
-              write_agent(w, a);
+              write_agent(w, a, std::nullopt); // new: never used
               w.member("api_key", key);
               w.member("key_prefix", a.key_prefix);
               if (claim_token) {
@@ -249,15 +249,15 @@ void claim_agent(call& c) {
     return a ? a->id : std::string();
   });
   if (id.empty()) return c.fail(ev::not_found("unknown claim token"));
-  auto& activity = c.s.activity;
+  auto& s = c.s;
   c.s.rt.send(id,
               ev::agent::command{
                   ev::agent::claim{c.who.org_id, c.who.actor(), c.s.rt.time().now()}},
-              answer<ev::agent::state>(c.respond, [&activity](const ev::agent::state& a) {
+              answer<ev::agent::state>(c.respond, [&s](const ev::agent::state& a) {
                 return data_response_from([&](json_writer& w) {
                   w.begin_object();
                   w.key("agent");
-                  write_agent(w, a, activity.last(a.id));
+                  write_agent(w, a, last_used(s, a.id));
                   w.end_object();
                 });
               }));
@@ -269,7 +269,7 @@ void list_agents(call& c) {
       [&](const projections::projection_set& ps, const page& p, std::uint64_t start) {
         return index_page(ps.dir.agents_of(c.who.org_id), start, p, 'a',
                           [&](json_writer& w, const ev::agent::state& a) {
-                            write_agent(w, a, c.s.activity.last(a.id));
+                            write_agent(w, a, last_used(c.s.activity, ps, a.id));
                           });
       });
 }
@@ -279,10 +279,8 @@ void get_agent(call& c) {
     const auto* a = p.dir.agent(c.params[0]);
     if (a == nullptr || a->org_id != c.who.org_id)
       return error_response(agent_not_found());
-    auto seen = c.s.activity.last(a->id);
-    auto wrote = p.dir.last_active(a->id);
-    if (wrote && (!seen || *wrote > *seen)) seen = wrote;
-    return data_response_from([&](json_writer& w) { write_agent(w, *a, seen); });
+    return data_response_from(
+        [&](json_writer& w) { write_agent(w, *a, last_used(c.s.activity, p, a->id)); });
   }));
 }
 
@@ -309,12 +307,10 @@ void deactivate_agent(call& c) {
     return c.fail(agent_not_found());
   c.s.rt.send(
       id, ev::agent::command{ev::agent::deactivate{c.who.actor(), c.s.rt.time().now()}},
-      answer<ev::agent::state>(c.respond,
-                               [&activity = c.s.activity](const ev::agent::state& a) {
-                                 return data_response_from([&](json_writer& w) {
-                                   write_agent(w, a, activity.last(a.id));
-                                 });
-                               }));
+      answer<ev::agent::state>(c.respond, [&s = c.s](const ev::agent::state& a) {
+        return data_response_from(
+            [&](json_writer& w) { write_agent(w, a, last_used(s, a.id)); });
+      }));
 }
 
 void agent_trust(call& c) {
