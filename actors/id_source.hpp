@@ -17,7 +17,7 @@ class id_source {
   /// `prefix` + 10 random [a-z0-9], e.g. "ci_a1b2c3d4e5".
   std::string make_id(std::string_view prefix);
   /// `n` fresh message ids.
-  std::vector<std::string> message_ids(std::size_t n = 3);
+  std::vector<std::string> message_ids(std::size_t n);
   /// `prefix` + `length` random [A-Za-z0-9], e.g. a "wr_" API key.
   std::string make_secret(std::string_view prefix, std::size_t length);
   /// A credential of that shape (events/ids.hpp).

@@ -6,6 +6,14 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cstdio>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
 namespace waitroom::projections {
 namespace {
 
@@ -23,6 +31,7 @@ class Fold : public ::testing::Test {
       e.meta.version = ++versions_[e.meta.stream];
       p.apply(e);
       streams_[e.meta.stream].push_back(e);
+      fed_.push_back(e);
     }
   }
 
@@ -73,6 +82,7 @@ class Fold : public ::testing::Test {
   std::uint64_t seq_ = 0;
   std::map<std::string, std::uint32_t> versions_;
   std::map<std::string, ev::event_list> streams_;
+  ev::event_list fed_; ///< every event fed, in seq order
 };
 
 TEST_F(Fold, QueueIsOldestFirstAndLosesResolvedCheckins) {
@@ -156,28 +166,142 @@ TEST_F(Fold, CredentialsResolveToTheirPrincipal) {
 }
 
 TEST_F(Fold, ReadModelAppliesUnderItsLock) {
-  read_model rm;
-  ev::event_list events =
-      ev::org::decide_bootstrap({"org_cccccccccc", "Org", "us_cccccccccc", "Owner", "o@x",
-                                 "h", "rm_cccccccccc", t0});
-  std::uint64_t seq = 0;
-  for (auto& e : events) {
-    e.meta.seq = ++seq;
-    e.meta.version = 1;
+  // Batches as the dispatcher applies group commits, made by the real deciders: batch k
+  // creates check-ins k*m .. k*m+m-1 and approves those of batch k-1. Each changes the
+  // check-in index, the trust scores and the deadline index together, so after every
+  // whole batch exactly m check-ins wait, with two deadlines each, and the agent's card
+  // counts (k+1)*m check-ins of which k*m approved. Half a batch shows something else.
+  constexpr int batches = 500;
+  constexpr int m = 4;
+  const auto bootstrapped = fed_.size();
+  std::vector<std::pair<std::size_t, std::size_t>> slices; // [begin, end) of fed_
+  std::unordered_map<std::uint64_t, int> batch_ending_at;  // applied_seq -> k
+  auto checkin_id = [](int n) {
+    char id[32];
+    std::snprintf(id, sizeof id, "ci_%010d", n);
+    return std::string(id);
+  };
+  for (int k = 0; k < batches; ++k) {
+    const auto begin = fed_.size();
+    for (int i = 0; i < m; ++i) {
+      create(checkin_id(k * m + i), "ag_1", 60000);
+      if (k > 0) decide(checkin_id((k - 1) * m + i), approve());
+    }
+    slices.emplace_back(begin, fed_.size());
+    batch_ending_at[fed_.back().meta.seq] = k;
   }
-  rm.apply(events);
-  EXPECT_EQ(rm.read([](const projection_set& s) { return s.applied_seq; }), 3u);
+
+  read_model rm;
+  rm.apply(std::span(fed_).first(bootstrapped));
+  const auto start_seq = fed_[bootstrapped - 1].meta.seq;
+
+  struct snapshot {
+    std::uint64_t seq = 0;
+    std::size_t waiting = 0, deadlines = 0;
+    std::int64_t total = 0, approved = 0;
+  };
+  // Reads and applies must overlap however the threads are scheduled, on one core as
+  // on two. So for each batch the writer waits until a reader holds the lock (inside a
+  // read), and only then applies: it blocks on the lock until that reader lets go,
+  // and the reader, reading again at once, queues behind it and reads again and again
+  // until it sees the whole batch. A lock released inside the batch lets it in there.
+  // Two reader threads take turns, a batch each (two readers reading without pause
+  // would starve the writer: glibc's shared_mutex lets a reader in while another one
+  // holds the lock, even with a writer waiting).
+  std::atomic<int> announced{-1}; // the batch to apply next; `batches`: done
+  std::atomic<int> holding{-1};   // a reader holds the lock before this batch
+  std::atomic<int> applying{-1};  // the writer is applying this batch
+  std::atomic<std::uint64_t> reads{0};
+  std::atomic<int> inconsistent{0};
+  std::mutex first_mu;
+  std::string first;
+  auto check = [&](const snapshot& s) -> std::string {
+    if (s.seq == start_seq)
+      return s.waiting == 0 && s.deadlines == 0 && s.total == 0 ? "" : "before batch 0";
+    auto it = batch_ending_at.find(s.seq);
+    if (it == batch_ending_at.end()) return "applied_seq is inside a batch";
+    const int k = it->second;
+    if (s.waiting != m || s.deadlines != 2 * m || s.total != (k + 1) * m ||
+        s.approved != k * m)
+      return "batch " + std::to_string(k) + " half visible";
+    return "";
+  };
+  // One read; `inside` runs while it holds the lock.
+  auto read_once = [&](auto inside) {
+    auto s = rm.read([&](const projection_set& p) {
+      snapshot out;
+      out.seq = p.applied_seq;
+      out.waiting = p.checkins.queue_size("rm_general00");
+      out.deadlines = p.deadlines.size();
+      if (const auto* card = p.trust.find("ag_1", "rm_general00")) {
+        out.total = card->total_check_ins;
+        out.approved = card->approved_count;
+      }
+      inside();
+      return out;
+    });
+    ++reads;
+    if (auto problem = check(s); !problem.empty() && inconsistent++ == 0) {
+      std::lock_guard lock(first_mu);
+      first = problem + " (seq " + std::to_string(s.seq) + ", waiting " +
+              std::to_string(s.waiting) + ", total " + std::to_string(s.total) +
+              ", approved " + std::to_string(s.approved) + ")";
+    }
+    return s.seq;
+  };
+  auto reader = [&](int turn) {
+    for (int seen = -1;;) {
+      int k = announced.load();
+      while (k != batches && (k == seen || k % 2 != turn)) {
+        announced.wait(k);
+        k = announced.load();
+      }
+      if (k == batches) return;
+      seen = k;
+      read_once([&] {
+        holding = k;
+        holding.notify_all();
+        while (applying.load() != k) // the writer is on its way to the lock
+          std::this_thread::yield();
+      });
+      const auto applied = fed_[slices[k].second - 1].meta.seq;
+      while (read_once([] {}) < applied) {
+      }
+    }
+  };
+  std::vector<std::thread> readers;
+  for (int turn = 0; turn < 2; ++turn)
+    readers.emplace_back(reader, turn);
+  for (int k = 0; k < batches; ++k) {
+    announced = k;
+    announced.notify_all();
+    for (int h = holding.load(); h != k; h = holding.load())
+      holding.wait(h);
+    applying = k;
+    const auto& [begin, end] = slices[k];
+    rm.apply(std::span(fed_).subspan(begin, end - begin));
+  }
+  announced = batches;
+  announced.notify_all();
+  for (auto& t : readers)
+    t.join();
+
+  EXPECT_EQ(inconsistent.load(), 0)
+      << "of " << reads.load() << " reads; first: " << first;
+  EXPECT_GE(reads.load(), static_cast<std::uint64_t>(batches));
+  EXPECT_EQ(rm.read([](const projection_set& s) { return s.applied_seq; }),
+            fed_.back().meta.seq);
 }
 
 TEST_F(Fold, AThreadIsItsStreamsMessagesAndParticipants) {
   create("ci_thread0001", "ag_asker0001", 60000);
   decide("ci_thread0001", ev::checkin::post_message{ev::actor_ref::agent("ag_asker0001"),
-                                                     ev::checkin::message_kind::comment,
-                                                     "context",
-                                                     {},
-                                                     {},
-                                                     t0 + 1,
-                                                     {"msg_c1"}});
+                                                    ev::checkin::message_kind::comment,
+                                                    "context",
+                                                    {},
+                                                    {},
+                                                    t0 + 1,
+                                                    {"msg_c1"}});
   decide("ci_thread0001", approve(t0 + 2));
   auto t = thread_of_stream("ci_thread0001");
   std::vector<std::string> contents;
@@ -217,7 +341,8 @@ TEST_F(Fold, AStreamWhoseCreationWasQuarantinedFoldsIntoNothingAnyoneSees) {
   ev::checkin::message_posted m;
   m.id = "msg_phantom001";
   m.content = "later";
-  feed({ev::make_event(id, "org_aaaaaaaaaa", "rm_general00", ev::actor_ref::system(), t0, m)});
+  feed({ev::make_event(id, "org_aaaaaaaaaa", "rm_general00", ev::actor_ref::system(), t0,
+                       m)});
   const auto* c = p.checkins.find(id);
   ASSERT_NE(c, nullptr);
   EXPECT_FALSE(c->exists());
