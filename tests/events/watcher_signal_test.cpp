@@ -132,17 +132,20 @@ TEST(WatcherAccess, AChosenSecretHas16To256Characters) {
                          errc::validation, "secret"));
 }
 
-room::state a_room_with_a_viewer_only() {
+room::state a_room() {
   room::created c;
   c.id = room_id;
   c.org_id = org_id;
   c.slug = "deployments";
   c.name = "Deployments";
   return given<room::state>(
-      {make_event(room_id, org_id, room_id, admin, t0, std::move(c)),
-       make_event(room_id, org_id, room_id, admin, t0,
-                  room::member_set{"us_viewer0001", actor_kind::user,
-                                   room::member_role::viewer})});
+      {make_event(room_id, org_id, room_id, actor_ref::system(), t0, std::move(c))});
+}
+
+room::state a_room_with_a_viewer_only() {
+  return given(a_room(), {make_event(room_id, org_id, room_id, admin, t0,
+                                     room::member_set{"us_viewer0001", actor_kind::user,
+                                                      room::member_role::viewer})});
 }
 
 TEST(WatcherAccess, AWatcherIsSeenInItsOrganizationWhereItsRoomIsSeen) {
@@ -265,16 +268,6 @@ TEST(WatcherDecider, DeletingAMissingWatcherIsNotFound) {
 }
 
 // --- signals -----------------------------------------------------------------
-
-room::state a_room() {
-  room::created c;
-  c.id = room_id;
-  c.org_id = org_id;
-  c.slug = "deployments";
-  c.name = "Deployments";
-  return given<room::state>(
-      {make_event(room_id, org_id, room_id, actor_ref::system(), t0, std::move(c))});
-}
 
 signal::broadcast_signal a_signal(std::string type = "deploy.freeze",
                                   json::object payload = {{"until", "friday"}}) {
