@@ -16,22 +16,16 @@ ev::outcome<replay_stats> replay(const storage::event_log& log,
   auto head = log.head().seq;
   auto to = limits.until_seq ? std::min(*limits.until_seq, head) : head;
   replay_stats stats;
-  std::optional<ev::error> failure;
-  auto scanned = log.scan(1, to, [&](const storage::stored_event& s) {
-    auto e = storage::decode(s);
-    if (!e) {
-      failure = std::move(e).error(); // names the seq and type
-      return false;
-    }
-    if (limits.until_at && e->meta.at > *limits.until_at) return false;
-    into.apply(*e);
-    ++stats.events;
-    stats.last_seq = s.seq;
-    if (progress && (s.seq & 0xFFFF) == 0) progress(s.seq, to);
-    return true;
-  });
-  if (!scanned) return std::move(scanned).error();
-  if (failure) return *failure;
+  auto scanned = storage::scan_decoded(
+      log, 1, to, [&](const storage::stored_event& s, const ev::recorded_event& e) {
+        if (limits.until_at && e.meta.at > *limits.until_at) return false;
+        into.apply(e);
+        ++stats.events;
+        stats.last_seq = s.seq;
+        if (progress && (s.seq & 0xFFFF) == 0) progress(s.seq, to);
+        return true;
+      });
+  if (!scanned) return std::move(scanned).error(); // an unreadable event names its seq
   if (progress) progress(stats.last_seq, to);
   stats.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -143,6 +143,24 @@ events::outcome<events::recorded_event> decode(const stored_event& e) {
   return detail::unreadable_event(e.seq, e.bytes, decoded.error().message);
 }
 
+events::outcome<void> scan_decoded(
+    const event_log& log, std::uint64_t from, std::uint64_t to,
+    const std::function<bool(const stored_event&, const events::recorded_event&)>&
+        visit) {
+  std::optional<events::error> failure;
+  auto scanned = log.scan(from, to, [&](const stored_event& s) {
+    auto e = decode(s);
+    if (!e) {
+      failure = std::move(e).error();
+      return false;
+    }
+    return visit(s, *e);
+  });
+  if (!scanned) return scanned;
+  if (failure) return *failure;
+  return {};
+}
+
 std::shared_ptr<const quarantine_set> event_log::quarantined() const {
   std::lock_guard lock{quarantine_mu_};
   return quarantined_;

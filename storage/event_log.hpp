@@ -122,6 +122,15 @@ struct stored_event {
 /// seq and (as far as it can be read) the type, with `details` {seq, type}.
 events::outcome<events::recorded_event> decode(const stored_event& e);
 
+class event_log;
+/// Scans `[from, to]` like `event_log::scan`, handing each record with its event as
+/// `decode` gives it to `visit(stored, event)` until it returns false (blocking). The
+/// first event that does not decode ends the scan with `decode`'s error (naming its
+/// seq and type).
+events::outcome<void> scan_decoded(
+    const event_log& log, std::uint64_t from, std::uint64_t to,
+    const std::function<bool(const stored_event&, const events::recorded_event&)>& visit);
+
 /// The head of the log.
 struct log_head {
   std::uint64_t seq = 0; ///< last committed seq (0 = empty)

@@ -86,27 +86,23 @@ void serve_audit(call& c, std::string room_id) {
   c.s.rt.read_log(actors::runtime::read_lane::bulk,
                   [respond, f, limit, from](const storage::event_log& log) {
                     std::vector<storage::stored_event> page;
-                    std::optional<ev::error> failure;
                     std::uint64_t scanned = 0, last = from - 1;
                     bool more = false;
                     auto head = log.head().seq;
-                    auto scan = log.scan(from, head, [&](const storage::stored_event& s) {
-                      if (page.size() == limit || scanned == scan_budget) {
-                        more = true;
-                        return false;
-                      }
-                      ++scanned;
-                      last = s.seq;
-                      auto e = storage::decode(s);
-                      if (!e) {
-                        failure = std::move(e).error(); // names the seq and type
-                        return false;
-                      }
-                      if (f.matches(*e)) page.push_back(s);
-                      return true;
-                    });
+                    // an unreadable event ends the page with its error (seq and type)
+                    auto scan = storage::scan_decoded(
+                        log, from, head,
+                        [&](const storage::stored_event& s, const ev::recorded_event& e) {
+                          if (page.size() == limit || scanned == scan_budget) {
+                            more = true;
+                            return false;
+                          }
+                          ++scanned;
+                          last = s.seq;
+                          if (f.matches(e)) page.push_back(s);
+                          return true;
+                        });
                     if (!scan) return respond(error_response(scan.error()));
-                    if (failure) return respond(error_response(*failure));
                     std::optional<std::string> next;
                     if (more) next = encode_cursor('q', last);
                     respond(list_response_from(
