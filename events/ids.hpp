@@ -42,8 +42,6 @@ struct credential_shape {
 };
 /// A person's token.
 inline constexpr credential_shape user_token{"wrh_", 32};
-inline constexpr std::string_view user_token_prefix = user_token.prefix;
-inline constexpr std::size_t user_token_random_length = user_token.random_length;
 /// An agent's API key; its first `agent_key_prefix_length` characters are shown to
 /// identify it (`key_prefix`).
 inline constexpr credential_shape agent_key{"wr_", 32};
@@ -67,7 +65,7 @@ inline constexpr std::size_t webhook_secret_max = 256;
 /// travel unescaped in a header and a query string ([A-Za-z0-9_-]).
 constexpr bool is_user_token(std::string_view token) noexcept {
   if (!user_token.fits(token)) return false;
-  for (char c : token.substr(user_token_prefix.size()))
+  for (char c : token.substr(user_token.prefix.size()))
     if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
           c == '_' || c == '-'))
       return false;

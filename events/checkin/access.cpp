@@ -23,11 +23,15 @@ error may_not_act() {
                    "agent (agents) to act in it");
 }
 
+error checkin_not_found() {
+  return not_found("check-in not found");
+}
+
 outcome<void> check_room_access(const command& cmd, const room::state& room,
                                 const room::caller& who) {
   const auto need = room_need_of(cmd);
   if (need == room_need::none) return {};
-  if (!room::can_see(room, who)) return not_found("check-in not found");
+  if (!room::can_see(room, who)) return checkin_not_found();
   if (need == room_need::act && !room::can_act(room, who)) return may_not_act();
   return {};
 }

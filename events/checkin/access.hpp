@@ -28,5 +28,7 @@ outcome<void> check_room_access(const command& cmd, const room::state& room,
 
 /// The FORBIDDEN of a caller who sees a room but may not act in it.
 error may_not_act();
+/// The NOT_FOUND of a check-in the caller cannot see (or that does not exist).
+error checkin_not_found();
 
 } // namespace waitroom::events::checkin

@@ -5,10 +5,16 @@
 
 namespace waitroom::events::checkin {
 
+std::optional<notice_kind> notice_kind_of(const recorded_event& e) {
+  if (std::holds_alternative<expiring>(e.data)) return notice_kind::expiring;
+  if (std::holds_alternative<created>(e.data)) return notice_kind::pending;
+  return std::nullopt;
+}
+
 std::optional<notice> notice_of(const recorded_event& e, const state& now) {
-  if (std::holds_alternative<expiring>(e.data))
-    return notice{notice_kind::expiring, true};
-  if (!std::holds_alternative<created>(e.data)) return std::nullopt;
+  auto kind = notice_kind_of(e);
+  if (!kind) return std::nullopt;
+  if (*kind == notice_kind::expiring) return notice{notice_kind::expiring, true};
   if (now.status != checkin_status::pending) return std::nullopt;
   return notice{notice_kind::pending,
                 now.risk_level == risk::high || now.risk_level == risk::critical};

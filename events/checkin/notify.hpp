@@ -28,6 +28,10 @@ struct notice {
   bool urgent = false;
 };
 
+/// The kind of notice an event of this type may give (nothing: it never notifies);
+/// what a subscriber checks before it reads the check-in.
+std::optional<notice_kind> notice_kind_of(const recorded_event& e);
+
 /// The notice committed event `e` of check-in `now` (as it is when the notice goes out)
 /// gives, if any.
 std::optional<notice> notice_of(const recorded_event& e, const state& now);

@@ -35,13 +35,6 @@ ev::outcome<std::uint64_t> start_of(const page& p, char kind, std::uint64_t fall
 ev::error room_not_found() {
   return ev::not_found("room not found");
 }
-ev::error checkin_not_found() {
-  return ev::not_found("check-in not found");
-}
-ev::error may_not_act() {
-  return ev::checkin::may_not_act();
-}
-
 const ev::room::state* visible_room(const std::string& org_id,
                                     const ev::room::caller& who,
                                     const projections::projection_set& p,
@@ -61,7 +54,7 @@ ev::outcome<room_ref> room_to_act_in(const call& c,
   return reads.read([&](const projections::projection_set& p) -> ev::outcome<room_ref> {
     const auto* room = visible_room(c, p, c.params[0]);
     if (room == nullptr) return room_not_found();
-    if (!ev::room::can_act(*room, c.as_caller())) return may_not_act();
+    if (!ev::room::can_act(*room, c.as_caller())) return ev::checkin::may_not_act();
     return room_ref{room->id, room->slug};
   });
 }

@@ -2,6 +2,7 @@
 /// Internal to the route groups (routes/*.cpp): the per-request context and the helpers
 /// every handler shares (paging, cursors, room access, common errors).
 
+#include "events/checkin/access.hpp"
 #include "events/ids.hpp"
 #include "events/room/access.hpp"
 #include "http/api/auth.hpp"
@@ -125,8 +126,7 @@ std::vector<const T*> pointers_to(const std::vector<T>& all) {
 }
 
 ev::error room_not_found();
-ev::error checkin_not_found();
-ev::error may_not_act();
+using ev::checkin::checkin_not_found;
 
 /// The room `:room` if the caller may see it (else nullptr: answer 404).
 /// The room `:room` the caller acts in (to check in, post a task, watch, signal).

@@ -178,9 +178,7 @@ void push_worker::on_committed(const std::vector<ev::recorded_event>& events) {
     if (by_user_.empty()) return;
   }
   for (const auto& e : events) {
-    if (!std::holds_alternative<ev::checkin::created>(e.data) &&
-        !std::holds_alternative<ev::checkin::expiring>(e.data))
-      continue;
+    if (!ev::checkin::notice_kind_of(e)) continue; // before taking the read lock
     std::vector<std::string> approvers;
     std::string payload;
     bool urgent = false;

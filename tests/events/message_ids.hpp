@@ -18,10 +18,17 @@ inline ::testing::AssertionResult takes_exactly_its_message_ids(const checkin::s
                                                                 bool worst_case = true) {
   const auto needed = checkin::message_ids_needed(cmd);
   auto* slot = checkin::message_ids_of(cmd);
-  if (slot == nullptr)
-    return needed == 0 ? ::testing::AssertionSuccess()
-                       : ::testing::AssertionFailure()
-                             << "needs " << needed << " ids but carries none";
+  if (slot == nullptr) {
+    // carries no ids: it must need none, and be decided without any
+    if (needed != 0)
+      return ::testing::AssertionFailure()
+             << "needs " << needed << " ids but carries none";
+    auto decided = checkin::decide(s, cmd);
+    if (!decided)
+      return ::testing::AssertionFailure()
+             << "without ids: " << describe(decided.error());
+    return ::testing::AssertionSuccess();
+  }
   slot->clear();
   for (std::size_t i = 0; i < needed; ++i)
     slot->push_back("msg_00000000" + std::to_string(10 + i));
