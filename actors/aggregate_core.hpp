@@ -4,8 +4,9 @@
 /// time against it, append the resulting events with the expected version, and fold
 /// them only after the commit. Commands that arrive meanwhile wait in order.
 ///
-/// A stale state (another writer got there first: the log answers CONFLICT on the
-/// expected version) is reloaded and the command decided again, up to three times.
+/// A stale state (another writer got there first: the log answers ABORTED on the
+/// expected version, never a domain CONFLICT) is reloaded and the command decided
+/// again, up to three times.
 ///
 /// Used from a single actor's handlers only: not thread-safe, no locks needed.
 
@@ -107,7 +108,7 @@ class aggregate_core {
     busy_ = false;
     auto then = std::move(own_then_);
     own_then_ = nullptr;
-    if (!d.result && d.result.error().code == events::errc::conflict && attempts_ < 3) {
+    if (!d.result && d.result.error().code == events::errc::aborted && attempts_ < 3) {
       // Our state was stale: reload and decide the same command again.
       ++attempts_;
       deferred_.push_front(std::move(current_));

@@ -78,7 +78,7 @@ struct append_result {
   std::vector<events::recorded_event> events;
 };
 
-/// Called once per append with the result: CONFLICT when an expected version did not
+/// Called once per append with the result: ABORTED when an expected version did not
 /// hold (nothing of the request was written), UNAVAILABLE when storage failed or the
 /// log is closed (nothing written).
 using append_callback = std::function<void(events::outcome<append_result>)>;

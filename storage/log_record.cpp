@@ -165,7 +165,7 @@ events::error version_conflict(const std::string& stream,
   std::string have = actual == 0 ? std::string("does not exist")
                                  : "is at version " + std::to_string(actual);
   auto e =
-      events::conflict("stream " + stream + ": expected " + want + ", but it " + have);
+      events::aborted("stream " + stream + ": expected " + want + ", but it " + have);
   e.details["stream"] = stream;
   e.details["expected_version"] =
       expected.k == expected_version::kind::exact ? expected.version : 0u;

@@ -109,7 +109,7 @@ struct planned_append {
 /// Checks `req` (stream ids, each event's `meta.stream`, expected versions) and, when
 /// everything holds, assigns seqs after `pos`, versions after each stream's current
 /// one, encodes, chains and advances `pos`. On error `pos` is untouched and nothing is
-/// planned: CONFLICT for a failed expectation, INTERNAL for a malformed request or an
+/// planned: ABORTED for a failed expectation, INTERNAL for a malformed request or an
 /// event that would not read back (`events::encode_checked`), the
 /// lookup's error when a version could not be read.
 events::outcome<planned_append> plan_append(append_request&& req, chain_position& pos,

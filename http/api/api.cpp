@@ -99,9 +99,10 @@ void api::handle(const request& req, responder respond, std::shared_ptr<deferrer
     return counted(cors_.options(req, m.allowed)); // before auth: preflights carry none
   if (m.found == nullptr) {
     if (!m.allowed.empty()) {
-      auto res =
-          error_response(405, "METHOD_NOT_ALLOWED",
-                         req.method + " is not allowed here; allowed: " + m.allowed);
+      auto res = error_response(
+          edge_error{edge_code::method_not_allowed,
+                     req.method + " is not allowed here; allowed: " + m.allowed,
+                     {}});
       res.headers.emplace_back("Allow", m.allowed);
       return counted(std::move(res));
     }
@@ -110,7 +111,7 @@ void api::handle(const request& req, responder respond, std::shared_ptr<deferrer
   call c{services_, req, counted, std::move(later), std::move(m.params), {}};
   if (m.found->g != guard::none) {
     auto who = authenticate(req, rt_.reads(), m.found->query_token);
-    if (!who) return c.fail(who.error());
+    if (!who) return c.respond(error_response(who.error()));
     if (auto ok = authorize(*who, m.found->g); !ok) return c.fail(ok.error());
     c.who = std::move(*who);
     activity_.seen(c.who.id, rt_.time().now());
@@ -121,22 +122,24 @@ void api::handle(const request& req, responder respond, std::shared_ptr<deferrer
   }
   // JSON in (API.md): a body of another media type is refused, not guessed at.
   if (!ev::is_blank(req.body) && !is_json_media_type(req.header("content-type")))
-    return c.respond(error_response(
-        415, "UNSUPPORTED_MEDIA_TYPE",
-        "a request body must be JSON, sent with Content-Type: application/json"));
+    return c.respond(error_response(edge_error{
+        edge_code::unsupported_media_type,
+        "a request body must be JSON, sent with Content-Type: application/json",
+        {}}));
   dispatch(*m.found, c);
 }
 
 response api::refuse(const refusal& r) {
   switch (r.why) {
   case refusal::kind::body_too_large:
-    return error_response(413, "PAYLOAD_TOO_LARGE",
-                          "request body exceeds the limit of " +
-                              std::to_string(r.body_limit) + " bytes");
+    return error_response(edge_error{edge_code::payload_too_large,
+                                     "request body exceeds the limit of " +
+                                         std::to_string(r.body_limit) + " bytes",
+                                     {}});
   case refusal::kind::malformed_request:
-    return error_response(400, "VALIDATION_ERROR", "malformed HTTP request");
+    return error_response(ev::validation_error({}, "malformed HTTP request"));
   case refusal::kind::malformed_target:
-    return error_response(400, "VALIDATION_ERROR", "malformed request target");
+    return error_response(ev::validation_error({}, "malformed request target"));
   case refusal::kind::not_an_upgrade:
     break;
   }

@@ -11,8 +11,8 @@ namespace {
 
 // `details.credential`: "missing" (none, or not a bearer credential), "unknown" or
 // "revoked".
-ev::error unauthorized(std::string_view credential, std::string message) {
-  ev::error e{ev::errc::unauthorized, std::move(message), {}, {}};
+edge_error unauthorized(std::string_view credential, std::string message) {
+  edge_error e{edge_code::unauthorized, std::move(message), {}};
   e.details["credential"] = credential;
   return e;
 }
@@ -36,9 +36,9 @@ std::optional<std::string> bearer(const request& req, bool query_token_ok) {
 
 } // namespace
 
-ev::outcome<principal> authenticate(const request& req,
-                                    const projections::read_model& reads,
-                                    bool query_token_ok) {
+ev::outcome<principal, edge_error> authenticate(const request& req,
+                                                const projections::read_model& reads,
+                                                bool query_token_ok) {
   auto token = bearer(req, query_token_ok);
   if (!token)
     return unauthorized("missing",
@@ -48,33 +48,34 @@ ev::outcome<principal> authenticate(const request& req,
   if (token->empty() || ev::is_claim_token(*token))
     return unauthorized("unknown", "unknown credential");
   auto hash = actors::credential_hash(*token);
-  return reads.read([&](const projections::projection_set& p) -> ev::outcome<principal> {
-    auto ref = p.dir.by_credential_hash(hash);
-    if (!ref) return unauthorized("unknown", "unknown credential");
-    principal out;
-    if (ref->k == projections::principal_ref::kind::user) {
-      const auto* u = p.dir.user(ref->id);
-      if (u == nullptr || !u->active || u->token_hash != hash)
-        return unauthorized("revoked", "revoked credential");
-      out.k = principal::kind::user;
-      out.id = u->id;
-      out.org_id = u->org_id;
-      out.name = u->name;
-      out.role = u->role;
-      out.instance_admin = u->instance_admin;
-      return out;
-    }
-    const auto* a = p.dir.agent(ref->id);
-    if (a == nullptr || a->status == ev::agent::agent_status::inactive ||
-        a->key_hash != hash)
-      return unauthorized("revoked", "revoked credential");
-    out.k = principal::kind::agent;
-    out.id = a->id;
-    out.org_id = a->org_id;
-    out.name = a->name;
-    out.claimed = a->claimed();
-    return out;
-  });
+  return reads.read(
+      [&](const projections::projection_set& p) -> ev::outcome<principal, edge_error> {
+        auto ref = p.dir.by_credential_hash(hash);
+        if (!ref) return unauthorized("unknown", "unknown credential");
+        principal out;
+        if (ref->k == projections::principal_ref::kind::user) {
+          const auto* u = p.dir.user(ref->id);
+          if (u == nullptr || !u->active || u->token_hash != hash)
+            return unauthorized("revoked", "revoked credential");
+          out.k = principal::kind::user;
+          out.id = u->id;
+          out.org_id = u->org_id;
+          out.name = u->name;
+          out.role = u->role;
+          out.instance_admin = u->instance_admin;
+          return out;
+        }
+        const auto* a = p.dir.agent(ref->id);
+        if (a == nullptr || a->status == ev::agent::agent_status::inactive ||
+            a->key_hash != hash)
+          return unauthorized("revoked", "revoked credential");
+        out.k = principal::kind::agent;
+        out.id = a->id;
+        out.org_id = a->org_id;
+        out.name = a->name;
+        out.claimed = a->claimed();
+        return out;
+      });
 }
 
 ev::outcome<void> authorize(const principal& p, guard g) {

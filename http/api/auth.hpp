@@ -7,6 +7,7 @@
 #include "events/outcome.hpp"
 #include "events/user/events.hpp"
 #include "http/wire/message.hpp"
+#include "http/wire/responses.hpp"
 #include "projections/read_model.hpp"
 
 #include <optional>
@@ -46,9 +47,9 @@ enum class guard {
 
 /// Resolves the bearer credential (header, or `?access_token=` when `query_token_ok`).
 /// 401 UNAUTHORIZED when missing, unknown or revoked.
-events::outcome<principal> authenticate(const request& req,
-                                        const projections::read_model& reads,
-                                        bool query_token_ok);
+events::outcome<principal, edge_error> authenticate(const request& req,
+                                                    const projections::read_model& reads,
+                                                    bool query_token_ok);
 
 /// 403 FORBIDDEN unless `p` passes `g`. An unclaimed agent passes only `none` and
 /// `authenticated`.

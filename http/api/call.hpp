@@ -39,10 +39,9 @@ std::function<void(ev::outcome<T>)> answer(responder respond, Render render) {
 /// `429 RATE_LIMITED` with `Retry-After: wait` (seconds).
 inline response rate_limited(const std::string& what, std::int64_t wait) {
   auto res =
-      error_response(ev::error{ev::errc::rate_limited,
-                               what + "; retry after " + std::to_string(wait) + " s",
-                               {},
-                               {}});
+      error_response(edge_error{edge_code::rate_limited,
+                                what + "; retry after " + std::to_string(wait) + " s",
+                                {}});
   res.headers.emplace_back("Retry-After", std::to_string(wait));
   return res;
 }

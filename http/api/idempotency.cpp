@@ -111,9 +111,7 @@ std::optional<idempotency_record> decode_record(std::string_view stored,
 }
 
 bool answer_is_kept(const response& r) {
-  if (r.status >= 200 && r.status < 300) return true;
-  auto code = ev::error_code_of(r.error_code);
-  return code && ev::refusal_was_recorded(*code);
+  return (r.status >= 200 && r.status < 300) || r.recorded;
 }
 
 bool keys_in_flight::begin(const std::string& key) {

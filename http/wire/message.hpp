@@ -72,6 +72,9 @@ struct response {
   std::string content_type = "application/json; charset=utf-8";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string error_code; ///< the contract's error code of an error answer
+  /// An error answer to a request that still wrote events (a check-in recorded, then
+  /// refused by policy): an `Idempotency-Key` replays it, as it does a success.
+  bool recorded = false;
   /// The answer to a HEAD request: the head of this answer (its `Content-Length`
   /// included), without the body.
   bool omit_body = false;

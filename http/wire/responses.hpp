@@ -51,15 +51,44 @@ response list_response_from(WriteItems&& write_items,
   return r;
 }
 
+/// How an error reads on the wire: the contract's code (API.md "Errors") and status.
+struct wire_code {
+  int status = 500;
+  std::string_view code;
+};
+
+/// The wire code of a domain error. A stale version (`aborted`) that is still there
+/// after the actor's retries reads as 409 CONFLICT, as a refused transition does: the
+/// contract has one code for both, and a client retries either on fresh state.
+wire_code wire_code_of(events::errc code) noexcept;
+
+/// The errors only the HTTP edge gives; no decision ever returns one.
+enum class edge_code {
+  unauthorized,       ///< 401 UNAUTHORIZED: no, unknown or revoked credential
+  method_not_allowed, ///< 405 METHOD_NOT_ALLOWED: the path has no route for the method
+  payload_too_large,  ///< 413 PAYLOAD_TOO_LARGE: the body is over the limit
+  unsupported_media_type, ///< 415 UNSUPPORTED_MEDIA_TYPE: a body that is not JSON
+  rate_limited, ///< 429 RATE_LIMITED: too many requests; `Retry-After` says when
+};
+
+wire_code wire_code_of(edge_code code) noexcept;
+
+/// An error of the HTTP edge: code, human message and `details`.
+struct edge_error {
+  edge_code code = edge_code::unauthorized;
+  std::string message;
+  boost::json::object details;
+};
+
 /// The error object of a domain error: `{code, message, statusCode, details}` with
 /// `details.field` when the error names one (also what WebSocket and MCP errors carry).
 boost::json::object error_object(const events::error& e);
 
-/// The error envelope of a domain error (`details.field` when the error names one;
-/// 401 carries `WWW-Authenticate: Bearer`).
+/// The error envelope of a domain error (`details.field` when the error names one).
+/// A refusal that was recorded (POLICY_FORBIDS) says so in `response::recorded`.
 response error_response(const events::error& e);
 
-/// An error outside the domain vocabulary's HTTP mapping (405, transport-level 400/413).
-response error_response(int status, std::string_view code, std::string message);
+/// The error envelope of an edge error (401 carries `WWW-Authenticate: Bearer`).
+response error_response(const edge_error& e);
 
 } // namespace waitroom::http

@@ -174,7 +174,7 @@ TEST_P(EventLogContract, RejectsAppendWithStaleExpectedVersion) {
   append_ok(append_to("ci_a", expected_version::no_stream(), 2));
   auto r = log_->append(append_to("ci_a", expected_version::exact(1)));
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, events::errc::conflict);
+  EXPECT_EQ(r.error().code, events::errc::aborted);
   EXPECT_NE(r.error().message.find("ci_a"), std::string::npos) << r.error().message;
   EXPECT_NE(r.error().message.find("version 1"), std::string::npos) << r.error().message;
   EXPECT_NE(r.error().message.find("version 2"), std::string::npos) << r.error().message;
@@ -189,7 +189,7 @@ TEST_P(EventLogContract, RejectsNoStreamWhenTheStreamExists) {
   for (auto expected : {expected_version::no_stream(), expected_version::exact(0)}) {
     auto r = log_->append(append_to("ci_a", expected));
     ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, events::errc::conflict);
+    EXPECT_EQ(r.error().code, events::errc::aborted);
   }
   auto r = log_->append(append_to("ci_new", expected_version::exact(0)));
   EXPECT_TRUE(r.ok());
@@ -198,7 +198,7 @@ TEST_P(EventLogContract, RejectsNoStreamWhenTheStreamExists) {
 TEST_P(EventLogContract, RejectsExactVersionOfAMissingStream) {
   auto r = log_->append(append_to("ci_missing", expected_version::exact(3)));
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, events::errc::conflict);
+  EXPECT_EQ(r.error().code, events::errc::aborted);
   EXPECT_EQ(log_->head().seq, 0u);
 }
 
@@ -209,7 +209,7 @@ TEST_P(EventLogContract, WritesNothingOfAMultiStreamAppendWhenOneStreamConflicts
   req.streams.push_back(messages("ci_b", expected_version::exact(1))); // it is at 2
   auto r = log_->append(std::move(req));
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, events::errc::conflict);
+  EXPECT_EQ(r.error().code, events::errc::aborted);
   EXPECT_NE(r.error().message.find("ci_b"), std::string::npos);
   EXPECT_TRUE(log_->read_stream("ci_a")->empty());
   EXPECT_EQ(log_->read_stream("ci_b")->size(), 2u);
@@ -308,7 +308,7 @@ TEST_P(EventLogContract, HandsGroupsToTheCommitHandlerInSeqOrderWithoutCallingCa
     for (auto& c : group) {
       ++total;
       if (!c.result.ok()) {
-        EXPECT_EQ(c.result.error().code, events::errc::conflict);
+        EXPECT_EQ(c.result.error().code, events::errc::aborted);
         continue;
       }
       for (const auto& e : c.result->events) {
@@ -409,7 +409,7 @@ TEST_P(EventLogContract, SideRecordsCommitWithTheirEventsOrNotAtAll) {
   conflicting.records = {{"k-conflict", std::string("v")}};
   auto r = log_->append(std::move(conflicting));
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, events::errc::conflict);
+  EXPECT_EQ(r.error().code, events::errc::aborted);
   EXPECT_TRUE(log_->read_record("k-ok")->has_value());
   EXPECT_FALSE(log_->read_record("k-conflict")->has_value());
 }

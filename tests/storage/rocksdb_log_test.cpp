@@ -131,7 +131,7 @@ TEST(RocksdbLog, ReopensWithHeadLogIdAndEventsAndContinuesTheChain) {
   // Versions come from the store now (the cache is empty after a reopen).
   auto stale = log->append(append_to("ci_a", expected_version::exact(2)));
   ASSERT_FALSE(stale.ok());
-  EXPECT_EQ(stale.error().code, events::errc::conflict);
+  EXPECT_EQ(stale.error().code, events::errc::aborted);
   auto r = log->append(append_to("ci_a", expected_version::exact(3)));
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->events[0].meta.seq, 6u);
@@ -237,7 +237,7 @@ TEST(RocksdbLog, FailsOnlyTheConflictingRequestOfAGroup) {
   ASSERT_EQ(groups.size(), 2u);
   ASSERT_EQ(groups[1].size(), 2u);
   ASSERT_FALSE(groups[1][0].ok());
-  EXPECT_EQ(groups[1][0].error().code, events::errc::conflict);
+  EXPECT_EQ(groups[1][0].error().code, events::errc::aborted);
   ASSERT_TRUE(groups[1][1].ok()) << groups[1][1].error().message;
   EXPECT_EQ(groups[1][1]->events[0].meta.seq, 4u);
   EXPECT_EQ(groups[1][1]->events[0].meta.version, 1u);
