@@ -63,6 +63,29 @@ void id_source::supply_message_ids(events::checkin::command& cmd) {
     *ids = message_ids(events::checkin::message_ids_needed(cmd));
 }
 
+namespace {
+
+void supply_creation_ids(id_source& ids, std::vector<std::string>& message_ids) {
+  if (message_ids.empty())
+    message_ids = ids.message_ids(events::checkin::message_ids_needed_to_create);
+}
+
+} // namespace
+
+void id_source::supply_message_ids(events::checkin::create& cmd) {
+  supply_creation_ids(*this, cmd.message_ids);
+}
+
+void id_source::supply_message_ids(events::checkin::create_task& cmd) {
+  supply_creation_ids(*this, cmd.message_ids);
+}
+
+new_credential id_source::make_credential(const events::credential_shape& shape) {
+  auto secret = make_secret(shape);
+  auto hash = credential_hash(secret);
+  return {std::move(secret), std::move(hash)};
+}
+
 std::string id_source::make_secret(std::string_view prefix, std::size_t length) {
   std::string out(prefix);
   append_random(out, mixed_alnum, length);

@@ -12,6 +12,13 @@
 
 namespace waitroom::actors {
 
+/// A fresh credential: the secret, shown to its holder once, and its hash, all that
+/// the log keeps (`credential_hash`).
+struct new_credential {
+  std::string secret;
+  std::string hash;
+};
+
 class id_source {
  public:
   /// `prefix` + 10 random [a-z0-9], e.g. "ci_a1b2c3d4e5".
@@ -24,9 +31,14 @@ class id_source {
   std::string make_secret(const events::credential_shape& shape) {
     return make_secret(shape.prefix, shape.random_length);
   }
+  /// A credential of that shape with its hash.
+  new_credential make_credential(const events::credential_shape& shape);
   /// Gives a check-in command that carries no message ids the ones its decision needs
   /// (`events::checkin::message_ids_needed`).
   void supply_message_ids(events::checkin::command& cmd);
+  /// The same for a new check-in or task (`message_ids_needed_to_create`).
+  void supply_message_ids(events::checkin::create& cmd);
+  void supply_message_ids(events::checkin::create_task& cmd);
 };
 
 /// Lower-case hex SHA-256 of a credential (what the log stores instead of it).

@@ -83,8 +83,7 @@ void runtime::send(std::string_view checkin_id, ev::checkin::command cmd,
 void runtime::create_checkin(ev::checkin::create cmd,
                              reply_fn<ev::checkin::state> reply) {
   auto room = cmd.room_id;
-  if (cmd.message_ids.empty())
-    cmd.message_ids = ids_.message_ids(ev::checkin::message_ids_needed_to_create);
+  ids_.supply_message_ids(cmd);
   route(room, create_checkin_request{std::move(cmd), reply}, reply);
 }
 
@@ -96,8 +95,7 @@ void runtime::send(std::string_view room_id, ev::room::command cmd,
 void runtime::create_task(ev::checkin::create_task cmd,
                           reply_fn<ev::checkin::state> reply) {
   auto room = cmd.room_id;
-  if (cmd.message_ids.empty())
-    cmd.message_ids = ids_.message_ids(ev::checkin::message_ids_needed_to_create);
+  ids_.supply_message_ids(cmd);
   route(room, create_task_request{std::move(cmd), reply}, reply);
 }
 

@@ -66,6 +66,18 @@ const ev::agent::state* directory::agent(std::string_view id) const {
   return it == agents_.end() ? nullptr : &it->second;
 }
 
+const ev::user::state* directory::user_in(std::string_view org_id,
+                                          std::string_view id) const {
+  const auto* u = user(id);
+  return u != nullptr && !org_id.empty() && u->org_id == org_id ? u : nullptr;
+}
+
+const ev::agent::state* directory::agent_in(std::string_view org_id,
+                                            std::string_view id) const {
+  const auto* a = agent(id);
+  return a != nullptr && !org_id.empty() && a->org_id == org_id ? a : nullptr;
+}
+
 std::optional<principal_ref> directory::by_credential_hash(std::string_view hash) const {
   auto it = credentials_.find(std::string(hash));
   if (it == credentials_.end()) return std::nullopt;

@@ -37,6 +37,11 @@ class directory {
   const org_entry* org(std::string_view id) const;
   const events::user::state* user(std::string_view id) const;
   const events::agent::state* agent(std::string_view id) const;
+  /// The user (agent) `id` of organization `org_id`, or nullptr: to a caller, another
+  /// organization's user or agent does not exist, as an unknown id does not.
+  const events::user::state* user_in(std::string_view org_id, std::string_view id) const;
+  const events::agent::state* agent_in(std::string_view org_id,
+                                       std::string_view id) const;
   /// The live principal whose credential hashes (hex SHA-256) to `hash`, if any.
   std::optional<principal_ref> by_credential_hash(std::string_view hash) const;
   /// The agent whose claim token (used or not) hashes to `hash`, if any.

@@ -1,4 +1,5 @@
 // Read models folded from events made by the real deciders, as the dispatcher feeds them.
+#include "events/agent/decider.hpp"
 #include "events/checkin/decider.hpp"
 #include "events/org/decider.hpp"
 #include "projections/read_model.hpp"
@@ -163,6 +164,30 @@ TEST_F(Fold, CredentialsResolveToTheirPrincipal) {
   EXPECT_EQ(ref->k, principal_ref::kind::user);
   EXPECT_EQ(p.dir.user(ref->id)->role, ev::user::user_role::owner);
   EXPECT_FALSE(p.dir.by_credential_hash("nope"));
+}
+
+TEST_F(Fold, UsersAndAgentsAreFoundOnlyWithinTheirOrganization) {
+  bootstrap("org_bbbbbbbbbb", "rm_general11");
+  auto added = ev::agent::decide(
+      {},
+      ev::agent::register_agent{"ag_aaaaaaaaaa", "org_aaaaaaaaaa", "deployer", "", "",
+                                "hash-key", "wr_abcd", ev::actor_ref::user("us_a"), t0});
+  ASSERT_TRUE(added.ok()) << added.error().message;
+  feed(std::move(*added));
+  auto pending = ev::agent::decide(
+      {}, ev::agent::self_register{"ag_bbbbbbbbbb", "stray", "", "", "hash-key-2",
+                                   "wr_efgh", "hash-claim", t0});
+  ASSERT_TRUE(pending.ok()) << pending.error().message;
+  feed(std::move(*pending));
+
+  EXPECT_NE(p.dir.user_in("org_aaaaaaaaaa", "us_aaaaaaaaaa"), nullptr);
+  EXPECT_EQ(p.dir.user_in("org_bbbbbbbbbb", "us_aaaaaaaaaa"), nullptr);
+  EXPECT_EQ(p.dir.user_in("org_aaaaaaaaaa", "us_nobody0000"), nullptr);
+  EXPECT_NE(p.dir.agent_in("org_aaaaaaaaaa", "ag_aaaaaaaaaa"), nullptr);
+  EXPECT_EQ(p.dir.agent_in("org_bbbbbbbbbb", "ag_aaaaaaaaaa"), nullptr);
+  // an agent still waiting to be claimed is in no organization, not in "the empty one"
+  ASSERT_NE(p.dir.agent("ag_bbbbbbbbbb"), nullptr);
+  EXPECT_EQ(p.dir.agent_in("", "ag_bbbbbbbbbb"), nullptr);
 }
 
 TEST_F(Fold, ReadModelAppliesUnderItsLock) {

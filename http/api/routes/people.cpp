@@ -42,13 +42,32 @@ ev::error agent_not_found() {
   return ev::not_found("agent not found");
 }
 
-/// Whether `find(projections)` finds a user or agent of organization `org_id`.
-template <class Find>
-bool in_org(const projections::read_model& reads, const std::string& org_id, Find find) {
-  return reads.read([&](const projections::projection_set& p) {
-    const auto* found = find(p);
-    return found != nullptr && found->org_id == org_id;
+/// Whether the caller's organization has the user (agent) `id`: another's does not
+/// exist for the caller, and no actor is started for an id nobody has.
+bool has_user(const call& c, const std::string& id) {
+  return c.s.rt.reads().read([&](const projections::projection_set& p) {
+    return p.dir.user_in(c.who.org_id, id) != nullptr;
   });
+}
+bool has_agent(const call& c, const std::string& id) {
+  return c.s.rt.reads().read([&](const projections::projection_set& p) {
+    return p.dir.agent_in(c.who.org_id, id) != nullptr;
+  });
+}
+
+/// What a body says of a new agent (register and self-register).
+struct agent_profile {
+  std::string name, description, platform;
+};
+ev::outcome<agent_profile> read_agent_profile(const call& c) {
+  auto body = parse_object_body(c.req.body, false);
+  if (!body) return std::move(body).error();
+  body_reader r(*body);
+  auto name = r.string("name", true);
+  auto description = r.string("description");
+  auto platform = r.string("platform");
+  if (!r.ok()) return *r.error();
+  return agent_profile{*name, description.value_or(""), platform.value_or("")};
 }
 
 } // namespace
@@ -86,13 +105,13 @@ void create_org(call& c) {
     r.adopt(o);
   }
   if (!r.ok()) return c.fail(*r.error());
-  auto token = c.s.rt.ids().make_secret(ev::user_token);
+  auto token = c.s.rt.ids().make_credential(ev::user_token);
   ev::org::create_org cmd{c.s.rt.ids().make_id(ev::org_prefix),
                           *name,
                           c.s.rt.ids().make_id(ev::user_prefix),
                           *owner_name,
                           *owner_email,
-                          actors::credential_hash(token),
+                          token.hash,
                           c.s.rt.ids().make_id(ev::room_prefix),
                           c.who.actor(),
                           c.s.rt.time().now()};
@@ -100,7 +119,8 @@ void create_org(call& c) {
   auto& reads = c.s.rt.reads();
   c.s.rt.send(org_id, ev::org::command{std::move(cmd)},
               answer<ev::event_list>(
-                  c.respond, [&reads, org_id, owner_id, token](const ev::event_list&) {
+                  c.respond, [&reads, org_id, owner_id,
+                              token = std::move(token.secret)](const ev::event_list&) {
                     return reads.read([&](const projections::projection_set& p) {
                       return data_response_from(
                           [&](json_writer& w) {
@@ -125,19 +145,20 @@ void create_user(call& c) {
   auto email = r.string("email", true);
   auto role = r.enumeration<ev::user::user_role>("role", true);
   if (!r.ok()) return c.fail(*r.error());
-  auto token = c.s.rt.ids().make_secret(ev::user_token);
+  auto token = c.s.rt.ids().make_credential(ev::user_token);
   ev::user::create_user cmd{c.s.rt.ids().make_id(ev::user_prefix),
                             c.who.org_id,
                             *name,
                             *email,
                             *role,
-                            actors::credential_hash(token),
+                            token.hash,
                             c.who.actor(),
                             *c.who.role,
                             c.s.rt.time().now()};
   auto id = cmd.id;
   c.s.rt.send(id, ev::user::command{std::move(cmd)},
-              answer<ev::user::state>(c.respond, [token](const ev::user::state& u) {
+              answer<ev::user::state>(c.respond, [token = std::move(token.secret)](
+                                                     const ev::user::state& u) {
                 return data_response_from(
                     [&](json_writer& w) {
                       w.begin_object();
@@ -160,24 +181,20 @@ void list_users(call& c) {
 
 void rotate_user_token(call& c) {
   const std::string id = c.params[0];
-  if (!in_org(c.s.rt.reads(), c.who.org_id,
-              [&](const projections::projection_set& p) { return p.dir.user(id); }))
-    return c.fail(user_not_found());
-  auto token = c.s.rt.ids().make_secret(ev::user_token);
+  if (!has_user(c, id)) return c.fail(user_not_found());
+  auto token = c.s.rt.ids().make_credential(ev::user_token);
   c.s.rt.send(id,
-              ev::user::command{ev::user::rotate_token{actors::credential_hash(token),
-                                                       c.who.actor(), *c.who.role,
-                                                       c.s.rt.time().now()}},
-              answer<ev::user::state>(c.respond, [token](const ev::user::state&) {
-                return data_response(json::object{{"token", token}});
-              }));
+              ev::user::command{ev::user::rotate_token{token.hash, c.who.actor(),
+                                                       *c.who.role, c.s.rt.time().now()}},
+              answer<ev::user::state>(
+                  c.respond, [token = std::move(token.secret)](const ev::user::state&) {
+                    return data_response(json::object{{"token", token}});
+                  }));
 }
 
 void deactivate_user(call& c) {
   const std::string id = c.params[0];
-  if (!in_org(c.s.rt.reads(), c.who.org_id,
-              [&](const projections::projection_set& p) { return p.dir.user(id); }))
-    return c.fail(user_not_found());
+  if (!has_user(c, id)) return c.fail(user_not_found());
   c.s.rt.send(id,
               ev::user::command{
                   ev::user::deactivate{c.who.actor(), *c.who.role, c.s.rt.time().now()}},
@@ -189,50 +206,42 @@ void deactivate_user(call& c) {
 // --- agents --------------------------------------------------------------------------
 
 void register_agent(call& c) {
-  auto body = parse_object_body(c.req.body, false);
-  if (!body) return c.fail(body.error());
-  body_reader r(*body);
-  auto name = r.string("name", true);
-  auto description = r.string("description");
-  auto platform = r.string("platform");
-  if (!r.ok()) return c.fail(*r.error());
-  auto key = c.s.rt.ids().make_secret(ev::agent_key);
+  auto profile = read_agent_profile(c);
+  if (!profile) return c.fail(profile.error());
+  auto key = c.s.rt.ids().make_credential(ev::agent_key);
   ev::agent::register_agent cmd{c.s.rt.ids().make_id(ev::agent_prefix),
                                 c.who.org_id,
-                                *name,
-                                description.value_or(""),
-                                platform.value_or(""),
-                                actors::credential_hash(key),
-                                std::string(ev::key_prefix_of(key)),
+                                std::move(profile->name),
+                                std::move(profile->description),
+                                std::move(profile->platform),
+                                key.hash,
+                                std::string(ev::key_prefix_of(key.secret)),
                                 c.who.actor(),
                                 c.s.rt.time().now()};
   auto id = cmd.id;
-  c.s.rt.send(id, ev::agent::command{std::move(cmd)}, new_agent_answer(c.respond, key));
+  c.s.rt.send(id, ev::agent::command{std::move(cmd)},
+              new_agent_answer(c.respond, std::move(key.secret)));
 }
 
 void self_register_agent(call& c) {
   if (auto wait = c.s.self_register_limits.take("ip:" + c.req.remote_address); wait > 0)
     return c.respond(rate_limited("too many self-registrations from this address", wait));
-  auto body = parse_object_body(c.req.body, false);
-  if (!body) return c.fail(body.error());
-  body_reader r(*body);
-  auto name = r.string("name", true);
-  auto description = r.string("description");
-  auto platform = r.string("platform");
-  if (!r.ok()) return c.fail(*r.error());
-  auto key = c.s.rt.ids().make_secret(ev::agent_key);
-  auto claim_token = c.s.rt.ids().make_secret(ev::claim_token);
+  auto profile = read_agent_profile(c);
+  if (!profile) return c.fail(profile.error());
+  auto key = c.s.rt.ids().make_credential(ev::agent_key);
+  auto claim = c.s.rt.ids().make_credential(ev::claim_token);
   ev::agent::self_register cmd{c.s.rt.ids().make_id(ev::agent_prefix),
-                               *name,
-                               description.value_or(""),
-                               platform.value_or(""),
-                               actors::credential_hash(key),
-                               std::string(ev::key_prefix_of(key)),
-                               actors::credential_hash(claim_token),
+                               std::move(profile->name),
+                               std::move(profile->description),
+                               std::move(profile->platform),
+                               key.hash,
+                               std::string(ev::key_prefix_of(key.secret)),
+                               claim.hash,
                                c.s.rt.time().now()};
   auto id = cmd.id;
-  c.s.rt.send(id, ev::agent::command{std::move(cmd)},
-              new_agent_answer(c.respond, key, claim_token));
+  c.s.rt.send(
+      id, ev::agent::command{std::move(cmd)},
+      new_agent_answer(c.respond, std::move(key.secret), std::move(claim.secret)));
 }
 
 void claim_agent(call& c) {
@@ -276,9 +285,8 @@ void list_agents(call& c) {
 
 void get_agent(call& c) {
   c.respond(c.s.rt.reads().read([&](const projections::projection_set& p) {
-    const auto* a = p.dir.agent(c.params[0]);
-    if (a == nullptr || a->org_id != c.who.org_id)
-      return error_response(agent_not_found());
+    const auto* a = p.dir.agent_in(c.who.org_id, c.params[0]);
+    if (a == nullptr) return error_response(agent_not_found());
     return data_response_from(
         [&](json_writer& w) { write_agent(w, *a, last_used(c.s.activity, p, a->id)); });
   }));
@@ -286,15 +294,15 @@ void get_agent(call& c) {
 
 void rotate_agent_key(call& c) {
   const std::string id = c.params[0];
-  if (!in_org(c.s.rt.reads(), c.who.org_id,
-              [&](const projections::projection_set& p) { return p.dir.agent(id); }))
-    return c.fail(agent_not_found());
-  auto key = c.s.rt.ids().make_secret(ev::agent_key);
+  if (!has_agent(c, id)) return c.fail(agent_not_found());
+  auto key = c.s.rt.ids().make_credential(ev::agent_key);
   c.s.rt.send(id,
               ev::agent::command{ev::agent::rotate_key{
-                  actors::credential_hash(key), std::string(ev::key_prefix_of(key)),
-                  c.who.actor(), c.s.rt.time().now()}},
-              answer<ev::agent::state>(c.respond, [key](const ev::agent::state& a) {
+                  key.hash, std::string(ev::key_prefix_of(key.secret)), c.who.actor(),
+                  c.s.rt.time().now()}},
+              // a copy: the command beside it reads the same secret
+              answer<ev::agent::state>(c.respond, [key = key.secret](
+                                                      const ev::agent::state& a) {
                 return data_response(
                     json::object{{"api_key", key}, {"key_prefix", a.key_prefix}});
               }));
@@ -302,9 +310,7 @@ void rotate_agent_key(call& c) {
 
 void deactivate_agent(call& c) {
   const std::string id = c.params[0];
-  if (!in_org(c.s.rt.reads(), c.who.org_id,
-              [&](const projections::projection_set& p) { return p.dir.agent(id); }))
-    return c.fail(agent_not_found());
+  if (!has_agent(c, id)) return c.fail(agent_not_found());
   c.s.rt.send(
       id, ev::agent::command{ev::agent::deactivate{c.who.actor(), c.s.rt.time().now()}},
       answer<ev::agent::state>(c.respond, [&s = c.s](const ev::agent::state& a) {
@@ -318,9 +324,8 @@ void agent_trust(call& c) {
   answer_list(
       c, c.s.rt.reads(), 'k',
       [&](const projections::projection_set& p, const page& pg, std::uint64_t start) {
-        const auto* a = p.dir.agent(id);
         // another organization's agent does not exist for the caller: 404 before 403
-        if (a == nullptr || a->org_id != c.who.org_id)
+        if (p.dir.agent_in(c.who.org_id, id) == nullptr)
           return error_response(agent_not_found());
         const auto who = c.as_caller();
         if (auto ok = ev::trust::check_reader(id, who); !ok)

@@ -176,9 +176,9 @@ void put_member(call& c) {
   std::optional<ev::actor_kind> kind;
   auto room_id = c.s.rt.reads().read([&](const projections::projection_set& p) {
     const auto* room = visible_room(c, p, c.params[0]);
-    if (const auto* u = p.dir.user(principal_id); u && u->org_id == c.who.org_id)
+    if (p.dir.user_in(c.who.org_id, principal_id) != nullptr)
       kind = ev::actor_kind::user;
-    else if (const auto* a = p.dir.agent(principal_id); a && a->org_id == c.who.org_id)
+    else if (p.dir.agent_in(c.who.org_id, principal_id) != nullptr)
       kind = ev::actor_kind::agent;
     return room ? room->id : std::string();
   });
