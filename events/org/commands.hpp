@@ -2,6 +2,7 @@
 /// Organization commands: the first start of an empty instance, and room creation.
 
 #include "events/checkin/terms.hpp"
+#include "events/room/commands.hpp"
 #include "events/room/policy.hpp"
 
 #include <optional>
@@ -42,10 +43,7 @@ struct create_room {
   std::string slug;
   std::string name;
   std::string description;
-  std::optional<duration_ms> default_timeout_ms;
-  std::optional<checkin::timeout_behavior> default_timeout_action;
-  std::optional<std::int64_t> default_required_approvals; ///< 1-10
-  std::optional<duration_ms> expiry_warning_ms;
+  room::settings_change settings;
   std::optional<room::policy> policy;
   actor_ref by;
   timestamp now;

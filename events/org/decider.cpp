@@ -42,19 +42,8 @@ outcome<event_list> decide_create_room(const state& s, const create_room& c) {
   if (auto v = room::validate_slug(c.slug); !v) return std::move(v).error();
   if (auto v = room::validate_name(c.name); !v) return std::move(v).error();
   if (auto v = room::validate_description(c.description); !v) return std::move(v).error();
-  room::room_settings settings;
-  settings.default_timeout_ms =
-      c.default_timeout_ms.value_or(settings.default_timeout_ms);
-  settings.default_timeout_action =
-      c.default_timeout_action.value_or(settings.default_timeout_action);
-  if (c.default_required_approvals) {
-    auto n = checkin::check_required_approvals(*c.default_required_approvals,
-                                               "default_required_approvals");
-    if (!n) return std::move(n).error();
-    settings.default_required_approvals = *n;
-  }
-  settings.expiry_warning_ms = c.expiry_warning_ms.value_or(settings.expiry_warning_ms);
-  if (auto v = room::validate_settings(settings); !v) return std::move(v).error();
+  auto settings = room::apply_settings(room::room_settings{}, c.settings);
+  if (!settings) return std::move(settings).error();
   if (s.room_slugs.count(c.slug) != 0)
     return conflict("a room with slug '" + c.slug + "' already exists");
   room::created ev;
@@ -63,7 +52,7 @@ outcome<event_list> decide_create_room(const state& s, const create_room& c) {
   ev.slug = c.slug;
   ev.name = c.name;
   ev.description = c.description;
-  ev.settings = settings;
+  ev.settings = *settings;
   if (c.policy) ev.policy = *c.policy;
   event_list out;
   out.push_back(make_event(c.room_id, s.id, c.room_id, c.by, c.now, std::move(ev)));

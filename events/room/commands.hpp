@@ -12,6 +12,15 @@
 
 namespace waitroom::events::room {
 
+/// The settings a request sets (`POST` and `PATCH /v1/rooms`): an absent field keeps
+/// its value, or the product default for a new room (`apply_settings`).
+struct settings_change {
+  std::optional<duration_ms> default_timeout_ms;
+  std::optional<checkin::timeout_behavior> default_timeout_action;
+  std::optional<std::int64_t> default_required_approvals; ///< 1-10
+  std::optional<duration_ms> expiry_warning_ms;
+};
+
 /// Replace the room's policy (`PUT /v1/rooms/:room/policy`).
 struct set_policy {
   room::policy policy;
@@ -23,10 +32,7 @@ struct set_policy {
 struct update {
   std::optional<std::string> name;
   std::optional<std::string> description;
-  std::optional<duration_ms> default_timeout_ms;
-  std::optional<checkin::timeout_behavior> default_timeout_action;
-  std::optional<std::int64_t> default_required_approvals; ///< 1-10
-  std::optional<duration_ms> expiry_warning_ms;
+  settings_change settings;
   actor_ref by;
   timestamp now;
 };

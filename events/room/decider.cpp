@@ -76,6 +76,21 @@ outcome<void> validate_settings(const room_settings& s) {
   return {};
 }
 
+outcome<room_settings> apply_settings(room_settings base, const settings_change& change) {
+  if (change.default_timeout_ms) base.default_timeout_ms = *change.default_timeout_ms;
+  if (change.default_timeout_action)
+    base.default_timeout_action = *change.default_timeout_action;
+  if (change.default_required_approvals) {
+    auto n = checkin::check_required_approvals(*change.default_required_approvals,
+                                               "default_required_approvals");
+    if (!n) return std::move(n).error();
+    base.default_required_approvals = *n;
+  }
+  if (change.expiry_warning_ms) base.expiry_warning_ms = *change.expiry_warning_ms;
+  if (auto v = validate_settings(base); !v) return std::move(v).error();
+  return base;
+}
+
 bool is_open(const state& r) {
   return r.members.empty();
 }
@@ -119,25 +134,15 @@ outcome<event_list> decide(const state& s, const command& cmd) {
           if (json_equal(to_json(s.policy), to_json(c.policy))) return event_list{};
           return one(s, c.by, c.now, policy_updated{c.policy});
         } else if constexpr (std::is_same_v<T, update>) {
-          updated ev{c.name.value_or(s.name), c.description.value_or(s.description),
-                     s.settings};
           if (c.name)
             if (auto v = validate_name(*c.name); !v) return std::move(v).error();
           if (c.description)
             if (auto v = validate_description(*c.description); !v)
               return std::move(v).error();
-          if (c.default_timeout_ms)
-            ev.settings.default_timeout_ms = *c.default_timeout_ms;
-          if (c.default_timeout_action)
-            ev.settings.default_timeout_action = *c.default_timeout_action;
-          if (c.default_required_approvals) {
-            auto n = checkin::check_required_approvals(*c.default_required_approvals,
-                                                       "default_required_approvals");
-            if (!n) return std::move(n).error();
-            ev.settings.default_required_approvals = *n;
-          }
-          if (c.expiry_warning_ms) ev.settings.expiry_warning_ms = *c.expiry_warning_ms;
-          if (auto v = validate_settings(ev.settings); !v) return std::move(v).error();
+          auto settings = apply_settings(s.settings, c.settings);
+          if (!settings) return std::move(settings).error();
+          updated ev{c.name.value_or(s.name), c.description.value_or(s.description),
+                     std::move(*settings)};
           if (ev.name == s.name && ev.description == s.description &&
               ev.settings == s.settings)
             return event_list{};

@@ -27,5 +27,7 @@ outcome<void> validate_slug(std::string_view slug);
 outcome<void> validate_name(std::string_view name);
 outcome<void> validate_description(std::string_view description);
 outcome<void> validate_settings(const room_settings& s);
+/// `base` with the fields `change` sets, validated (VALIDATION_ERROR names the field).
+outcome<room_settings> apply_settings(room_settings base, const settings_change& change);
 
 } // namespace waitroom::events::room

@@ -130,10 +130,10 @@ TEST(OrgDecider, CreatesARoomWithTheProductDefaults) {
 
 TEST(OrgDecider, CreatesARoomWithGivenSettingsAndPolicy) {
   auto cmd = a_create_room();
-  cmd.default_timeout_ms = 1000;
-  cmd.default_timeout_action = checkin::timeout_behavior::hold;
-  cmd.default_required_approvals = 10;
-  cmd.expiry_warning_ms = 0;
+  cmd.settings.default_timeout_ms = 1000;
+  cmd.settings.default_timeout_action = checkin::timeout_behavior::hold;
+  cmd.settings.default_required_approvals = 10;
+  cmd.settings.expiry_warning_ms = 0;
   room::policy p;
   p.default_action = room::default_decision::auto_approve;
   cmd.policy = p;
@@ -226,11 +226,11 @@ TEST(OrgDecider, RejectsDefaultTimeoutOutside1SecondTo7Days) {
   for (duration_ms bad : {duration_ms{0}, duration_ms{999}, week + 1}) {
     SCOPED_TRACE(bad);
     auto cmd = a_create_room();
-    cmd.default_timeout_ms = bad;
+    cmd.settings.default_timeout_ms = bad;
     EXPECT_TRUE(fails_with(decide(s, cmd), errc::validation, "default_timeout_ms"));
   }
   auto cmd = a_create_room();
-  cmd.default_timeout_ms = week;
+  cmd.settings.default_timeout_ms = week;
   EXPECT_TRUE(decide(s, cmd).ok());
 }
 
@@ -239,7 +239,7 @@ TEST(OrgDecider, RejectsDefaultRequiredApprovalsOutside1To10) {
   for (int bad : {0, 11}) {
     SCOPED_TRACE(bad);
     auto cmd = a_create_room();
-    cmd.default_required_approvals = bad;
+    cmd.settings.default_required_approvals = bad;
     EXPECT_TRUE(
         fails_with(decide(s, cmd), errc::validation, "default_required_approvals"));
   }
@@ -250,7 +250,7 @@ TEST(OrgDecider, RejectsExpiryWarningOutside0To7Days) {
   for (duration_ms bad : {duration_ms{-1}, week + 1}) {
     SCOPED_TRACE(bad);
     auto cmd = a_create_room();
-    cmd.expiry_warning_ms = bad;
+    cmd.settings.expiry_warning_ms = bad;
     EXPECT_TRUE(fails_with(decide(s, cmd), errc::validation, "expiry_warning_ms"));
   }
 }

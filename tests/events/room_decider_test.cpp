@@ -147,5 +147,28 @@ TEST(RoomDecider, ValidatesSettings) {
   EXPECT_TRUE(fails_with(validate_settings(s), errc::validation, "expiry_warning_ms"));
 }
 
+TEST(RoomDecider, AppliesASettingsChangeFieldByField) {
+  room_settings base;
+  base.default_timeout_ms = 120'000;
+  settings_change change;
+  change.default_required_approvals = 3;
+  auto out = apply_settings(base, change);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(out->default_timeout_ms, 120'000); // absent: kept
+  EXPECT_EQ(out->default_required_approvals, 3);
+  EXPECT_EQ(out->expiry_warning_ms, room_settings{}.expiry_warning_ms);
+
+  change = {};
+  change.default_required_approvals = 1LL << 40; // not 1-10, and not an int either
+  EXPECT_TRUE(fails_with(apply_settings(base, change), errc::validation,
+                         "default_required_approvals"));
+  change = {};
+  change.default_timeout_ms = 10;
+  EXPECT_TRUE(
+      fails_with(apply_settings(base, change), errc::validation, "default_timeout_ms"));
+  EXPECT_TRUE(apply_settings(base, {}).ok());
+  EXPECT_EQ(apply_settings(base, {})->default_timeout_ms, 120'000);
+}
+
 } // namespace
 } // namespace waitroom::events::room

@@ -123,8 +123,8 @@ TEST(RoomUpdate, ChangesOnlyTheGivenFields) {
 TEST(RoomUpdate, ChangesTheDefaultsKeepingTheOthers) {
   auto s = an_open_room();
   auto cmd = an_update();
-  cmd.default_timeout_ms = 2 * hour;
-  cmd.default_timeout_action = checkin::timeout_behavior::hold;
+  cmd.settings.default_timeout_ms = 2 * hour;
+  cmd.settings.default_timeout_action = checkin::timeout_behavior::hold;
   auto out = decide(s, cmd);
   ASSERT_TRUE(yields(out, {"room.updated"}));
   auto after = fold(s, out);
@@ -135,8 +135,8 @@ TEST(RoomUpdate, ChangesTheDefaultsKeepingTheOthers) {
   EXPECT_EQ(after.name, "Deployments");
 
   cmd = an_update();
-  cmd.default_required_approvals = 3;
-  cmd.expiry_warning_ms = 0;
+  cmd.settings.default_required_approvals = 3;
+  cmd.settings.expiry_warning_ms = 0;
   after = fold(after, decide(after, cmd));
   EXPECT_EQ(after.settings.default_timeout_ms, 2 * hour);
   EXPECT_EQ(after.settings.default_timeout_action, checkin::timeout_behavior::hold);
@@ -150,10 +150,10 @@ TEST(RoomUpdate, SameValuesAppendNothing) {
   auto cmd = an_update();
   cmd.name = "Deployments";
   cmd.description = "Production deploys";
-  cmd.default_timeout_ms = hour;
-  cmd.default_timeout_action = checkin::timeout_behavior::cancel;
-  cmd.default_required_approvals = 1;
-  cmd.expiry_warning_ms = 300'000;
+  cmd.settings.default_timeout_ms = hour;
+  cmd.settings.default_timeout_action = checkin::timeout_behavior::cancel;
+  cmd.settings.default_required_approvals = 1;
+  cmd.settings.expiry_warning_ms = 300'000;
   EXPECT_TRUE(yields_nothing(decide(s, cmd)));
 }
 
@@ -182,17 +182,17 @@ TEST(RoomUpdate, NamesTheInvalidField) {
            example{with([](update& c) { c.name = std::string(201, 'n'); }), "name"},
            example{with([](update& c) { c.description = std::string(5001, 'd'); }),
                    "description"},
-           example{with([](update& c) { c.default_timeout_ms = 999; }),
+           example{with([](update& c) { c.settings.default_timeout_ms = 999; }),
                    "default_timeout_ms"},
-           example{with([](update& c) { c.default_timeout_ms = week + 1; }),
+           example{with([](update& c) { c.settings.default_timeout_ms = week + 1; }),
                    "default_timeout_ms"},
-           example{with([](update& c) { c.default_required_approvals = 0; }),
+           example{with([](update& c) { c.settings.default_required_approvals = 0; }),
                    "default_required_approvals"},
-           example{with([](update& c) { c.default_required_approvals = 11; }),
+           example{with([](update& c) { c.settings.default_required_approvals = 11; }),
                    "default_required_approvals"},
-           example{with([](update& c) { c.expiry_warning_ms = -1; }),
+           example{with([](update& c) { c.settings.expiry_warning_ms = -1; }),
                    "expiry_warning_ms"},
-           example{with([](update& c) { c.expiry_warning_ms = week + 1; }),
+           example{with([](update& c) { c.settings.expiry_warning_ms = week + 1; }),
                    "expiry_warning_ms"},
        }) {
     SCOPED_TRACE(field);
@@ -203,11 +203,11 @@ TEST(RoomUpdate, NamesTheInvalidField) {
 TEST(RoomUpdate, AcceptsTheBoundaries) {
   auto s = an_open_room();
   auto cmd = an_update();
-  cmd.default_timeout_ms = second;
-  cmd.default_required_approvals = 10;
-  cmd.expiry_warning_ms = week;
+  cmd.settings.default_timeout_ms = second;
+  cmd.settings.default_required_approvals = 10;
+  cmd.settings.expiry_warning_ms = week;
   EXPECT_TRUE(yields(decide(s, cmd), {"room.updated"}));
-  cmd.default_timeout_ms = week;
+  cmd.settings.default_timeout_ms = week;
   EXPECT_TRUE(yields(decide(s, cmd), {"room.updated"}));
 }
 
@@ -427,11 +427,11 @@ TEST(RoomUpdate, RequiredApprovalsAre1To10AndNeverWrapAround) {
   for (std::int64_t n : {0LL, 11LL, 4294967297LL, -4294967295LL}) {
     SCOPED_TRACE(n);
     auto u = an_update();
-    u.default_required_approvals = n;
+    u.settings.default_required_approvals = n;
     EXPECT_TRUE(fails_with(decide(s, u), errc::validation, "default_required_approvals"));
   }
   auto u = an_update();
-  u.default_required_approvals = 10;
+  u.settings.default_required_approvals = 10;
   EXPECT_TRUE(yields(decide(s, u), {"room.updated"}));
 }
 

@@ -9,15 +9,8 @@ namespace waitroom::http {
 namespace {
 
 /// The settings fields of POST and PATCH /v1/rooms, type-checked.
-struct settings_fields {
-  std::optional<std::int64_t> default_timeout_ms;
-  std::optional<ev::checkin::timeout_behavior> default_timeout_action;
-  std::optional<std::int64_t> default_required_approvals;
-  std::optional<std::int64_t> expiry_warning_ms;
-};
-
-settings_fields read_settings(body_reader& r) {
-  settings_fields f;
+ev::room::settings_change read_settings(body_reader& r) {
+  ev::room::settings_change f;
   f.default_timeout_ms = r.integer("default_timeout_ms");
   f.default_timeout_action =
       r.enumeration<ev::checkin::timeout_behavior>("default_timeout_action");
@@ -60,7 +53,7 @@ void create_room(call& c) {
   auto name = r.string("name", true);
   auto slug = r.string("slug", true);
   auto description = r.string("description");
-  auto settings = read_settings(r);
+  cmd.settings = read_settings(r);
   if (!r.ok()) return c.fail(*r.error());
   if (const auto* pv = r.value("policy")) {
     auto policy = ev::room::parse_policy(*pv, "policy");
@@ -71,10 +64,6 @@ void create_room(call& c) {
   cmd.slug = *slug;
   cmd.name = *name;
   cmd.description = description.value_or("");
-  cmd.default_timeout_ms = settings.default_timeout_ms;
-  cmd.default_timeout_action = settings.default_timeout_action;
-  cmd.default_required_approvals = settings.default_required_approvals;
-  cmd.expiry_warning_ms = settings.expiry_warning_ms;
   cmd.by = c.who.actor();
   cmd.now = c.s.rt.time().now();
   auto room_id = cmd.room_id;
@@ -108,12 +97,8 @@ void patch_room(call& c) {
   if (r.has("slug")) r.fail("slug", "cannot be changed (ids and slugs are stable)");
   cmd.name = r.string("name");
   cmd.description = r.string("description");
-  auto settings = read_settings(r);
+  cmd.settings = read_settings(r);
   if (!r.ok()) return c.fail(*r.error());
-  cmd.default_timeout_ms = settings.default_timeout_ms;
-  cmd.default_timeout_action = settings.default_timeout_action;
-  cmd.default_required_approvals = settings.default_required_approvals;
-  cmd.expiry_warning_ms = settings.expiry_warning_ms;
   cmd.by = c.who.actor();
   cmd.now = c.s.rt.time().now();
   auto& reads = c.s.rt.reads();
