@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace waitroom::events {
 
@@ -59,6 +60,16 @@ std::optional<E> parse_wire_name(std::string_view text) {
   std::string s(text);
   if (boost::describe::enum_from_string(s.c_str(), e)) return e;
   return std::nullopt;
+}
+
+/// The wire names of a described enum's values that pass `keep`, in declaration order.
+template <class E, class Keep>
+std::vector<std::string_view> wire_names_where(Keep keep) {
+  std::vector<std::string_view> out;
+  boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>([&](auto d) {
+    if (keep(d.value)) out.emplace_back(d.name);
+  });
+  return out;
 }
 
 /// Comma-separated wire names of a described enum, for error messages.

@@ -478,7 +478,7 @@ outcome<json::array> normalized_attachments(const json::array& attachments) {
 }
 
 outcome<event_list> decide_message(const state& s, const post_message& c) {
-  if (c.type == message_kind::status_change || c.type == message_kind::decision)
+  if (!may_be_posted(c.type))
     return validation_error(
         "type", "status_change and decision messages are written by the server");
   if (auto v = validate_content(c.content); !v) return std::move(v).error();

@@ -48,6 +48,12 @@ constexpr bool is_waiting(checkin_status s) {
   return !is_terminal(s);
 }
 
+/// The statuses a task (human to agent) can be in: every one but `pending`, which is
+/// an agent's check-in waiting for people.
+constexpr bool is_task_status(checkin_status s) {
+  return s != checkin_status::pending;
+}
+
 enum class risk { low, medium, high, critical };
 BOOST_DESCRIBE_ENUM(risk, low, medium, high, critical)
 
@@ -104,6 +110,11 @@ enum class message_kind {
 };
 BOOST_DESCRIBE_ENUM(message_kind, comment, question, escalation, result, status_change,
                     decision)
+
+/// Whether people and agents may post a message of this kind.
+constexpr bool may_be_posted(message_kind k) {
+  return k != message_kind::status_change && k != message_kind::decision;
+}
 
 /// Limits of API.md, in Unicode code points unless the name says bytes.
 inline constexpr std::size_t max_action_length = 500;

@@ -49,6 +49,15 @@ const ev::room::state* visible_room(const call& c, const projections::projection
   return visible_room(c.who.org_id, c.as_caller(), p, slug_or_id);
 }
 
+ev::outcome<std::string> visible_room_id(const call& c, std::string_view slug_or_id) {
+  auto id = c.s.rt.reads().read([&](const projections::projection_set& p) {
+    const auto* room = visible_room(c, p, slug_or_id);
+    return room ? room->id : std::string();
+  });
+  if (id.empty()) return room_not_found();
+  return id;
+}
+
 ev::outcome<room_ref> room_to_act_in(const call& c,
                                      const projections::read_model& reads) {
   return reads.read([&](const projections::projection_set& p) -> ev::outcome<room_ref> {

@@ -138,6 +138,8 @@ ev::outcome<room_ref> room_to_act_in(const call& c, const projections::read_mode
 
 const ev::room::state* visible_room(const call& c, const projections::projection_set& p,
                                     std::string_view slug_or_id);
+/// The id of the room `slug_or_id` if the caller may see it, else NOT_FOUND.
+ev::outcome<std::string> visible_room_id(const call& c, std::string_view slug_or_id);
 /// The same for a caller of `org_id` outside a request (a WebSocket's subscribe).
 const ev::room::state* visible_room(const std::string& org_id,
                                     const ev::room::caller& who,

@@ -44,12 +44,9 @@ void audit(call& c) {
 }
 
 void room_audit(call& c) {
-  auto room_id = c.s.rt.reads().read([&](const projections::projection_set& p) {
-    const auto* room = visible_room(c, p, c.params[0]);
-    return room ? room->id : std::string();
-  });
-  if (room_id.empty()) return c.fail(room_not_found());
-  serve_audit(c, room_id);
+  auto room_id = visible_room_id(c, c.params[0]);
+  if (!room_id) return c.fail(room_id.error());
+  serve_audit(c, std::move(*room_id));
 }
 
 void serve_audit(call& c, std::string room_id) {
@@ -67,13 +64,10 @@ void serve_audit(call& c, std::string room_id) {
   if (const auto* v = c.req.query_value("actor")) f.actor = *v;
   if (const auto* v = c.req.query_value("stream")) f.stream = *v;
   if (const auto* v = c.req.query_value("room")) {
-    auto id = c.s.rt.reads().read([&](const projections::projection_set& ps) {
-      const auto* room = visible_room(c, ps, *v);
-      return room ? room->id : std::string();
-    });
-    if (id.empty()) return c.fail(room_not_found());
-    if (!f.room_id.empty() && id != f.room_id) return c.fail(room_not_found());
-    f.room_id = id;
+    auto id = visible_room_id(c, *v);
+    if (!id) return c.fail(id.error());
+    if (!f.room_id.empty() && *id != f.room_id) return c.fail(room_not_found());
+    f.room_id = std::move(*id);
   }
   if (const auto* v = c.req.query_value("until")) {
     f.until = ev::parse_rfc3339(*v);

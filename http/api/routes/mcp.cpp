@@ -53,10 +53,11 @@ json::object id_arg(std::string description) {
           {"pattern", "^[A-Za-z0-9_-]{1,100}$"},
           {"description", std::move(description)}};
 }
-json::object enumeration(std::initializer_list<std::string_view> values,
-                         std::string description) {
+/// A string argument taking the wire names of the domain enum `E` that pass `keep`.
+template <class E>
+json::object enumeration(std::string description, bool (*keep)(E) = nullptr) {
   json::array a;
-  for (auto v : values)
+  for (auto v : ev::wire_names_where<E>([keep](E e) { return !keep || keep(e); }))
     a.emplace_back(v);
   return {{"type", "string"},
           {"enum", std::move(a)},
@@ -170,10 +171,8 @@ const std::vector<tool>& tools() {
              {{"room", room},
               {"action", str("What you want to do, 1-500 characters.")},
               {"reason", str("Why, up to 5000 characters.")},
-              {"risk_level",
-               enumeration({"low", "medium", "high", "critical"}, "Default medium.")},
-              {"urgency",
-               enumeration({"low", "normal", "high", "urgent"}, "Default normal.")},
+              {"risk_level", enumeration<ev::checkin::risk>("Default medium.")},
+              {"urgency", enumeration<ev::checkin::urgency_level>("Default normal.")},
               {"context",
                {{"type", "object"},
                 {"description", "Metadata the room's policy can match (up to "
@@ -183,8 +182,8 @@ const std::vector<tool>& tools() {
                 {"minimum", 1},
                 {"maximum", 10080},
                 {"description", "Minutes until the check-in times out (room default)."}}},
-              {"timeout_action", enumeration({"auto_approve", "cancel", "hold"},
-                                             "What a timeout does (room default).")},
+              {"timeout_action", enumeration<ev::checkin::timeout_behavior>(
+                                     "What a timeout does (room default).")},
               {"wait_for_decision",
                {{"type", "boolean"}, {"description", "Wait for the decision."}}},
               {"max_wait_seconds",
@@ -214,24 +213,27 @@ const std::vector<tool>& tools() {
                          {"type", str("The signal's type.")},
                          {"payload", {{"type", "object"}}}},
                         {"room", "type"})});
-    t.push_back(
-        {"waitroom_list_tasks", "Open tasks (human to agent) you could claim.",
-         schema({{"room", room},
-                 {"status", enumeration({"open", "claimed", "in_review", "approved",
-                                         "rejected", "modified", "expired", "withdrawn"},
-                                        "Default open.")}},
-                {})});
+    t.push_back({"waitroom_list_tasks", "Open tasks (human to agent) you could claim.",
+                 schema({{"room", room},
+                         {"status", enumeration<ev::checkin::checkin_status>(
+                                        "Default open.",
+                                        [](ev::checkin::checkin_status s) {
+                                          return ev::checkin::is_task_status(s);
+                                        })}},
+                        {})});
     t.push_back({"waitroom_claim_task", "Claims an open task.",
                  schema({{"check_in_id", checkin}}, {"check_in_id"})});
     t.push_back({"waitroom_release_task", "Releases a task you claimed.",
                  schema({{"check_in_id", checkin}}, {"check_in_id"})});
-    t.push_back(
-        {"waitroom_post_message", "Posts a message to a check-in's thread.",
-         schema({{"check_in_id", checkin},
-                 {"type", enumeration({"comment", "question", "escalation", "result"},
-                                      "The message's type.")},
-                 {"content", str("The text.")}},
-                {"check_in_id", "type", "content"})});
+    t.push_back({"waitroom_post_message", "Posts a message to a check-in's thread.",
+                 schema({{"check_in_id", checkin},
+                         {"type", enumeration<ev::checkin::message_kind>(
+                                      "The message's type.",
+                                      [](ev::checkin::message_kind k) {
+                                        return ev::checkin::may_be_posted(k);
+                                      })},
+                         {"content", str("The text.")}},
+                        {"check_in_id", "type", "content"})});
     t.push_back({"waitroom_submit_result", "Submits a claimed task's result for review.",
                  schema({{"check_in_id", checkin}, {"content", str("The result.")}},
                         {"check_in_id", "content"})});
@@ -344,7 +346,7 @@ json::object tool_result(const response& r) {
   bool error = r.status >= 400;
   if (ec || !v.is_object()) {
     error = true;
-    object = json::object{{"code", "INTERNAL_ERROR"}, {"message", "unreadable answer"}};
+    object = error_object(ev::internal_error("unreadable answer"));
   } else if (error) {
     object = v.as_object().contains("error") ? v.as_object().at("error") : v;
   } else if (v.as_object().contains("has_more")) {
@@ -380,30 +382,25 @@ void wait_for_decision(const std::shared_ptr<mcp_call>& m, const std::string& id
                        std::chrono::steady_clock::time_point deadline,
                        std::function<void(json::object)> done);
 
-void call_in_process(const std::shared_ptr<mcp_call>& m, std::string method,
-                     std::string path, std::string body,
+/// A v1 request made in-process with the MCP caller's credential: `path` decoded, and
+/// its query parameters as the server would have decoded them.
+struct v1_request {
+  std::string method;
+  std::string path;
+  std::multimap<std::string, std::string> query = {};
+  std::string body = {};
+};
+
+void call_in_process(const std::shared_ptr<mcp_call>& m, v1_request v1,
                      std::function<void(response)> then) {
   auto req = std::make_shared<request>();
-  req->method = std::move(method);
-  if (auto q = path.find('?'); q != std::string::npos) {
-    std::string_view query(path);
-    query.remove_prefix(q + 1);
-    while (!query.empty()) {
-      auto amp = query.find('&');
-      auto pair = query.substr(0, amp);
-      auto eq = pair.find('=');
-      req->query.emplace(std::string(pair.substr(0, eq)),
-                         eq == std::string_view::npos ? ""
-                                                      : std::string(pair.substr(eq + 1)));
-      query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-    }
-    path.resize(q);
-  }
-  req->path = std::move(path);
+  req->method = std::move(v1.method);
+  req->path = std::move(v1.path);
+  req->query = std::move(v1.query);
   req->headers["authorization"] = m->authorization;
   req->headers["content-type"] = "application/json";
   req->remote_address = m->remote_address;
-  req->body = std::move(body);
+  req->body = std::move(v1.body);
   m->s->handler.handle(
       *req, [req, then = std::move(then)](response r) { then(std::move(r)); }, m->later);
 }
@@ -555,39 +552,47 @@ void mcp_message(const std::shared_ptr<mcp_call>& m, const json::value& msg,
 void run_tool(const std::shared_ptr<mcp_call>& m, std::string_view name,
               json::object args, std::function<void(json::object)> done) {
   auto arg = [&](std::string_view k) { return std::string(args.at(k).as_string()); };
-  auto simple = [&](std::string method, std::string path, json::object body = {}) {
-    call_in_process(m, std::move(method), std::move(path),
-                    body.empty() ? std::string() : json::serialize(body),
-                    [done](response r) { done(tool_result(r)); });
+  auto simple = [&](v1_request r) {
+    call_in_process(m, std::move(r), [done](response r) { done(tool_result(r)); });
   };
+  auto with_body = [](const json::object& body) { return json::serialize(body); };
   if (name == "waitroom_check_status")
-    return simple("GET", "/v1/check-ins/" + arg("check_in_id") + "/status");
+    return simple({"GET", "/v1/check-ins/" + arg("check_in_id") + "/status"});
   if (name == "waitroom_withdraw")
-    return simple("POST", "/v1/check-ins/" + arg("check_in_id") + "/withdraw");
-  if (name == "waitroom_list_rooms") return simple("GET", "/v1/rooms?limit=500");
+    return simple({"POST", "/v1/check-ins/" + arg("check_in_id") + "/withdraw"});
+  if (name == "waitroom_list_rooms")
+    return simple({"GET", "/v1/rooms", {{"limit", "500"}}});
   if (name == "waitroom_claim_task")
-    return simple("POST", "/v1/check-ins/" + arg("check_in_id") + "/claim");
+    return simple({"POST", "/v1/check-ins/" + arg("check_in_id") + "/claim"});
   if (name == "waitroom_release_task")
-    return simple("POST", "/v1/check-ins/" + arg("check_in_id") + "/release");
+    return simple({"POST", "/v1/check-ins/" + arg("check_in_id") + "/release"});
   if (name == "waitroom_post_message")
-    return simple("POST", "/v1/check-ins/" + arg("check_in_id") + "/messages",
-                  {{"type", args.at("type")}, {"content", args.at("content")}});
+    return simple(
+        {"POST",
+         "/v1/check-ins/" + arg("check_in_id") + "/messages",
+         {},
+         with_body({{"type", args.at("type")}, {"content", args.at("content")}})});
   if (name == "waitroom_submit_result")
-    return simple("POST", "/v1/check-ins/" + arg("check_in_id") + "/submit",
-                  {{"content", args.at("content")}});
+    return simple({"POST",
+                   "/v1/check-ins/" + arg("check_in_id") + "/submit",
+                   {},
+                   with_body({{"content", args.at("content")}})});
   if (name == "waitroom_signal") // API.md: signals are for humans
     return done(tool_error(
         ev::forbidden("signals are for humans: post a message on a check-in instead")));
   if (name == "waitroom_watch") {
     json::object body{{"webhook_url", args.at("webhook_url")}};
     if (args.contains("event_types")) body["event_types"] = args.at("event_types");
-    return simple("POST", "/v1/rooms/" + arg("room") + "/watch", std::move(body));
+    return simple({"POST", "/v1/rooms/" + arg("room") + "/watch", {}, with_body(body)});
   }
   if (name == "waitroom_list_tasks") {
-    std::string path = "/v1/check-ins?direction=human_to_agent&limit=100&status=" +
-                       (args.contains("status") ? arg("status") : std::string("open"));
-    if (args.contains("room")) path += "&room=" + arg("room");
-    return simple("GET", path);
+    v1_request list{"GET",
+                    "/v1/check-ins",
+                    {{"direction", "human_to_agent"},
+                     {"limit", "100"},
+                     {"status", args.contains("status") ? arg("status") : "open"}}};
+    if (args.contains("room")) list.query.emplace("room", arg("room"));
+    return simple(std::move(list));
   }
   // waitroom_check_in
   const bool wait =
@@ -598,7 +603,8 @@ void run_tool(const std::shared_ptr<mcp_call>& m, std::string_view name,
   const auto room = arg("room");
   for (auto k : {"room", "wait_for_decision", "max_wait_seconds"})
     args.erase(k);
-  call_in_process(m, "POST", "/v1/rooms/" + room + "/check-in", json::serialize(args),
+  call_in_process(m,
+                  {"POST", "/v1/rooms/" + room + "/check-in", {}, json::serialize(args)},
                   [m, wait, max_wait_s, done](response r) {
                     if (!wait || r.status >= 400) return done(tool_result(r));
                     std::error_code ec;
@@ -619,7 +625,8 @@ void wait_for_decision(const std::shared_ptr<mcp_call>& m, const std::string& id
   const auto left = duration_cast<milliseconds>(deadline - steady_clock::now()).count();
   const auto wait_ms = std::clamp<std::int64_t>(left, 0, 60000);
   call_in_process(
-      m, "GET", "/v1/check-ins/" + id + "/status?wait_ms=" + std::to_string(wait_ms), "",
+      m,
+      {"GET", "/v1/check-ins/" + id + "/status", {{"wait_ms", std::to_string(wait_ms)}}},
       [m, id, deadline, done](response r) {
         if (r.status >= 400) return done(tool_result(r));
         std::error_code ec;

@@ -19,14 +19,6 @@ ev::room::settings_change read_settings(body_reader& r) {
   return f;
 }
 
-/// The room `:room` the caller may see, as its id (empty: not found).
-std::string visible_room_id(const call& c, const projections::read_model& reads) {
-  return reads.read([&](const projections::projection_set& p) {
-    const auto* room = visible_room(c, p, c.params[0]);
-    return room ? room->id : std::string();
-  });
-}
-
 } // namespace
 
 namespace {
@@ -88,8 +80,9 @@ void get_room(call& c) {
 }
 
 void patch_room(call& c) {
-  auto room_id = visible_room_id(c, c.s.rt.reads());
-  if (room_id.empty()) return c.fail(room_not_found());
+  auto found = visible_room_id(c, c.params[0]);
+  if (!found) return c.fail(found.error());
+  const std::string room_id = std::move(*found);
   auto body = parse_object_body(c.req.body, false);
   if (!body) return c.fail(body.error());
   body_reader r(*body);
@@ -121,8 +114,9 @@ void get_policy(call& c) {
 }
 
 void put_policy(call& c) {
-  auto room_id = visible_room_id(c, c.s.rt.reads());
-  if (room_id.empty()) return c.fail(room_not_found());
+  auto found = visible_room_id(c, c.params[0]);
+  if (!found) return c.fail(found.error());
+  const std::string room_id = std::move(*found);
   auto body = parse_json(c.req.body);
   if (!body) return c.fail(body.error());
   auto policy = ev::room::parse_policy(*body, "");
@@ -158,19 +152,19 @@ void put_member(call& c) {
   auto role = r.enumeration<ev::room::member_role>("role", true);
   if (!r.ok()) return c.fail(*r.error());
   const std::string principal_id = c.params[1];
-  std::optional<ev::actor_kind> kind;
-  auto room_id = c.s.rt.reads().read([&](const projections::projection_set& p) {
-    const auto* room = visible_room(c, p, c.params[0]);
-    if (p.dir.user_in(c.who.org_id, principal_id) != nullptr)
-      kind = ev::actor_kind::user;
-    else if (p.dir.agent_in(c.who.org_id, principal_id) != nullptr)
-      kind = ev::actor_kind::agent;
-    return room ? room->id : std::string();
-  });
-  if (room_id.empty()) return c.fail(room_not_found());
+  auto room_id = visible_room_id(c, c.params[0]);
+  if (!room_id) return c.fail(room_id.error());
+  auto kind = c.s.rt.reads().read(
+      [&](const projections::projection_set& p) -> std::optional<ev::actor_kind> {
+        if (p.dir.user_in(c.who.org_id, principal_id) != nullptr)
+          return ev::actor_kind::user;
+        if (p.dir.agent_in(c.who.org_id, principal_id) != nullptr)
+          return ev::actor_kind::agent;
+        return std::nullopt;
+      });
   if (!kind) return c.fail(ev::not_found("no such user or agent in this organization"));
   c.s.rt.send(
-      room_id,
+      *room_id,
       ev::room::command{ev::room::set_member{principal_id, *kind, *role, c.who.actor(),
                                              c.s.rt.time().now()}},
       answer<ev::room::state>(c.respond, [principal_id](const ev::room::state& room) {
@@ -180,8 +174,9 @@ void put_member(call& c) {
 }
 
 void delete_member(call& c) {
-  auto room_id = visible_room_id(c, c.s.rt.reads());
-  if (room_id.empty()) return c.fail(room_not_found());
+  auto found = visible_room_id(c, c.params[0]);
+  if (!found) return c.fail(found.error());
+  const std::string room_id = std::move(*found);
   const std::string principal_id = c.params[1];
   auto member = c.s.rt.reads().read([&](const projections::projection_set& p) {
     const auto* room = p.rooms.by_id(room_id);

@@ -99,12 +99,9 @@ void stream_events(call& c, std::optional<std::string> room_param) {
   sub.org_id = c.who.org_id;
   sub.who = c.as_caller();
   if (room_param) {
-    auto id = c.s.rt.reads().read([&](const projections::projection_set& p) {
-      const auto* room = visible_room(c, p, *room_param);
-      return room ? room->id : std::string();
-    });
-    if (id.empty()) return c.fail(room_not_found());
-    sub.rooms = std::set<std::string>{id};
+    auto id = visible_room_id(c, *room_param);
+    if (!id) return c.fail(id.error());
+    sub.rooms = std::set<std::string>{std::move(*id)};
   }
 
   // API.md: the subscription is in place before the head goes out. Until the
