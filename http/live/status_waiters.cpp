@@ -1,6 +1,7 @@
 #include "http/live/status_waiters.hpp"
 
 #include <algorithm>
+#include <atomic>
 
 namespace waitroom::http {
 
@@ -14,6 +15,30 @@ status_waiters::handle status_waiters::wait(const std::string& checkin_id, waite
   }
   if (released) (*h)(true);
   return h;
+}
+
+void status_waiters::long_poll(const std::string& checkin_id,
+                               std::chrono::milliseconds wait, deferrer& later,
+                               answer_of current, responder respond) {
+  auto answered = std::make_shared<std::atomic<bool>>(false);
+  auto finish = [answered, respond = std::move(respond)](response r) {
+    if (!answered->exchange(true)) respond(std::move(r));
+  };
+  auto h = this->wait(checkin_id, [current, finish, answered](bool releasing) {
+    if (*answered) return true;
+    auto r = current(!releasing);
+    if (!r) return false;
+    finish(std::move(*r));
+    return true;
+  });
+  if (auto r = current(true)) {
+    cancel(checkin_id, h);
+    return finish(std::move(*r));
+  }
+  later.after(wait, [this, checkin_id, h, current, finish] {
+    cancel(checkin_id, h);
+    finish(*current(false));
+  });
 }
 
 void status_waiters::cancel(const std::string& checkin_id, const handle& h) {

@@ -7,10 +7,13 @@
 /// and must not block.
 
 #include "events/event.hpp"
+#include "http/wire/message.hpp"
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -31,6 +34,16 @@ class status_waiters {
 
   /// Forgets a waiter (its deadline passed).
   void cancel(const std::string& checkin_id, const handle& h);
+
+  /// The answer of a check-in's current state: with `final_only`, nothing while it
+  /// still waits (`checkin::is_waiting`).
+  using answer_of = std::function<std::optional<response>(bool final_only)>;
+
+  /// Answers a long-poll on `checkin_id` once: at once if it is final, else on the
+  /// commit that makes it so, at shutdown, or after `wait` with what it is then.
+  /// Registers before it looks, so that no commit can slip between the two.
+  void long_poll(const std::string& checkin_id, std::chrono::milliseconds wait,
+                 deferrer& later, answer_of current, responder respond);
 
   /// Dispatcher subscriber: wakes the waiters of every check-in in `events`.
   void on_committed(const std::vector<events::recorded_event>& events);

@@ -2,6 +2,8 @@
 #include "events/agent/decider.hpp"
 #include "events/checkin/decider.hpp"
 #include "events/org/decider.hpp"
+#include "events/room/decider.hpp"
+#include "projections/checkin_list.hpp"
 #include "projections/read_model.hpp"
 #include "projections/threads.hpp"
 
@@ -9,6 +11,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <limits>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -101,6 +104,50 @@ TEST_F(Fold, QueueIsOldestFirstAndLosesResolvedCheckins) {
   EXPECT_EQ(rest[0]->id, "ci_000000000c");
   EXPECT_EQ(p.checkins.status_counts()[static_cast<int>(checkin_status::approved)], 1u);
   EXPECT_EQ(p.checkins.status_counts()[static_cast<int>(checkin_status::pending)], 2u);
+}
+
+TEST_F(Fold, ACheckInListIsNewestFirstFilteredAndPaged) {
+  for (auto id : {"ci_000000000a", "ci_000000000b", "ci_000000000c", "ci_000000000d"})
+    create(id, "ag_1", 60000);
+  create("ci_000000000e", "ag_2", 60000);
+  decide("ci_000000000b", approve());
+  const ev::room::caller owner{ev::actor_kind::user, "us_aaaaaaaaaa",
+                               ev::user::user_role::owner};
+  const auto everything = std::numeric_limits<std::uint64_t>::max();
+  auto ids = [](const checkin_page& page) {
+    std::vector<std::string> out;
+    for (const auto* s : page.items)
+      out.push_back(s->id);
+    return out;
+  };
+
+  checkin_filter f;
+  f.status = checkin_status::pending;
+  f.agent = "ag_1";
+  auto first = list_checkins(p, "org_aaaaaaaaaa", owner, f, everything, 2);
+  EXPECT_EQ(ids(first), (std::vector<std::string>{"ci_000000000d", "ci_000000000c"}));
+  ASSERT_TRUE(first.next_before);
+  auto second = list_checkins(p, "org_aaaaaaaaaa", owner, f, *first.next_before, 2);
+  EXPECT_EQ(ids(second), std::vector<std::string>{"ci_000000000a"});
+  EXPECT_FALSE(second.next_before);
+
+  // another organization sees none of them
+  EXPECT_TRUE(
+      list_checkins(p, "org_bbbbbbbbbb", owner, {}, everything, 10).items.empty());
+
+  // once the room lists its people, an agent it does not list sees nothing in it
+  auto listed =
+      ev::room::decide(*p.rooms.by_id("rm_general00"),
+                       ev::room::set_member{"us_aaaaaaaaaa", ev::actor_kind::user,
+                                            ev::room::member_role::approver,
+                                            ev::actor_ref::user("us_aaaaaaaaaa"), t0});
+  ASSERT_TRUE(listed.ok()) << listed.error().message;
+  feed(std::move(*listed));
+  const ev::room::caller stranger{ev::actor_kind::agent, "ag_9", std::nullopt};
+  EXPECT_TRUE(
+      list_checkins(p, "org_aaaaaaaaaa", stranger, {}, everything, 10).items.empty());
+  EXPECT_EQ(list_checkins(p, "org_aaaaaaaaaa", owner, {}, everything, 10).items.size(),
+            5u);
 }
 
 TEST_F(Fold, DeadlinesFollowTheCheckinLifecycle) {

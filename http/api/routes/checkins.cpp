@@ -4,6 +4,7 @@
 #include "events/checkin/access.hpp"
 #include "events/checkin/commands.hpp"
 #include "events/checkin/decider.hpp"
+#include "projections/checkin_list.hpp"
 
 #include <algorithm>
 
@@ -131,80 +132,58 @@ void create_task(call& c) {
                      answer_created(c.respond, c.s.rt.reads(), std::move(used)));
 }
 
+/// The value of the enum query parameter `name` into `out` (unchanged when absent).
+template <class E>
+std::optional<ev::error> enum_query(const request& req, std::string_view name,
+                                    std::optional<E>& out) {
+  const auto* v = req.query_value(name);
+  if (v == nullptr) return std::nullopt;
+  out = ev::parse_wire_name<E>(*v);
+  if (!out)
+    return ev::validation_error(std::string(name),
+                                "must be one of " + ev::wire_names<E>());
+  return std::nullopt;
+}
+
+/// The filters of `GET /v1/check-ins`, each validated (`room` is resolved later, under
+/// the same read as the list).
+ev::outcome<projections::checkin_filter> read_checkin_filter(const request& req) {
+  projections::checkin_filter f;
+  for (auto err :
+       {enum_query(req, "status", f.status), enum_query(req, "direction", f.direction),
+        enum_query(req, "risk_level", f.risk_level),
+        enum_query(req, "urgency", f.urgency)})
+    if (err) return *err;
+  if (const auto* v = req.query_value("claimed")) {
+    if (*v != "true" && *v != "false")
+      return ev::validation_error("claimed", "must be true or false");
+    f.claimed = *v == "true";
+  }
+  if (const auto* v = req.query_value("agent")) f.agent = *v;
+  return f;
+}
+
 void list_checkins(call& c) {
   auto p = read_page(c.req);
   if (!p) return c.fail(p.error());
   auto before = start_of(*p, 'c', std::numeric_limits<std::uint64_t>::max());
   if (!before) return c.fail(before.error());
-  // Filters, each validated.
-  std::optional<ev::checkin::checkin_status> status;
-  std::optional<ev::checkin::checkin_direction> direction;
-  std::optional<ev::checkin::risk> risk;
-  std::optional<ev::checkin::urgency_level> urgency;
-  std::optional<bool> claimed;
-  auto enum_filter = [&](std::string_view name, auto& out) -> std::optional<ev::error> {
-    const auto* v = c.req.query_value(name);
-    if (v == nullptr) return std::nullopt;
-    using E = typename std::decay_t<decltype(out)>::value_type;
-    out = ev::parse_wire_name<E>(*v);
-    if (!out)
-      return ev::validation_error(std::string(name),
-                                  "must be one of " + ev::wire_names<E>());
-    return std::nullopt;
-  };
-  for (auto err : {enum_filter("status", status), enum_filter("direction", direction),
-                   enum_filter("risk_level", risk), enum_filter("urgency", urgency)})
-    if (err) return c.fail(*err);
-  if (const auto* v = c.req.query_value("claimed")) {
-    if (*v == "true")
-      claimed = true;
-    else if (*v == "false")
-      claimed = false;
-    else
-      return c.fail(ev::validation_error("claimed", "must be true or false"));
-  }
-  const auto* agent = c.req.query_value("agent");
+  auto filter = read_checkin_filter(c.req);
+  if (!filter) return c.fail(filter.error());
   const auto* room_filter = c.req.query_value("room");
   c.respond(c.s.rt.reads().read([&](const projections::projection_set& ps) {
-    std::string room_id;
     if (room_filter) {
       const auto* room = visible_room(c, ps, *room_filter);
       if (room == nullptr) return error_response(room_not_found());
-      room_id = room->id;
+      filter->room_id = room->id;
     }
-    const auto& all = ps.checkins.of_org(c.who.org_id);
-    // Newest first: start below the cursor's created seq.
-    auto it = std::lower_bound(all.begin(), all.end(), *before,
-                               [](const ev::checkin::state* s, std::uint64_t seq) {
-                                 return s->created_seq < seq;
-                               });
-    std::vector<const ev::checkin::state*> out;
+    auto page = projections::list_checkins(ps, c.who.org_id, c.as_caller(), *filter,
+                                           *before, p->limit);
     std::optional<std::string> next;
-    std::unordered_map<std::string, bool> visible; // per room id
-    while (it != all.begin()) {
-      const auto* s = *--it;
-      if (!room_id.empty() && s->room_id != room_id) continue;
-      if (status && s->status != *status) continue;
-      if (direction && s->direction != *direction) continue;
-      if (risk && s->risk_level != *risk) continue;
-      if (urgency && s->urgency != *urgency) continue;
-      if (claimed && s->primary_agent_id.has_value() != *claimed) continue;
-      if (agent && s->agent_id != *agent && s->primary_agent_id != *agent) continue;
-      auto [v, fresh] = visible.try_emplace(s->room_id, false);
-      if (fresh) {
-        const auto* room = ps.rooms.by_id(s->room_id);
-        v->second = room != nullptr && ev::room::can_see(*room, c.as_caller());
-      }
-      if (!v->second) continue;
-      if (out.size() == p->limit) {
-        next = encode_cursor('c', out.back()->created_seq);
-        break;
-      }
-      out.push_back(s);
-    }
+    if (page.next_before) next = encode_cursor('c', *page.next_before);
     return list_response_from(
         [&](json_writer& w) {
-          for (const auto* s : out)
+          for (const auto* s : page.items)
             write_checkin(w, *s, ps);
         },
         next);
@@ -239,29 +218,8 @@ void checkin_status(call& c) {
         });
   };
   if (wait_ms == 0) return c.respond(*current(false));
-  // Register first, then look: a commit between the two cannot be missed.
-  auto answered = std::make_shared<std::atomic<bool>>(false);
-  auto respond = c.respond;
-  auto finish = [answered, respond](response r) {
-    if (!answered->exchange(true)) respond(std::move(r));
-  };
-  auto handle = c.s.waiters.wait(id, [current, finish, answered](bool releasing) {
-    if (*answered) return true;
-    auto r = current(!releasing);
-    if (!r) return false;
-    finish(std::move(*r));
-    return true;
-  });
-  if (auto r = current(true)) {
-    c.s.waiters.cancel(id, handle);
-    return finish(std::move(*r));
-  }
-  auto& waiters = c.s.waiters;
-  c.later->after(std::chrono::milliseconds(wait_ms),
-                 [&waiters, id, handle, current, finish] {
-                   waiters.cancel(id, handle);
-                   finish(*current(false));
-                 });
+  c.s.waiters.long_poll(id, std::chrono::milliseconds(wait_ms), *c.later,
+                        std::move(current), c.respond);
 }
 
 /// NOT_FOUND or FORBIDDEN unless the caller may send `cmd` to the check-in `:id`.
