@@ -524,6 +524,36 @@ std::filesystem::path log_with_an_unreadable_event(const testing::temp_dir& dir)
   return dir.path();
 }
 
+TEST(RocksdbLog, ScanDecodedHandsOverEachEventAndStopsAtTheFirstUnreadableOne) {
+  testing::temp_dir dir;
+  auto log = open_log(log_with_an_unreadable_event(dir));
+  std::vector<std::uint64_t> seen;
+  auto record = [&](const stored_event& stored, const events::recorded_event& e) {
+    EXPECT_EQ(e.meta.seq, stored.seq);
+    seen.push_back(e.meta.seq);
+    return true;
+  };
+  auto all = scan_decoded(*log, 1, 7, record);
+  ASSERT_FALSE(all.ok());
+  EXPECT_EQ(all.error().details.at("seq"), 6u);
+  EXPECT_EQ(all.error().details.at("type"), "checkin.message");
+  EXPECT_EQ(seen, (std::vector<std::uint64_t>{1, 2, 3, 4, 5})) << "7 is never reached";
+
+  seen.clear();
+  EXPECT_TRUE(scan_decoded(*log, 7, 7, record).ok());
+  EXPECT_EQ(seen, std::vector<std::uint64_t>{7});
+
+  seen.clear(); // the visitor ends it early: no error
+  EXPECT_TRUE(
+      scan_decoded(*log, 1, 7,
+                   [&](const stored_event& stored, const events::recorded_event& e) {
+                     record(stored, e);
+                     return seen.size() < 2;
+                   })
+          .ok());
+  EXPECT_EQ(seen, (std::vector<std::uint64_t>{1, 2}));
+}
+
 // A quarantine record written by hand, outside the chain.
 void put_quarantine_record(const std::filesystem::path& dir, std::uint64_t seq,
                            const std::string& value) {
