@@ -1,6 +1,7 @@
 // RocksDB-specific behaviour: on-disk layout, reopen, tamper detection, group commit,
 // read-only opens and locking.
 
+#include "storage/audit_query.hpp"
 #include "storage/event_log.hpp"
 #include "storage/side_records.hpp"
 #include "storage/writer_stats.hpp"
@@ -552,6 +553,61 @@ TEST(RocksdbLog, ScanDecodedHandsOverEachEventAndStopsAtTheFirstUnreadableOne) {
                    })
           .ok());
   EXPECT_EQ(seen, (std::vector<std::uint64_t>{1, 2}));
+}
+
+TEST(RocksdbLog, AnAuditQueryPagesFiltersAndStopsWithinItsBudget) {
+  testing::temp_dir dir;
+  auto log = open_log(dir.path());
+  ASSERT_TRUE(log);
+  write_sample(*log); // seqs 1, 2 and 4 of ci_a, 3 and 5 of ci_b
+  ASSERT_TRUE(log->append({{{"org_0000000000",
+                             expected_version::no_stream(),
+                             {testing::org_created("org_0000000000")}}}})
+                  .ok()); // seq 6, another organization
+  auto seqs = [](const audit_page& p) {
+    std::vector<std::uint64_t> out;
+    for (const auto& e : p.events)
+      out.push_back(e.seq);
+    return out;
+  };
+  audit_filter f;
+  f.org_id = "org_0123456789";
+  auto first = audit_query(*log, f, 0, 2, 1000);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(seqs(*first), (std::vector<std::uint64_t>{1, 2}));
+  ASSERT_TRUE(first->next_after);
+  auto rest = audit_query(*log, f, *first->next_after, 10, 1000);
+  ASSERT_TRUE(rest.ok());
+  EXPECT_EQ(seqs(*rest), (std::vector<std::uint64_t>{3, 4, 5})) << "not the other org's";
+  EXPECT_FALSE(rest->next_after);
+
+  f.stream = "ci_b";
+  auto budgeted = audit_query(*log, f, 0, 10, 3); // looks at 1-3 only
+  ASSERT_TRUE(budgeted.ok());
+  EXPECT_EQ(seqs(*budgeted), std::vector<std::uint64_t>{3});
+  ASSERT_TRUE(budgeted->next_after);
+  EXPECT_EQ(*budgeted->next_after, 3u);
+  auto on = audit_query(*log, f, 3, 10, 3);
+  ASSERT_TRUE(on.ok());
+  EXPECT_EQ(seqs(*on), std::vector<std::uint64_t>{5});
+
+  f = {};
+  f.org_id = "org_0123456789";
+  f.type_prefix = "org.";
+  auto none = audit_query(*log, f, 0, 10, 1000);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->events.empty());
+}
+
+TEST(RocksdbLog, AnAuditQueryEndsAtAnUnreadableEventWithItsError) {
+  testing::temp_dir dir;
+  auto log = open_log(log_with_an_unreadable_event(dir));
+  audit_filter f;
+  f.org_id = "org_0123456789";
+  auto page = audit_query(*log, f, 0, 100, 1000);
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.error().details.at("seq"), 6u);
+  EXPECT_TRUE(audit_query(*log, f, 6, 100, 1000).ok()) << "after it, the log reads on";
 }
 
 // A quarantine record written by hand, outside the chain.

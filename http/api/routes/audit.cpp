@@ -1,9 +1,7 @@
 // The audit trail, served from the log itself (on a reader thread: never on io threads).
 #include "http/api/call.hpp"
 
-#include "events/codec.hpp"
-
-#include <boost/json/serialize.hpp>
+#include "storage/audit_query.hpp"
 
 namespace waitroom::http {
 
@@ -12,26 +10,6 @@ namespace {
 /// Events looked at per request before answering a partial page with a cursor: an
 /// audit query never holds a reader for long, whatever its filters.
 constexpr std::uint64_t scan_budget = 20000;
-
-struct audit_filter {
-  std::string org_id;
-  std::string room_id;
-  std::string type_prefix;
-  std::string actor;
-  std::string stream;
-  std::optional<ev::timestamp> until;
-
-  bool matches(const ev::recorded_event& e) const {
-    if (e.meta.org_id != org_id) return false;
-    if (!room_id.empty() && e.meta.room_id != room_id) return false;
-    if (!type_prefix.empty() && !ev::event_type(e.data).starts_with(type_prefix))
-      return false;
-    if (!actor.empty() && e.meta.actor.id != actor) return false;
-    if (!stream.empty() && e.meta.stream != stream) return false;
-    if (until && e.meta.at > *until) return false;
-    return true;
-  }
-};
 
 } // namespace
 
@@ -49,6 +27,28 @@ void room_audit(call& c) {
   serve_audit(c, std::move(*room_id));
 }
 
+/// The filters of an audit request; `room_id` is the room of the path (if any), which a
+/// `room` parameter may only repeat.
+ev::outcome<storage::audit_filter> read_audit_filter(const call& c, std::string room_id) {
+  storage::audit_filter f;
+  f.org_id = c.who.org_id;
+  f.room_id = std::move(room_id);
+  if (const auto* v = c.req.query_value("type")) f.type_prefix = *v;
+  if (const auto* v = c.req.query_value("actor")) f.actor = *v;
+  if (const auto* v = c.req.query_value("stream")) f.stream = *v;
+  if (const auto* v = c.req.query_value("room")) {
+    auto id = visible_room_id(c, *v);
+    if (!id) return std::move(id).error();
+    if (!f.room_id.empty() && *id != f.room_id) return room_not_found();
+    f.room_id = std::move(*id);
+  }
+  if (const auto* v = c.req.query_value("until")) {
+    f.until = ev::parse_rfc3339(*v);
+    if (!f.until) return ev::validation_error("until", "must be an RFC 3339 time");
+  }
+  return f;
+}
+
 void serve_audit(call& c, std::string room_id) {
   auto p = read_page(c.req);
   if (!p) return c.fail(p.error());
@@ -57,51 +57,19 @@ void serve_audit(call& c, std::string room_id) {
   if (!since) return c.fail(since.error());
   auto after = start_of(*p, 'q', static_cast<std::uint64_t>(since->value_or(0)));
   if (!after) return c.fail(after.error());
-  audit_filter f;
-  f.org_id = c.who.org_id;
-  f.room_id = std::move(room_id);
-  if (const auto* v = c.req.query_value("type")) f.type_prefix = *v;
-  if (const auto* v = c.req.query_value("actor")) f.actor = *v;
-  if (const auto* v = c.req.query_value("stream")) f.stream = *v;
-  if (const auto* v = c.req.query_value("room")) {
-    auto id = visible_room_id(c, *v);
-    if (!id) return c.fail(id.error());
-    if (!f.room_id.empty() && *id != f.room_id) return c.fail(room_not_found());
-    f.room_id = std::move(*id);
-  }
-  if (const auto* v = c.req.query_value("until")) {
-    f.until = ev::parse_rfc3339(*v);
-    if (!f.until)
-      return c.fail(ev::validation_error("until", "must be an RFC 3339 time"));
-  }
+  auto f = read_audit_filter(c, std::move(room_id));
+  if (!f) return c.fail(f.error());
   auto respond = c.respond;
-  auto limit = p->limit;
-  auto from = *after + 1;
   c.s.rt.read_log(actors::runtime::read_lane::bulk,
-                  [respond, f, limit, from](const storage::event_log& log) {
-                    std::vector<storage::stored_event> page;
-                    std::uint64_t scanned = 0, last = from - 1;
-                    bool more = false;
-                    auto head = log.head().seq;
-                    // an unreadable event ends the page with its error (seq and type)
-                    auto scan = storage::scan_decoded(
-                        log, from, head,
-                        [&](const storage::stored_event& s, const ev::recorded_event& e) {
-                          if (page.size() == limit || scanned == scan_budget) {
-                            more = true;
-                            return false;
-                          }
-                          ++scanned;
-                          last = s.seq;
-                          if (f.matches(e)) page.push_back(s);
-                          return true;
-                        });
-                    if (!scan) return respond(error_response(scan.error()));
+                  [respond, f = std::move(*f), after = *after,
+                   limit = p->limit](const storage::event_log& log) {
+                    auto page = storage::audit_query(log, f, after, limit, scan_budget);
+                    if (!page) return respond(error_response(page.error()));
                     std::optional<std::string> next;
-                    if (more) next = encode_cursor('q', last);
+                    if (page->next_after) next = encode_cursor('q', *page->next_after);
                     respond(list_response_from(
                         [&](json_writer& w) {
-                          for (const auto& s : page)
+                          for (const auto& s : page->events)
                             w.raw(storage::audit_json(s));
                         },
                         next));
