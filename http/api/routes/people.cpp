@@ -91,9 +91,11 @@ void me(call& c) {
 
 // --- organizations and users -------------------------------------------------------
 
-void create_org(call& c) {
+/// `POST /v1/orgs`: the organization, its owner and the owner's credential hash.
+ev::outcome<ev::org::create_org> read_create_org(const call& c,
+                                                 const actors::new_credential& token) {
   auto body = parse_object_body(c.req.body, false);
-  if (!body) return c.fail(body.error());
+  if (!body) return std::move(body).error();
   body_reader r(*body);
   auto name = r.string("name", true);
   auto owner = r.object("owner", true);
@@ -104,17 +106,24 @@ void create_org(call& c) {
     owner_email = o.string("email", true);
     r.adopt(o);
   }
-  if (!r.ok()) return c.fail(*r.error());
+  if (!r.ok()) return *r.error();
+  auto& ids = c.s.rt.ids();
+  return ev::org::create_org{ids.make_id(ev::org_prefix),
+                             *name,
+                             ids.make_id(ev::user_prefix),
+                             *owner_name,
+                             *owner_email,
+                             token.hash,
+                             ids.make_id(ev::room_prefix),
+                             c.who.actor(),
+                             c.s.rt.time().now()};
+}
+
+void create_org(call& c) {
   auto token = c.s.rt.ids().make_credential(ev::user_token);
-  ev::org::create_org cmd{c.s.rt.ids().make_id(ev::org_prefix),
-                          *name,
-                          c.s.rt.ids().make_id(ev::user_prefix),
-                          *owner_name,
-                          *owner_email,
-                          token.hash,
-                          c.s.rt.ids().make_id(ev::room_prefix),
-                          c.who.actor(),
-                          c.s.rt.time().now()};
+  auto created = read_create_org(c, token);
+  if (!created) return c.fail(created.error());
+  auto cmd = std::move(*created);
   auto org_id = cmd.org_id, owner_id = cmd.owner_id;
   auto& reads = c.s.rt.reads();
   c.s.rt.send(org_id, ev::org::command{std::move(cmd)},
