@@ -405,6 +405,30 @@ void call_in_process(const std::shared_ptr<mcp_call>& m, v1_request v1,
       *req, [req, then = std::move(then)](response r) { then(std::move(r)); }, m->later);
 }
 
+/// A batch (2025-03-26): every reply, in order; notifications have none.
+template <class Reply>
+void mcp_batch(const std::shared_ptr<mcp_call>& m, const json::array& batch,
+               Reply reply) {
+  if (batch.empty()) return reply(400, rpc_error(nullptr, -32600, "empty batch"));
+  struct gather {
+    std::vector<std::optional<json::value>> replies;
+    std::atomic<std::size_t> left;
+  };
+  auto g = std::make_shared<gather>();
+  g->replies.resize(batch.size());
+  g->left = batch.size();
+  for (std::size_t i = 0; i < batch.size(); ++i)
+    mcp_message(m, batch[i], [g, i, reply](std::optional<json::value> r) {
+      g->replies[i] = std::move(r);
+      if (--g->left > 0) return;
+      json::array out;
+      for (auto& x : g->replies)
+        if (x) out.push_back(std::move(*x));
+      if (out.empty()) return reply(202, std::nullopt);
+      reply(200, json::value(std::move(out)));
+    });
+}
+
 void mcp(call& c) {
   auto m = std::make_shared<mcp_call>(mcp_call{&c.s, c.respond, c.later,
                                                std::string(c.req.header("authorization")),
@@ -432,29 +456,7 @@ void mcp(call& c) {
   auto doc = parse_json(c.req.body);
   if (!doc)
     return reply(400, rpc_error(nullptr, -32700, "parse error: " + doc.error().message));
-  if (doc->is_array()) {
-    // a batch (2025-03-26): every reply, in order; notifications have none
-    const auto& batch = doc->as_array();
-    if (batch.empty()) return reply(400, rpc_error(nullptr, -32600, "empty batch"));
-    struct gather {
-      std::vector<std::optional<json::value>> replies;
-      std::atomic<std::size_t> left;
-    };
-    auto g = std::make_shared<gather>();
-    g->replies.resize(batch.size());
-    g->left = batch.size();
-    for (std::size_t i = 0; i < batch.size(); ++i)
-      mcp_message(m, batch[i], [g, i, reply](std::optional<json::value> r) {
-        g->replies[i] = std::move(r);
-        if (--g->left > 0) return;
-        json::array out;
-        for (auto& x : g->replies)
-          if (x) out.push_back(std::move(*x));
-        if (out.empty()) return reply(202, std::nullopt);
-        reply(200, json::value(std::move(out)));
-      });
-    return;
-  }
+  if (doc->is_array()) return mcp_batch(m, doc->as_array(), reply);
   mcp_message(m, *doc, [reply](std::optional<json::value> r) {
     if (!r) return reply(202, std::nullopt);
     reply(200, std::move(*r));

@@ -30,11 +30,17 @@ const ev::watcher::state* visible_watcher(const call& c,
              : nullptr;
 }
 
-void create_watcher(call& c) {
-  auto room = room_to_act_in(c, c.s.rt.reads());
-  if (!room) return c.fail(room.error());
+/// What `POST /v1/rooms/:room/watch` asks for, each field checked.
+struct watcher_request {
+  std::string url;
+  std::vector<std::string> event_types;
+  json::object filter;
+  std::optional<std::string> secret; ///< the caller's own; none: a fresh one
+};
+
+ev::outcome<watcher_request> read_watcher_request(const call& c) {
   auto body = parse_object_body(c.req.body, false);
-  if (!body) return c.fail(body.error());
+  if (!body) return std::move(body).error();
   body_reader r(*body);
   auto url = r.string("webhook_url", true);
   auto filter = r.object("filter");
@@ -57,17 +63,28 @@ void create_watcher(call& c) {
       r.fail("webhook_url", "loopback and private addresses are refused here "
                             "(--webhook-deny-private)");
   }
+  // checked here: the decider only ever sees it sealed
   if (secret)
     if (auto ok = ev::watcher::check_webhook_secret(*secret); !ok)
       r.fail(ok.error().field, ok.error().message);
-  if (!r.ok()) return c.fail(*r.error());
-  auto plain = secret ? *secret : c.s.rt.ids().make_secret(ev::webhook_secret);
+  if (!r.ok()) return *r.error();
+  return watcher_request{*url, std::move(event_types), filter.value_or(json::object{}),
+                         secret};
+}
+
+void create_watcher(call& c) {
+  auto room = room_to_act_in(c, c.s.rt.reads());
+  if (!room) return c.fail(room.error());
+  auto asked = read_watcher_request(c);
+  if (!asked) return c.fail(asked.error());
+  auto plain =
+      asked->secret ? *asked->secret : c.s.rt.ids().make_secret(ev::webhook_secret);
   ev::watcher::create cmd{c.s.rt.ids().make_id(ev::watcher_prefix),
                           room->id,
                           c.who.org_id,
-                          *url,
-                          std::move(event_types),
-                          filter.value_or(json::object{}),
+                          std::move(asked->url),
+                          std::move(asked->event_types),
+                          std::move(asked->filter),
                           c.s.secrets.seal(plain),
                           c.who.actor(),
                           c.s.rt.time().now()};
