@@ -134,6 +134,8 @@ def room_with_member(ctx):
 #                                                         anon view memb admn ownr inst uncl agnt deac xhum xagt
 ROWS = dict([
     row("GET", "/",                                       "200 200 200 200 200 200 200 200 200 200 200"),
+    row("GET", "/dashboard/:file",                        "200 200 200 200 200 200 200 200 200 200 200",
+        lambda ctx: ({"file": "main.js"}, None)),
     row("GET", "/healthz",                                "200 200 200 200 200 200 200 200 200 200 200"),
     row("GET", "/readyz",                                 "200 200 200 200 200 200 200 200 200 200 200"),
     row("GET", "/metrics",                                "200 200 200 200 200 200 200 200 200 200 200"),

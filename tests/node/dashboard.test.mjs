@@ -84,9 +84,26 @@ describe("dashboard", () => {
     assert.match(res.headers.get("content-type"), /^text\/html/);
     const csp = res.headers.get("content-security-policy");
     assert.match(csp, /default-src 'none'/);
-    assert.match(csp, /script-src 'sha256-[A-Za-z0-9+/=]+'/);
-    assert.doesNotMatch(csp, /unsafe-inline/);
+    assert.match(csp, /script-src 'self';/);
+    assert.match(csp, /style-src 'self';/);
+    assert.doesNotMatch(csp, /unsafe-inline|sha256-/);
     assert.match(csp, /frame-ancestors 'none'/);
+    // no inline script or style at all: every script and sheet is a file of the server
+    const page = await res.text();
+    assert.doesNotMatch(page, /<script(?![^>]*\ssrc=)[^>]*>/);
+    assert.doesNotMatch(page, /<style|\sstyle=|\son[a-z]+=/);
+    const files = [...page.matchAll(/(?:src|href)="(\/dashboard\/[^"]+)"/g)].map((m) => m[1]);
+    assert.ok(files.includes("/dashboard/main.js") && files.includes("/dashboard/app.css"));
+    for (const f of files) {
+      const r = await fetch(base + f);
+      assert.equal(r.status, 200, f);
+      assert.match(r.headers.get("content-type"), f.endsWith(".js") ? /^text\/javascript/ : /^text\/css/);
+      assert.equal(r.headers.get("content-security-policy"), csp);
+      assert.equal(r.headers.get("x-content-type-options"), "nosniff");
+    }
+    const missing = await fetch(base + "/dashboard/nothing.js");
+    assert.equal(missing.status, 404);
+    assert.equal((await missing.json()).error.code, "NOT_FOUND");
   });
 
   test("refuses unknown tokens and agent keys", async (t) => {

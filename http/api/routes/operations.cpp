@@ -125,6 +125,12 @@ void dashboard(call& c) {
   c.respond(dashboard_response());
 }
 
+void serve_dashboard_file(call& c) {
+  auto file = dashboard_file_response(c.params[0]);
+  if (!file) return c.fail(ev::not_found("no such file of the dashboard"));
+  c.respond(std::move(*file));
+}
+
 void openapi(call& c) {
   response r;
   r.body = std::string(openapi_document());
@@ -139,6 +145,7 @@ void add_operations_routes(route_table& t) {
   t.add("GET", "/metrics", guard::none, metrics);
   t.add("GET", "/v1/openapi.json", guard::none, openapi);
   t.add("GET", "/", guard::none, dashboard);
+  t.add("GET", "/dashboard/:file", guard::none, serve_dashboard_file);
 }
 
 } // namespace waitroom::http
