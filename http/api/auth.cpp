@@ -57,6 +57,7 @@ ev::outcome<principal, edge_error> authenticate(const request& req,
           const auto* u = p.dir.user(ref->id);
           if (u == nullptr || !u->active || u->token_hash != hash)
             return unauthorized("revoked", "revoked credential");
+          out.credential_hash = hash;
           out.k = principal::kind::user;
           out.id = u->id;
           out.org_id = u->org_id;
@@ -69,6 +70,7 @@ ev::outcome<principal, edge_error> authenticate(const request& req,
         if (a == nullptr || a->status == ev::agent::agent_status::inactive ||
             a->key_hash != hash)
           return unauthorized("revoked", "revoked credential");
+        out.credential_hash = hash;
         out.k = principal::kind::agent;
         out.id = a->id;
         out.org_id = a->org_id;

@@ -24,6 +24,7 @@ struct principal {
   std::optional<events::user::user_role> role; ///< users only
   bool instance_admin = false;
   bool claimed = false; ///< agents: belongs to an org and is active
+  std::string credential_hash; ///< of the credential it authenticated with
 
   bool is_user() const { return k == kind::user; }
   bool is_agent() const { return k == kind::agent; }

@@ -1,6 +1,7 @@
 #include "http/live/event_hub.hpp"
 
 #include "events/checkin/events.hpp"
+#include "events/ids.hpp"
 #include "events/json_writer.hpp"
 #include "events/signal/events.hpp"
 #include "events/watcher/decider.hpp"
@@ -144,6 +145,7 @@ std::optional<bool> event_hub::covers(std::uint64_t id, std::string_view room_id
 
 void event_hub::on_committed(const std::vector<ev::recorded_event>& events) {
   if (count_ == 0) return;
+  end_revoked_streams(events);
   std::vector<rendered> batch;
   std::size_t bytes = 0;
   {
@@ -167,6 +169,29 @@ void event_hub::on_committed(const std::vector<ev::recorded_event>& events) {
     queued_bytes_ += bytes;
   }
   queue_cv_.notify_one();
+}
+
+void event_hub::end_revoked_streams(const std::vector<ev::recorded_event>& events) {
+  // Credentials change only by events of users and agents (rare): look only then.
+  const bool credentials_changed =
+      std::any_of(events.begin(), events.end(), [](const auto& e) {
+        return e.meta.stream.starts_with(ev::user_prefix) ||
+               e.meta.stream.starts_with(ev::agent_prefix);
+      });
+  if (!credentials_changed) return;
+  std::vector<std::shared_ptr<stream_sink>> ending;
+  reads_.read([&](const projections::projection_set& p) {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, en] : subs_) {
+      const auto& sub = en.sub;
+      if (sub.credential_hash.empty()) continue;
+      auto holder = p.dir.by_credential_hash(sub.credential_hash);
+      if (!holder || holder->id != sub.who.id) ending.push_back(sub.sink);
+    }
+  });
+  // outside the lock: closing calls back into unsubscribe
+  for (const auto& sink : ending)
+    sink->close();
 }
 
 event_hub::event_hub(const projections::read_model& reads)

@@ -75,6 +75,9 @@ class event_hub {
     std::optional<std::set<std::string>> rooms;
     std::set<std::string> except;
     events::room::caller who;
+    /// The hash of the credential it was opened with: once that credential no longer
+    /// names `who` (rotated, or its holder deactivated), the stream ends. Empty: never.
+    std::string credential_hash;
     wire format = wire::sse;
     std::shared_ptr<stream_sink> sink;
 
@@ -105,6 +108,7 @@ class event_hub {
   static bool may_see(const subscription& s, const events::room::state& room);
 
   /// The runtime's subscriber: one append's committed events, in seq order.
+  /// Also ends the streams whose credential these events revoked.
   void on_committed(const std::vector<events::recorded_event>& events);
 
   /// Envelopes queued for the fan-out thread at most; past that every subscription is
@@ -146,6 +150,8 @@ class event_hub {
   std::deque<std::vector<rendered>> queue_;
   std::size_t queued_bytes_ = 0;
   bool stopping_ = false;
+
+  void end_revoked_streams(const std::vector<events::recorded_event>& events);
   std::thread thread_;
 };
 

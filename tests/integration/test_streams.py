@@ -221,6 +221,28 @@ class Streams(ServerTest):
         events = vs.until(lambda e: e["data"]["stream"] == shown["id"])
         self.assertNotIn(hidden["id"], {e["data"]["stream"] for e in events})
 
+    def test_a_stream_ends_when_its_credential_is_revoked(self):
+        s = self.server
+        member, member_id = create_user(s, "member")
+        key, agent_id = register_agent(s)
+        kept, _ = create_user(s, "member")
+        streams = {name: EventStream(s, "/v1/events", token=token)
+                   for name, token in (("rotated", member), ("deactivated", key),
+                                       ("kept", kept))}
+        for st in streams.values():
+            self.addCleanup(st.close)
+            self.assertEqual(st.status, 200)
+        self.assertEqual(s.post(f"/v1/users/{member_id}/rotate-token", {}).status, 200)
+        self.assertEqual(s.post(f"/v1/agents/{agent_id}/deactivate", {}).status, 200)
+        # the revoked ones end (before any further event); the other one carries on
+        self.assertIsNone(streams["rotated"].next())
+        self.assertIsNone(streams["deactivated"].next())
+        c = new_checkin(s, self.key)
+        self.assertEqual(streams["kept"].until(lambda e: e["data"]["stream"] == c["id"])[-1]
+                         ["event"], "checkin.created")
+        # and the old credential cannot open another
+        self.assertEqual(EventStream(s, "/v1/events", token=member).status, 401)
+
     def test_bad_resume_positions_are_400(self):
         for headers, path, field in (({"Last-Event-ID": "abc"}, "", "Last-Event-ID"),
                                      ({}, "?since=-1", "since"), ({}, "?since=x", "since")):

@@ -183,7 +183,7 @@ describe("dashboard", () => {
     const page = await signedIn(t);
     await page.locator("#queue").getByText("Nothing is waiting.").waitFor();
     const c = await ok("POST", "/v1/rooms/general/check-in", { action: "restart the cache" }, agentKey);
-    await page.locator("#queue").getByText("restart the cache").waitFor({ timeout: 10000 });
+    await page.locator("#queue").getByText("restart the cache").waitFor({ timeout: 2000 });
     await page.locator("#queue").getByText("restart the cache").click();
     const detail = page.locator("#detail");
     await detail.getByText("Created with status pending").waitFor();
@@ -202,6 +202,34 @@ describe("dashboard", () => {
     const later = (await ok("GET", "/v1/check-ins/" + c.id)).expires_at;
     assert.equal(Date.parse(later) - Date.parse(before), 3600000);
     await ok("POST", `/v1/check-ins/${c.id}/withdraw`, {}, agentKey);
+  });
+
+  test("is live: changes appear within a second, new arrivals are marked, nothing polls", async (t) => {
+    const page = await signedIn(t);
+    await page.locator("#live", { hasText: "Live" }).waitFor();
+    await page.locator("#queue").getByText("Nothing is waiting.").waitFor();
+    // while the stream is up the page asks the API nothing
+    const asked = [];
+    page.on("request", (r) => {
+      const path = new URL(r.url()).pathname;
+      if (path.startsWith("/v1/") && path !== "/v1/events") asked.push(path);
+    });
+    await page.waitForTimeout(6000); // longer than the polling interval of the fallback
+    assert.deepEqual(asked, [], "no polling while the stream is up");
+
+    const c = await ok("POST", "/v1/rooms/general/check-in", { action: "flush the CDN" }, agentKey);
+    const card = page.locator("#queue li", { hasText: "flush the CDN" });
+    await card.waitFor({ timeout: 1000 });
+    assert.match(await card.getAttribute("class"), /\bfresh\b/);
+    assert.equal(await page.title(), "(1) Waitroom");
+    await card.click();
+    await page.locator("#detail").getByRole("heading", { name: "flush the CDN" }).waitFor();
+    assert.equal(await page.title(), "Waitroom");
+
+    // a decision made elsewhere (here: by the API) shows without a reload
+    await ok("POST", `/v1/check-ins/${c.id}/approve`, { reason: "go" });
+    await page.locator("#detail .status", { hasText: "approved" }).waitFor({ timeout: 1000 });
+    await page.locator("#queue").getByText("Nothing is waiting.").waitFor({ timeout: 1000 });
   });
 
   test("a person posts a task, an agent does it, the person approves the result", async (t) => {
@@ -226,11 +254,12 @@ describe("dashboard", () => {
     await detail.locator(".status", { hasText: "approved" }).waitFor();
     assert.equal((await ok("GET", "/v1/check-ins/" + task.id)).status, "approved");
 
-    // trust: modify +0.6, reject -0.3, approve +1.0, task approve +1.0 (withdrawal: 0)
+    // trust: modify +0.6, reject -0.3, approve +1.0, the live test's approve +1.0, task
+    // approve +1.0 (withdrawal: 0)
     await page.getByRole("tab", { name: "Trust" }).click();
     const row = page.locator("#trust tr", { hasText: agentId });
     await row.waitFor();
-    assert.equal(await row.locator("td").nth(1).textContent(), "17.3");
+    assert.equal(await row.locator("td").nth(1).textContent(), "18.3");
   });
 
   test("a viewer sees the queue but the server refuses its decisions", async (t) => {

@@ -2,14 +2,18 @@
 import {api, ApiError} from "./api.js";
 import {$, el, notice} from "./dom.js";
 import {deadline, WAITING, when, who} from "./format.js";
-import {refresh} from "./rooms.js";
+import {refresh, showFresh} from "./rooms.js";
 import {showError} from "./session.js";
 import {state} from "./state.js";
 
 export async function select(id) {
   state.selected = id;
-  for (const li of document.querySelectorAll("ul.cards li"))
+  state.fresh.delete(id);
+  showFresh();
+  for (const li of document.querySelectorAll("ul.cards li")) {
     li.setAttribute("aria-current", String(li.dataset.id === id));
+    if (li.dataset.id === id) li.classList.remove("fresh");
+  }
   await renderDetail(true).catch(showError);
 }
 
@@ -18,13 +22,12 @@ export async function select(id) {
 export async function renderDetail(force) {
   const id = state.selected;
   const [c, messages, participants] = await Promise.all([
-    api("GET", "/v1/check-ins/" + id),
-    api("GET", "/v1/check-ins/" + id + "/messages?limit=500"),
+    api("GET", "/v1/check-ins/" + id), api("GET", "/v1/check-ins/" + id + "/messages?limit=500"),
     api("GET", "/v1/check-ins/" + id + "/participants")
   ]);
   const d = $("detail");
   const busy = d.contains(document.activeElement) &&
-               /INPUT|TEXTAREA|SELECT/.test(document.activeElement.tagName);
+      /INPUT|TEXTAREA|SELECT/.test(document.activeElement.tagName);
   const version = c.data.version + ":" + messages.data.length;
   if (!force && (busy || d.dataset.version === version) && d.dataset.id === id) return;
   d.dataset.id = id;
@@ -36,72 +39,96 @@ export async function renderDetail(force) {
 
 function detailView(c, messages, participants) {
   const task = c.direction === "human_to_agent";
-  const decidable =
-      (!task && c.status === "pending") || (task && c.status === "in_review");
+  const decidable = (!task && c.status === "pending") || (task && c.status === "in_review");
   const out = [
     el("h2", {}, (task ? "Task: " : "") + c.action),
-    el("div", {}, el("span", { class: "status status-" + c.status }, c.status)),
-    el("dl", {},
-      el("dt", {}, "id"), el("dd", {}, c.id),
-      el("dt", {}, task ? "posted by" : "agent"), el("dd", {}, task ? who(c.created_by) : c.agent_id),
-      task ? [el("dt", {}, "primary agent"), el("dd", {}, c.primary_agent_id || "—"),
-        el("dt", {}, "helpers"), el("dd", {}, c.helpers.join(", ") || "—")] : null,
-      el("dt", {}, "reason"), el("dd", {}, c.reason || "—"),
-      el("dt", {}, "risk · urgency"), el("dd", {}, c.risk_level + " · " + c.urgency),
-      el("dt", {}, "created"), el("dd", {}, c.created_at + " (" + when(c.created_at) + ")"),
-      WAITING.includes(c.status) ? [el("dt", {}, "expires"), el("dd", {}, deadline(c))] : null,
-      // progress matters while it is being decided, and with several approvers
-      c.status === "pending" || c.decision_progress.required > 1
-        ? [el("dt", {}, "approvals"), el("dd", {}, c.decision_progress.approvals.length + " of " + c.decision_progress.required)] : null,
-      c.decision ? [el("dt", {}, "decision"), el("dd", {}, c.decision.outcome + " by " + who(c.decision.by) +
-        (c.decision.reason ? ": " + c.decision.reason : ""))] : null),
-    Object.keys(c.metadata).length ? [el("div", { class: "meta" }, "metadata"), el("pre", {}, JSON.stringify(c.metadata, null, 2))] : null,
-    c.modifications ? [el("div", { class: "meta" }, "modifications"), el("pre", {}, JSON.stringify(c.modifications, null, 2))] : null,
+    el("div", {}, el("span", {class: "status status-" + c.status}, c.status)),
+    el("dl", {}, el("dt", {}, "id"), el("dd", {}, c.id), el("dt", {}, task ? "posted by" : "agent"),
+       el("dd", {}, task ? who(c.created_by) : c.agent_id),
+       task ?
+           [
+             el("dt", {}, "primary agent"), el("dd", {}, c.primary_agent_id || "—"),
+             el("dt", {}, "helpers"), el("dd", {}, c.helpers.join(", ") || "—")
+           ] :
+           null,
+       el("dt", {}, "reason"), el("dd", {}, c.reason || "—"), el("dt", {}, "risk · urgency"),
+       el("dd", {}, c.risk_level + " · " + c.urgency), el("dt", {}, "created"),
+       el("dd", {}, c.created_at + " (" + when(c.created_at) + ")"),
+       WAITING.includes(c.status) ? [el("dt", {}, "expires"), el("dd", {}, deadline(c))] : null,
+       // progress matters while it is being decided, and with several approvers
+       c.status === "pending" || c.decision_progress.required > 1 ?
+           [
+             el("dt", {}, "approvals"),
+             el("dd", {},
+                c.decision_progress.approvals.length + " of " + c.decision_progress.required)
+           ] :
+           null,
+       c.decision ?
+           [
+             el("dt", {}, "decision"),
+             el("dd", {},
+                c.decision.outcome + " by " + who(c.decision.by) +
+                    (c.decision.reason ? ": " + c.decision.reason : ""))
+           ] :
+           null),
+    Object.keys(c.metadata).length ?
+        [
+          el("div", {class: "meta"}, "metadata"), el("pre", {}, JSON.stringify(c.metadata, null, 2))
+        ] :
+        null,
+    c.modifications ?
+        [
+          el("div", {class: "meta"}, "modifications"),
+          el("pre", {}, JSON.stringify(c.modifications, null, 2))
+        ] :
+        null,
   ];
   if (decidable) out.push(decisionForm(c));
-  if ([ "pending", "open" ].includes(c.status) && c.expires_at) {
+  if (["pending", "open"].includes(c.status) && c.expires_at) {
     out.push(
-        el("div", {class : "row"}, el("span", {class : "meta"}, "More time:"),
-           ...[[ "15 min", 900000 ], [ "1 h", 3600000 ], [ "1 day", 86400000 ]].map(
-               ([ label, ms ]) => el("button", {
-                 type : "button",
-                 onclick : () => act(c.id, "extend", {by_ms : ms}, "Extended by " + label)
-               },
-                                     "+" + label))));
+        el("div", {class: "row"}, el("span", {class: "meta"}, "More time:"),
+           ...[["15 min", 900000], ["1 h", 3600000], ["1 day", 86400000]].map(
+               ([label, ms]) =>
+                   el("button", {
+                     type: "button",
+                     onclick: () => act(c.id, "extend", {by_ms: ms}, "Extended by " + label)
+                   },
+                      "+" + label))));
   }
   if (task && c.status === "open") {
-    out.push(el("div", {class : "row"},
-                el("button", {
-                  type : "button",
-                  class : "danger",
-                  onclick : () => act(c.id, "withdraw", {}, "Task withdrawn")
-                },
-                   "Withdraw task")));
+    out.push(
+        el("div", {class: "row"},
+           el("button", {
+             type: "button",
+             class: "danger",
+             onclick: () => act(c.id, "withdraw", {}, "Task withdrawn")
+           },
+              "Withdraw task")));
   }
   out.push(
       el("h3", {}, "Thread"),
-      el("ul", {class : "thread"},
+      el("ul", {class: "thread"},
          ...messages.map(
-             (m) => el("li", {class : m.author.kind === "system" ? "system" : ""},
-                       el("div", {class : "meta"},
-                          m.type + " · " + who(m.author) + " · " + when(m.created_at)),
-                       el("div", {}, m.content),
-                       ...m.attachments.map(
-                           (a) => el("div", {class : "meta"},
-                                     "attachment: " + a.name + " <" + a.url + ">"))))),
+             (m) => el(
+                 "li", {class: m.author.kind === "system" ? "system" : ""},
+                 el("div", {class: "meta"},
+                    m.type + " · " + who(m.author) + " · " + when(m.created_at)),
+                 el("div", {}, m.content),
+                 ...m.attachments.map(
+                     (a) => el(
+                         "div", {class: "meta"}, "attachment: " + a.name + " <" + a.url + ">"))))),
       commentForm(c.id),
-      el("div", {class : "meta"},
+      el("div", {class: "meta"},
          "participants: " +
              participants.map((p) => p.role + " " + p.kind + " " + p.id).join(", ")));
   return out;
 }
 
 function decisionForm(c) {
-  const reason = el("input", {name : "reason", maxlength : "2000"});
+  const reason = el("input", {name: "reason", maxlength: "2000"});
   const mods =
-      el("textarea",
-         {name : "modifications", placeholder : "{\"environment\": \"staging\"}"});
-  const error = el("p", {class : "error", role : "alert"});
+      el("textarea", {name: "modifications", placeholder: "{\"environment\": \"staging\"}"});
+  const error = el("p", {class: "error", role: "alert"});
   const send = async (verb) => {
     error.textContent = "";
     const body = {};
@@ -118,47 +145,45 @@ function decisionForm(c) {
         return;
       }
     }
-    await act(c.id, verb, body,
-              {approve : "Approved", reject : "Rejected", modify : "Modified"}[verb],
-              error);
+    await act(
+        c.id, verb, body, {approve: "Approved", reject: "Rejected", modify: "Modified"}[verb],
+        error);
   };
   return el(
-      "form", {class : "decision", onsubmit : (e) => e.preventDefault()},
-      el("h3", {}, "Decide"), el("label", {}, "Reason (optional)", reason),
+      "form", {class: "decision", onsubmit: (e) => e.preventDefault()}, el("h3", {}, "Decide"),
+      el("label", {}, "Reason (optional)", reason),
       el("label", {}, "Modifications (JSON object, for Modify)", mods),
-      el("div", {class : "row"},
-         el("button",
-            {type : "button", class : "primary", onclick : () => send("approve")},
+      el("div", {class: "row"},
+         el("button", {type: "button", class: "primary", onclick: () => send("approve")},
             "Approve"),
-         el("button", {type : "button", onclick : () => send("modify")}, "Modify"),
-         el("button", {type : "button", class : "danger", onclick : () => send("reject")},
-            "Reject")),
+         el("button", {type: "button", onclick: () => send("modify")}, "Modify"),
+         el("button", {type: "button", class: "danger", onclick: () => send("reject")}, "Reject")),
       error);
 }
 
 function commentForm(id) {
   const type =
-      el("select", {name : "type", "aria-label" : "Message type"},
+      el("select", {name: "type", "aria-label": "Message type"},
          ...["comment", "question", "escalation"].map((t) => el("option", {}, t)));
-  const content =
-      el("textarea", {name : "content", maxlength : "10000", "aria-label" : "Message"});
-  return el("form", {
-    class : "comment",
-    onsubmit : async (e) => {
-      e.preventDefault();
-      if (!content.value.trim()) return;
-      try {
-        await api("POST", "/v1/check-ins/" + id + "/messages",
-                  {type : type.value, content : content.value});
-        content.value = "";
-        await renderDetail(true);
-      } catch (err) {
-        showError(err);
-      }
-    }
-  },
-            content,
-            el("div", {class : "row"}, type, el("button", {type : "submit"}, "Post")));
+  const content = el("textarea", {name: "content", maxlength: "10000", "aria-label": "Message"});
+  return el(
+      "form", {
+        class: "comment",
+        onsubmit: async (e) => {
+          e.preventDefault();
+          if (!content.value.trim()) return;
+          try {
+            await api(
+                "POST", "/v1/check-ins/" + id + "/messages",
+                {type: type.value, content: content.value});
+            content.value = "";
+            await renderDetail(true);
+          } catch (err) {
+            showError(err);
+          }
+        }
+      },
+      content, el("div", {class: "row"}, type, el("button", {type: "submit"}, "Post")));
 }
 
 async function act(id, verb, body, done, errorEl) {

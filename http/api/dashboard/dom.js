@@ -23,5 +23,7 @@ export function notice(text) {
   n.textContent = text;
   n.hidden = false;
   clearTimeout(notice.t);
-  notice.t = setTimeout(() => { n.hidden = true; }, 4000);
+  notice.t = setTimeout(() => {
+    n.hidden = true;
+  }, 4000);
 }

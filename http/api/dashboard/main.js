@@ -14,9 +14,8 @@ $("login").addEventListener("submit", async (ev) => {
     await signIn($("token").value.trim());
   } catch (e) {
     state.token = null;
-    $("login-error").textContent = e instanceof ApiError && e.status === 401
-                                       ? "Unknown or revoked token."
-                                       : e.message;
+    $("login-error").textContent =
+        e instanceof ApiError && e.status === 401 ? "Unknown or revoked token." : e.message;
   }
 });
 $("logout").addEventListener("click", signOut);

@@ -6,6 +6,49 @@ import {WAITING, when, who} from "./format.js";
 import {showError} from "./session.js";
 import {state} from "./state.js";
 
+// What waits for a person: an agent's check-in, or a task's result in review.
+const AWAITS_PEOPLE = ["pending", "in_review"];
+
+// A room event from the live stream (null: something may have been missed). Marks what
+// newly waits for a person, then reads the page's data again, once per burst.
+export function onRoomEvent(envelope) {
+  const c = envelope && envelope.data;
+  if (c && envelope.stream && envelope.stream.startsWith("ci_") && c.status) {
+    const arrived = envelope.type === "checkin.created" || envelope.type === "checkin.submitted";
+    if (arrived && AWAITS_PEOPLE.includes(c.status))
+      state.fresh.add(c.id);
+    else if (!AWAITS_PEOPLE.includes(c.status))
+      state.fresh.delete(c.id);
+  }
+  showFresh();
+  refreshSoon();
+}
+
+// The count of arrivals not looked at yet, in the title.
+export function showFresh() {
+  document.title = state.fresh.size ? "(" + state.fresh.size + ") Waitroom" : "Waitroom";
+}
+
+// One refresh at a time: events that arrive meanwhile ask for one more after it.
+const refreshing = {
+  running: false,
+  again: false
+};
+function refreshSoon() {
+  if (refreshing.running) {
+    refreshing.again = true;
+    return;
+  }
+  refreshing.running = true;
+  refresh().catch(showError).finally(() => {
+    refreshing.running = false;
+    if (refreshing.again) {
+      refreshing.again = false;
+      refreshSoon();
+    }
+  });
+}
+
 export async function refresh() {
   const rooms = (await api("GET", "/v1/rooms?limit=500")).data;
   state.rooms = rooms;
@@ -18,83 +61,86 @@ export async function refresh() {
 
 function renderRooms() {
   $("rooms").replaceChildren(...state.rooms.map(
-      (r) => el("button", {
-        type : "button",
-        "aria-current" : r.id === state.room ? "true" : "false",
-        onclick : () => {
-          state.room = r.id;
-          state.selected = null;
-          $("detail").hidden = true;
-          refresh().catch(showError);
-        }
-      },
-                el("span", {}, r.name),
-                el("span", {class : "badge", title : "waiting"}, r.pending_count))));
+      (r) =>
+          el("button", {
+            type: "button",
+            "aria-current": r.id === state.room ? "true" : "false",
+            onclick: () => {
+              state.room = r.id;
+              state.selected = null;
+              $("detail").hidden = true;
+              refresh().catch(showError);
+            }
+          },
+             el("span", {}, r.name),
+             el("span", {class: "badge", title: "waiting"}, r.pending_count))));
   const room = currentRoom();
   $("room-title").textContent = room ? room.name : "No rooms you can see";
-  $("room-meta").textContent =
-      room ? room.slug + " · default timeout " +
-                 Math.round(room.default_timeout_ms / 60000) + " min, then " +
-                 room.default_timeout_action +
-                 (room.description ? " · " + room.description : "")
-           : "";
+  $("room-meta").textContent = room ? room.slug + " · default timeout " +
+          Math.round(room.default_timeout_ms / 60000) + " min, then " +
+          room.default_timeout_action + (room.description ? " · " + room.description : "") :
+                                      "";
 }
 
-function currentRoom() { return state.rooms.find((r) => r.id === state.room); }
+function currentRoom() {
+  return state.rooms.find((r) => r.id === state.room);
+}
 
 function card(c) {
   const title = c.direction === "human_to_agent" ? "Task: " + c.action : c.action;
-  const by = c.direction === "human_to_agent"
-                 ? (c.primary_agent_id ? "claimed by " + c.primary_agent_id
-                                       : "posted by " + who(c.created_by))
-                 : "from " + c.agent_id;
-  return el("li", {
-    "data-id" : c.id,
-    "aria-current" : c.id === state.selected ? "true" : "false",
-    onclick : () => select(c.id)
-  },
-            el("div", {}, el("span", {class : "card-title"}, title),
-               el("span", {class : "status status-" + c.status}, c.status)),
-            c.reason ? el("div", {}, c.reason) : null,
-            el("div", {class : "meta"},
-               el("span", {class : "risk-" + c.risk_level}, c.risk_level + " risk"),
-               " · " + c.urgency + " · " + by + " · " + when(c.created_at) +
-                   (c.expires_at && WAITING.includes(c.status)
-                        ? " · expires " + when(c.expires_at)
-                        : "")));
+  const by = c.direction === "human_to_agent" ?
+      (c.primary_agent_id ? "claimed by " + c.primary_agent_id : "posted by " + who(c.created_by)) :
+      "from " + c.agent_id;
+  return el(
+      "li", {
+        "data-id": c.id,
+        class: state.fresh.has(c.id) ? "fresh" : null,
+        "aria-current": c.id === state.selected ? "true" : "false",
+        onclick: () => select(c.id)
+      },
+      el("div", {}, el("span", {class: "card-title"}, title),
+         el("span", {class: "status status-" + c.status}, c.status)),
+      c.reason ? el("div", {}, c.reason) : null,
+      el("div", {class: "meta"},
+         el("span", {class: "risk-" + c.risk_level}, c.risk_level + " risk"),
+         " · " + c.urgency + " · " + by + " · " + when(c.created_at) +
+             (c.expires_at && WAITING.includes(c.status) ? " · expires " + when(c.expires_at) :
+                                                           "")));
 }
 
 function fill(list, items, empty) {
   $(list).replaceChildren(
-      ...(items.length ? items.map(card) : [ el("li", {class : "empty"}, empty) ]));
+      ...(items.length ? items.map(card) : [el("li", {class: "empty"}, empty)]));
 }
 
 async function renderTab() {
   const room = state.room;
   if (!room) {
-    for (const l of ["queue", "tasks", "history"])
-      $(l).replaceChildren();
+    for (const l of ["queue", "tasks", "history"]) $(l).replaceChildren();
     return;
   }
   if (state.tab === "queue") {
-    fill("queue", (await api("GET", "/v1/rooms/" + room + "/pending?limit=200")).data,
-         "Nothing is waiting.");
+    fill(
+        "queue", (await api("GET", "/v1/rooms/" + room + "/pending?limit=200")).data,
+        "Nothing is waiting.");
   } else if (state.tab === "tasks") {
-    fill("tasks",
-         (await api("GET",
-                    "/v1/check-ins?room=" + room + "&direction=human_to_agent&limit=100"))
-             .data,
-         "No tasks yet.");
+    fill(
+        "tasks",
+        (await api("GET", "/v1/check-ins?room=" + room + "&direction=human_to_agent&limit=100"))
+            .data,
+        "No tasks yet.");
   } else if (state.tab === "history") {
-    fill("history", (await api("GET", "/v1/check-ins?room=" + room + "&limit=100")).data,
-         "No check-ins yet.");
+    fill(
+        "history", (await api("GET", "/v1/check-ins?room=" + room + "&limit=100")).data,
+        "No check-ins yet.");
   } else {
     const rows = (await api("GET", "/v1/rooms/" + room + "/trust?limit=500")).data;
     $("trust").replaceChildren(...rows.map(
-        (t) => el("tr", {}, el("td", {}, t.agent_id), el("td", {}, t.score.toFixed(1)),
-                  el("td", {}, t.total_check_ins), el("td", {}, t.approved_count),
-                  el("td", {}, t.modified_count), el("td", {}, t.rejected_count),
-                  el("td", {}, t.expired_count))));
+        (t) =>
+            el("tr", {}, el("td", {}, t.agent_id), el("td", {}, t.score.toFixed(1)),
+               el("td", {}, t.total_check_ins), el("td", {}, t.approved_count),
+               el("td", {}, t.modified_count), el("td", {}, t.rejected_count),
+               el("td", {}, t.expired_count))));
   }
 }
 
@@ -114,7 +160,7 @@ export function initRoomView() {
   $("new-task").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const f = ev.target;
-    const body = {action : f.action.value.trim(), risk_level : f.risk_level.value};
+    const body = {action: f.action.value.trim(), risk_level: f.risk_level.value};
     if (f.reason.value.trim()) body.reason = f.reason.value.trim();
     try {
       const t = (await api("POST", "/v1/rooms/" + state.room + "/tasks", body)).data;

@@ -1,27 +1,28 @@
 // Signing in with a personal token, signing out, and what an error does.
 import {api, ApiError} from "./api.js";
 import {$, notice} from "./dom.js";
-import {refresh} from "./rooms.js";
-import {REFRESH_MS, state} from "./state.js";
+import {startLive, stopLive} from "./live.js";
+import {onRoomEvent, refresh} from "./rooms.js";
+import {state} from "./state.js";
 
 export async function signIn(token) {
   state.token = token;
   const me = (await api("GET", "/v1/me")).data;
-  if (me.kind !== "user")
-    throw new Error("this dashboard is for people; agents use the API");
+  if (me.kind !== "user") throw new Error("this dashboard is for people; agents use the API");
   state.me = me;
   sessionStorage.setItem("waitroom-token", token);
   $("login").hidden = true;
   $("app").hidden = false;
   $("who").textContent = me.name + " · " + me.role;
-  clearInterval(state.timer);
-  state.timer = setInterval(() => refresh().catch(showError), REFRESH_MS);
+  startLive(onRoomEvent);
   // signed in from here on: a failure (a token revoked meanwhile) signs out as usual
   await refresh().catch(showError);
 }
 
 export function signOut() {
-  clearInterval(state.timer);
+  stopLive();
+  state.fresh.clear();
+  document.title = "Waitroom";
   sessionStorage.removeItem("waitroom-token");
   state.token = null;
   state.me = null;

@@ -25,11 +25,12 @@ constexpr std::size_t max_subscriptions = 64;
 class socket_client : public std::enable_shared_from_this<socket_client> {
  public:
   socket_client(event_hub& hub, actors::runtime& rt, std::string org_id,
-                ev::room::caller who)
+                ev::room::caller who, std::string credential_hash)
       : hub_(hub)
       , rt_(rt)
       , org_id_(std::move(org_id))
-      , who_(std::move(who)) {}
+      , who_(std::move(who))
+      , credential_hash_(std::move(credential_hash)) {}
 
   void opened(std::shared_ptr<stream_sink> sink) {
     std::lock_guard lock(mu_);
@@ -104,6 +105,7 @@ class socket_client : public std::enable_shared_from_this<socket_client> {
     event_hub::subscription hs;
     hs.org_id = org_id_;
     hs.who = who_;
+    hs.credential_hash = credential_hash_;
     hs.format = event_hub::wire::envelope;
     hs.sink = sink_;
     std::vector<std::string> ids; // the rooms named, as ids, in order
@@ -239,6 +241,7 @@ class socket_client : public std::enable_shared_from_this<socket_client> {
   actors::runtime& rt_;
   const std::string org_id_;
   const ev::room::caller who_;
+  const std::string credential_hash_;
   std::recursive_mutex mu_; // send_error runs inside subscribe/unsubscribe
   std::shared_ptr<stream_sink> sink_;
   std::vector<sub> subs_;
@@ -256,7 +259,7 @@ void websocket(call& c) {
         "Upgrade", "GET /v1/ws is a WebSocket: send Connection: Upgrade and "
                    "Upgrade: websocket (RFC 6455)"));
   auto client = std::make_shared<socket_client>(*c.s.options.hub, c.s.rt, c.who.org_id,
-                                                c.as_caller());
+                                                c.as_caller(), c.who.credential_hash);
   response r;
   r.status = 101;
   r.headers.emplace_back("Waitroom-Log-Id", c.s.rt.log_id());

@@ -98,6 +98,7 @@ void stream_events(call& c, std::optional<std::string> room_param) {
   event_hub::subscription sub;
   sub.org_id = c.who.org_id;
   sub.who = c.as_caller();
+  sub.credential_hash = c.who.credential_hash;
   if (room_param) {
     auto id = visible_room_id(c, *room_param);
     if (!id) return c.fail(id.error());
