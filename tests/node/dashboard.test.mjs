@@ -41,8 +41,8 @@ async function ok(method, path, body, token) {
 
 /// A page with the owner (or `token`) signed in; console errors and page errors
 /// (a CSP violation included) fail the test that opened it.
-async function signedIn(t, token = OWNER) {
-  const context = await browser.newContext();
+async function signedIn(t, token = OWNER, options = {}) {
+  const context = await browser.newContext(options);
   const page = await context.newPage();
   const problems = [];
   page.on("console", (m) => { if (m.type() === "error" && !/status of 40[0-9]/.test(m.text())) problems.push(m.text()); });
@@ -292,5 +292,30 @@ describe("dashboard", () => {
     await ok("POST", `/v1/users/${member.user.id}/rotate-token`);
     await page.getByText("Your token is no longer valid.").waitFor({ timeout: 10000 });
     assert.equal(await page.locator("#login").isVisible(), true);
+  });
+
+  test("works on a phone: one column, the check-in as its own screen, the buttons in reach", async (t) => {
+    const page = await signedIn(t, OWNER, { viewport: { width: 390, height: 844 } });
+    const long = { notes: "x".repeat(3000) }; // a detail much taller than the screen
+    const c = await ok("POST", "/v1/rooms/general/check-in",
+      { action: "scale the workers", metadata: long }, agentKey);
+    const card = page.locator("#queue li", { hasText: "scale the workers" });
+    await card.waitFor();
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 390, `the page is ${width} px wide`);
+    assert.ok((await card.boundingBox()).width >= 300);
+    await card.click();
+    const detail = page.locator("#detail");
+    await detail.getByRole("heading", { name: "scale the workers" }).waitFor();
+    const pane = await detail.boundingBox();
+    assert.deepEqual([pane.x, pane.y, pane.width, pane.height], [0, 0, 390, 844]);
+    for (const name of ["Approve", "Modify", "Reject"]) {
+      const b = await detail.getByRole("button", { name }).boundingBox();
+      assert.ok(b.y >= 0 && b.y + b.height <= 844, `${name} is off screen at y ${b.y}`);
+    }
+    await detail.getByRole("button", { name: "← Back" }).click();
+    await detail.waitFor({ state: "hidden" });
+    assert.ok(await card.isVisible());
+    await ok("POST", `/v1/check-ins/${c.id}/withdraw`, {}, agentKey);
   });
 });

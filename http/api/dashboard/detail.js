@@ -41,6 +41,7 @@ function detailView(c, messages, participants) {
   const task = c.direction === "human_to_agent";
   const decidable = (!task && c.status === "pending") || (task && c.status === "in_review");
   const out = [
+    el("button", {type: "button", class: "back", onclick: closeDetail}, "← Back"),
     el("h2", {}, (task ? "Task: " : "") + c.action),
     el("div", {}, el("span", {class: "status status-" + c.status}, c.status)),
     el("dl", {}, el("dt", {}, "id"), el("dd", {}, c.id), el("dt", {}, task ? "posted by" : "agent"),
@@ -83,7 +84,8 @@ function detailView(c, messages, participants) {
         ] :
         null,
   ];
-  if (decidable) out.push(decisionForm(c));
+  const decision = decidable ? decisionForm(c) : null;
+  if (decision) out.push(decision.form);
   if (["pending", "open"].includes(c.status) && c.expires_at) {
     out.push(
         el("div", {class: "row"}, el("span", {class: "meta"}, "More time:"),
@@ -121,6 +123,7 @@ function detailView(c, messages, participants) {
       el("div", {class: "meta"},
          "participants: " +
              participants.map((p) => p.role + " " + p.kind + " " + p.id).join(", ")));
+  if (decision) out.push(decision.bar);
   return out;
 }
 
@@ -149,16 +152,26 @@ function decisionForm(c) {
         c.id, verb, body, {approve: "Approved", reject: "Rejected", modify: "Modified"}[verb],
         error);
   };
-  return el(
-      "form", {class: "decision", onsubmit: (e) => e.preventDefault()}, el("h3", {}, "Decide"),
-      el("label", {}, "Reason (optional)", reason),
-      el("label", {}, "Modifications (JSON object, for Modify)", mods),
-      el("div", {class: "row"},
-         el("button", {type: "button", class: "primary", onclick: () => send("approve")},
-            "Approve"),
-         el("button", {type: "button", onclick: () => send("modify")}, "Modify"),
-         el("button", {type: "button", class: "danger", onclick: () => send("reject")}, "Reject")),
-      error);
+  // The buttons are a bar of their own at the end of the pane, kept at its bottom edge:
+  // on a phone they stay in reach however far the person scrolls.
+  const form =
+      el("form", {class: "decision", onsubmit: (e) => e.preventDefault()}, el("h3", {}, "Decide"),
+         el("label", {}, "Reason (optional)", reason),
+         el("label", {}, "Modifications (JSON object, for Modify)", mods), error);
+  const bar = el(
+      "div", {class: "row decision-bar", role: "group", "aria-label": "Decide"},
+      el("button", {type: "button", class: "primary", onclick: () => send("approve")}, "Approve"),
+      el("button", {type: "button", onclick: () => send("modify")}, "Modify"),
+      el("button", {type: "button", class: "danger", onclick: () => send("reject")}, "Reject"));
+  return {form, bar};
+}
+
+// Back to the list (on a phone the pane is a screen of its own).
+function closeDetail() {
+  state.selected = null;
+  $("detail").hidden = true;
+  for (const li of document.querySelectorAll("ul.cards li"))
+    li.setAttribute("aria-current", "false");
 }
 
 function commentForm(id) {
