@@ -257,7 +257,7 @@ describe("dashboard", () => {
     // trust: modify +0.6, reject -0.3, approve +1.0, the live test's approve +1.0, task
     // approve +1.0 (withdrawal: 0)
     await page.getByRole("tab", { name: "Trust" }).click();
-    const row = page.locator("#trust tr", { hasText: agentId });
+    const row = page.locator("#trust tr", { hasText: "deploy-bot" });
     await row.waitFor();
     assert.equal(await row.locator("td").nth(1).textContent(), "18.3");
   });
@@ -292,6 +292,30 @@ describe("dashboard", () => {
     await ok("POST", `/v1/users/${member.user.id}/rotate-token`);
     await page.getByText("Your token is no longer valid.").waitFor({ timeout: 10000 });
     assert.equal(await page.locator("#login").isVisible(), true);
+  });
+
+  test("shows names, and sorts the queue by time left, then risk", async (t) => {
+    const page = await signedIn(t);
+    const ask = (action, risk_level, timeout_minutes) =>
+      ok("POST", "/v1/rooms/general/check-in", { action, risk_level, timeout_minutes }, agentKey);
+    const asked = [await ask("later, low", "low", 120), await ask("later, critical", "critical", 120),
+      await ask("soon, low", "low", 30)];
+    const queue = page.locator("#queue li");
+    await queue.filter({ hasText: "soon, low" }).waitFor();
+    await page.waitForFunction(() => document.querySelectorAll("#queue li").length === 3);
+    const titles = await queue.locator(".card-title").allTextContents();
+    assert.deepEqual(titles, ["soon, low", "later, critical", "later, low"]);
+    // people read names, not ids
+    const first = queue.first();
+    assert.match(await first.textContent(), /from deploy-bot/);
+    assert.doesNotMatch(await page.locator("#queue").textContent(), /ag_[a-z0-9]{10}/);
+    await first.click();
+    const detail = page.locator("#detail");
+    await detail.getByText("deploy-bot (ci) · " + agentId).waitFor();
+    // the time left counts down on its own
+    const left = detail.locator("[data-deadline]");
+    assert.match(await left.textContent(), /^in (29|30) min$/);
+    for (const c of asked) await ok("POST", `/v1/check-ins/${c.id}/withdraw`, {}, agentKey);
   });
 
   test("works on a phone: one column, the check-in as its own screen, the buttons in reach", async (t) => {

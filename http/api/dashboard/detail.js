@@ -2,6 +2,7 @@
 import {api, ApiError} from "./api.js";
 import {$, el, notice} from "./dom.js";
 import {deadline, WAITING, when, who} from "./format.js";
+import {nameOf, platformOf} from "./names.js";
 import {refresh, showFresh} from "./rooms.js";
 import {showError} from "./session.js";
 import {state} from "./state.js";
@@ -45,11 +46,12 @@ function detailView(c, messages, participants) {
     el("h2", {}, (task ? "Task: " : "") + c.action),
     el("div", {}, el("span", {class: "status status-" + c.status}, c.status)),
     el("dl", {}, el("dt", {}, "id"), el("dd", {}, c.id), el("dt", {}, task ? "posted by" : "agent"),
-       el("dd", {}, task ? who(c.created_by) : c.agent_id),
+       el("dd", {}, task ? who(c.created_by) : agentLine(c.agent_id)),
        task ?
            [
-             el("dt", {}, "primary agent"), el("dd", {}, c.primary_agent_id || "—"),
-             el("dt", {}, "helpers"), el("dd", {}, c.helpers.join(", ") || "—")
+             el("dt", {}, "primary agent"),
+             el("dd", {}, c.primary_agent_id ? agentLine(c.primary_agent_id) : "—"),
+             el("dt", {}, "helpers"), el("dd", {}, c.helpers.map(nameOf).join(", ") || "—")
            ] :
            null,
        el("dt", {}, "reason"), el("dd", {}, c.reason || "—"), el("dt", {}, "risk · urgency"),
@@ -58,11 +60,7 @@ function detailView(c, messages, participants) {
        WAITING.includes(c.status) ? [el("dt", {}, "expires"), el("dd", {}, deadline(c))] : null,
        // progress matters while it is being decided, and with several approvers
        c.status === "pending" || c.decision_progress.required > 1 ?
-           [
-             el("dt", {}, "approvals"),
-             el("dd", {},
-                c.decision_progress.approvals.length + " of " + c.decision_progress.required)
-           ] :
+           [el("dt", {}, "approvals"), el("dd", {}, progress(c))] :
            null,
        c.decision ?
            [
@@ -164,6 +162,21 @@ function decisionForm(c) {
       el("button", {type: "button", onclick: () => send("modify")}, "Modify"),
       el("button", {type: "button", class: "danger", onclick: () => send("reject")}, "Reject"));
   return {form, bar};
+}
+
+// An agent as people know it: its name, its platform, and its id to look up.
+function agentLine(id) {
+  const platform = platformOf(id);
+  return nameOf(id) + (platform ? " (" + platform + ")" : "") + " · " + id;
+}
+
+// "1 of 2: Alice; waiting for 1 more" while several people must approve.
+function progress(c) {
+  const p = c.decision_progress;
+  const by = p.approvals.map((a) => nameOf(a.by.id)).join(", ");
+  const left = p.required - p.approvals.length;
+  return p.approvals.length + " of " + p.required + (by ? ": " + by : "") +
+      (c.status === "pending" && left > 0 ? "; waiting for " + left + " more" : "");
 }
 
 // Back to the list (on a phone the pane is a screen of its own).

@@ -3,6 +3,7 @@
 // (detail.js).
 import {ApiError} from "./api.js";
 import {$} from "./dom.js";
+import {tickDeadlines} from "./format.js";
 import {initRoomView} from "./rooms.js";
 import {signIn, signOut} from "./session.js";
 import {state} from "./state.js";
@@ -21,6 +22,7 @@ $("login").addEventListener("submit", async (ev) => {
 $("logout").addEventListener("click", signOut);
 
 initRoomView();
+setInterval(tickDeadlines, 1000);
 
 if (state.token)
   signIn(state.token).catch(() => signOut());

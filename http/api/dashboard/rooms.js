@@ -2,7 +2,8 @@
 import {api} from "./api.js";
 import {renderDetail, select} from "./detail.js";
 import {$, el, notice} from "./dom.js";
-import {WAITING, when, who} from "./format.js";
+import {byTimeLeftThenRisk, WAITING, when, who} from "./format.js";
+import {knows, loadNames, nameOf} from "./names.js";
 import {showError} from "./session.js";
 import {state} from "./state.js";
 
@@ -21,7 +22,12 @@ export function onRoomEvent(envelope) {
       state.fresh.delete(c.id);
   }
   showFresh();
-  refreshSoon();
+  // an agent or person the page has not met yet: learn its name first
+  const ids = c ? [c.agent_id, c.primary_agent_id, envelope.actor && envelope.actor.id] : [];
+  if (ids.some((id) => id && !knows(id)))
+    loadNames().catch(() => {}).finally(refreshSoon);
+  else
+    refreshSoon();
 }
 
 // The count of arrivals not looked at yet, in the title.
@@ -89,12 +95,13 @@ function currentRoom() {
 function card(c) {
   const title = c.direction === "human_to_agent" ? "Task: " + c.action : c.action;
   const by = c.direction === "human_to_agent" ?
-      (c.primary_agent_id ? "claimed by " + c.primary_agent_id : "posted by " + who(c.created_by)) :
-      "from " + c.agent_id;
+      (c.primary_agent_id ? "claimed by " + nameOf(c.primary_agent_id) :
+                            "posted by " + who(c.created_by)) :
+      "from " + nameOf(c.agent_id);
   return el(
       "li", {
         "data-id": c.id,
-        class: state.fresh.has(c.id) ? "fresh" : null,
+        class: "risk-edge-" + c.risk_level + (state.fresh.has(c.id) ? " fresh" : ""),
         "aria-current": c.id === state.selected ? "true" : "false",
         onclick: () => select(c.id)
       },
@@ -102,10 +109,11 @@ function card(c) {
          el("span", {class: "status status-" + c.status}, c.status)),
       c.reason ? el("div", {}, c.reason) : null,
       el("div", {class: "meta"},
-         el("span", {class: "risk-" + c.risk_level}, c.risk_level + " risk"),
-         " · " + c.urgency + " · " + by + " · " + when(c.created_at) +
-             (c.expires_at && WAITING.includes(c.status) ? " · expires " + when(c.expires_at) :
-                                                           "")));
+         el("span", {class: "risk risk-" + c.risk_level}, c.risk_level + " risk"),
+         " · " + c.urgency + " · " + by + " · " + when(c.created_at),
+         c.expires_at && WAITING.includes(c.status) ?
+             [" · expires ", el("span", {"data-deadline": c.expires_at}, when(c.expires_at))] :
+             null));
 }
 
 function fill(list, items, empty) {
@@ -121,7 +129,9 @@ async function renderTab() {
   }
   if (state.tab === "queue") {
     fill(
-        "queue", (await api("GET", "/v1/rooms/" + room + "/pending?limit=200")).data,
+        "queue",
+        (await api("GET", "/v1/rooms/" + room + "/pending?limit=200"))
+            .data.sort(byTimeLeftThenRisk),
         "Nothing is waiting.");
   } else if (state.tab === "tasks") {
     fill(
@@ -137,10 +147,10 @@ async function renderTab() {
     const rows = (await api("GET", "/v1/rooms/" + room + "/trust?limit=500")).data;
     $("trust").replaceChildren(...rows.map(
         (t) =>
-            el("tr", {}, el("td", {}, t.agent_id), el("td", {}, t.score.toFixed(1)),
-               el("td", {}, t.total_check_ins), el("td", {}, t.approved_count),
-               el("td", {}, t.modified_count), el("td", {}, t.rejected_count),
-               el("td", {}, t.expired_count))));
+            el("tr", {}, el("td", {title: t.agent_id}, nameOf(t.agent_id)),
+               el("td", {}, t.score.toFixed(1)), el("td", {}, t.total_check_ins),
+               el("td", {}, t.approved_count), el("td", {}, t.modified_count),
+               el("td", {}, t.rejected_count), el("td", {}, t.expired_count))));
   }
 }
 

@@ -2,6 +2,7 @@
 import {api, ApiError} from "./api.js";
 import {$, notice} from "./dom.js";
 import {startLive, stopLive} from "./live.js";
+import {forgetNames, loadNames} from "./names.js";
 import {onRoomEvent, refresh} from "./rooms.js";
 import {state} from "./state.js";
 
@@ -14,6 +15,7 @@ export async function signIn(token) {
   $("login").hidden = true;
   $("app").hidden = false;
   $("who").textContent = me.name + " · " + me.role;
+  await loadNames().catch(showError);
   startLive(onRoomEvent);
   // signed in from here on: a failure (a token revoked meanwhile) signs out as usual
   await refresh().catch(showError);
@@ -21,6 +23,7 @@ export async function signIn(token) {
 
 export function signOut() {
   stopLive();
+  forgetNames();
   state.fresh.clear();
   document.title = "Waitroom";
   sessionStorage.removeItem("waitroom-token");
