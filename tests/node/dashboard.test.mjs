@@ -342,4 +342,35 @@ describe("dashboard", () => {
     assert.ok(await card.isVisible());
     await ok("POST", `/v1/check-ins/${c.id}/withdraw`, {}, agentKey);
   });
+
+  test("is worked from the keyboard: j and k move, a approves, r rejects, ? helps", async (t) => {
+    const page = await signedIn(t);
+    const one = await ok("POST", "/v1/rooms/general/check-in", { action: "key one" }, agentKey);
+    const two = await ok("POST", "/v1/rooms/general/check-in", { action: "key two" }, agentKey);
+    await page.locator("#queue li", { hasText: "key two" }).waitFor();
+    const heading = page.locator("#detail h2");
+    await page.keyboard.press("j");
+    await heading.filter({ hasText: "key one" }).waitFor();
+    await page.keyboard.press("j");
+    await heading.filter({ hasText: "key two" }).waitFor();
+    await page.keyboard.press("k");
+    await heading.filter({ hasText: "key one" }).waitFor();
+    await page.keyboard.press("a");
+    await page.locator("#detail .status", { hasText: "approved" }).waitFor();
+    assert.equal((await ok("GET", "/v1/check-ins/" + one.id)).status, "approved");
+    await page.locator("#queue li", { hasText: "key two" }).click();
+    await heading.filter({ hasText: "key two" }).waitFor();
+    // a key typed into a field is the field's
+    await page.getByLabel("Reason (optional)").fill("r");
+    await page.getByLabel("Reason (optional)").press("r");
+    assert.equal((await ok("GET", "/v1/check-ins/" + two.id)).status, "pending");
+    await page.locator("#detail h2").click();
+    await page.keyboard.press("r");
+    await page.locator("#detail .status", { hasText: "rejected" }).waitFor();
+    assert.equal((await ok("GET", "/v1/check-ins/" + two.id)).status, "rejected");
+    await page.keyboard.press("?");
+    await page.getByRole("dialog", { name: "Keyboard" }).waitFor();
+    await page.keyboard.press("Escape");
+    await page.getByRole("dialog", { name: "Keyboard" }).waitFor({ state: "hidden" });
+  });
 });

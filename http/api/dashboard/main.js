@@ -4,6 +4,7 @@
 import {ApiError} from "./api.js";
 import {$} from "./dom.js";
 import {tickDeadlines} from "./format.js";
+import {initKeys} from "./keys.js";
 import {initRoomView} from "./rooms.js";
 import {signIn, signOut} from "./session.js";
 import {state} from "./state.js";
@@ -22,6 +23,7 @@ $("login").addEventListener("submit", async (ev) => {
 $("logout").addEventListener("click", signOut);
 
 initRoomView();
+initKeys();
 setInterval(tickDeadlines, 1000);
 
 if (state.token)
