@@ -53,11 +53,11 @@ ev::outcome<principal, edge_error> authenticate(const request& req,
         auto ref = p.dir.by_credential_hash(hash);
         if (!ref) return unauthorized("unknown", "unknown credential");
         principal out;
+        out.credential_hash = hash;
         if (ref->k == projections::principal_ref::kind::user) {
           const auto* u = p.dir.user(ref->id);
           if (u == nullptr || !u->active || u->token_hash != hash)
             return unauthorized("revoked", "revoked credential");
-          out.credential_hash = hash;
           out.k = principal::kind::user;
           out.id = u->id;
           out.org_id = u->org_id;
@@ -70,7 +70,6 @@ ev::outcome<principal, edge_error> authenticate(const request& req,
         if (a == nullptr || a->status == ev::agent::agent_status::inactive ||
             a->key_hash != hash)
           return unauthorized("revoked", "revoked credential");
-        out.credential_hash = hash;
         out.k = principal::kind::agent;
         out.id = a->id;
         out.org_id = a->org_id;
