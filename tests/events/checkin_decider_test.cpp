@@ -6,6 +6,7 @@
 #include "events/room/decider.hpp"
 #include "given_when_then.hpp"
 #include "message_ids.hpp"
+#include "rooms.hpp"
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
@@ -40,17 +41,7 @@ room::policy policy_from(std::string_view text) {
 }
 
 room::state a_room(room::policy policy = {}, room::room_settings settings = {}) {
-  room::created c;
-  c.id = room_id;
-  c.org_id = org_id;
-  c.slug = "deployments";
-  c.name = "Deployments";
-  c.settings = settings;
-  c.policy = std::move(policy);
-  event_list history;
-  history.push_back(
-      make_event(room_id, org_id, room_id, actor_ref::system(), t0 - day, std::move(c)));
-  return given<room::state>(std::move(history));
+  return a_deployments_room(room_id, org_id, t0 - day, std::move(policy), settings);
 }
 
 fresh_ids three_ids() {

@@ -6,6 +6,7 @@
 #include "events/room/events.hpp"
 #include "events/room/state.hpp"
 #include "given_when_then.hpp"
+#include "rooms.hpp"
 
 #include <gtest/gtest.h>
 
@@ -38,16 +39,7 @@ state a_checkin(checkin_status status, risk r) {
 }
 
 room::state a_room(event_list members = {}) {
-  room::created c;
-  c.id = room_id;
-  c.org_id = org_id;
-  c.slug = "deployments";
-  c.name = "Deployments";
-  event_list history{
-      make_event(room_id, org_id, room_id, actor_ref::system(), t0, std::move(c))};
-  for (auto& m : members)
-    history.push_back(std::move(m));
-  return given<room::state>(std::move(history));
+  return a_deployments_room(room_id, org_id, t0, {}, {}, std::move(members));
 }
 
 recorded_event listing(const std::string& id, room::member_role role) {

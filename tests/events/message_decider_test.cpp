@@ -5,6 +5,7 @@
 #include "events/json.hpp"
 #include "events/room/decider.hpp"
 #include "given_when_then.hpp"
+#include "rooms.hpp"
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
@@ -32,13 +33,7 @@ const std::string bob = "us_bob0000001";
 // --- givens ------------------------------------------------------------------
 
 room::state a_room() {
-  room::created c;
-  c.id = room_id;
-  c.org_id = org_id;
-  c.slug = "deployments";
-  c.name = "Deployments";
-  return given<room::state>(
-      {make_event(room_id, org_id, room_id, actor_ref::system(), t0, std::move(c))});
+  return a_deployments_room(room_id, org_id, t0);
 }
 
 fresh_ids three_ids() {

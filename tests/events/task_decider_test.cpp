@@ -7,6 +7,7 @@
 #include "events/room/decider.hpp"
 #include "given_when_then.hpp"
 #include "message_ids.hpp"
+#include "rooms.hpp"
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
@@ -36,14 +37,7 @@ const std::string other = "ag_other00001";
 // --- givens ------------------------------------------------------------------
 
 room::state a_room(room::policy policy = {}) {
-  room::created c;
-  c.id = room_id;
-  c.org_id = org_id;
-  c.slug = "deployments";
-  c.name = "Deployments";
-  c.policy = std::move(policy);
-  return given<room::state>({make_event(room_id, org_id, room_id, actor_ref::system(),
-                                        t0 - day, std::move(c))});
+  return a_deployments_room(room_id, org_id, t0 - day, std::move(policy));
 }
 
 fresh_ids three_ids() {

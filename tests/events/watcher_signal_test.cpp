@@ -6,6 +6,7 @@
 #include "events/watcher/access.hpp"
 #include "events/watcher/decider.hpp"
 #include "given_when_then.hpp"
+#include "rooms.hpp"
 
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
@@ -133,13 +134,7 @@ TEST(WatcherAccess, AChosenSecretHas16To256Characters) {
 }
 
 room::state a_room() {
-  room::created c;
-  c.id = room_id;
-  c.org_id = org_id;
-  c.slug = "deployments";
-  c.name = "Deployments";
-  return given<room::state>(
-      {make_event(room_id, org_id, room_id, actor_ref::system(), t0, std::move(c))});
+  return a_deployments_room(room_id, org_id, t0);
 }
 
 room::state a_room_with_a_viewer_only() {
