@@ -18,14 +18,22 @@ export async function select(id) {
   await renderDetail(true).catch(showError);
 }
 
+// Renders started: reads finish in any order, and only the newest may draw.
+const renders = {
+  started: 0
+};
+
 // Re-rendering would throw away what the person is typing: refresh only when the
 // check-in changed, or when asked.
 export async function renderDetail(force) {
   const id = state.selected;
+  const turn = ++renders.started;
   const [c, messages, participants] = await Promise.all([
     api("GET", "/v1/check-ins/" + id), api("GET", "/v1/check-ins/" + id + "/messages?limit=500"),
     api("GET", "/v1/check-ins/" + id + "/participants")
   ]);
+  // A later render (another check-in chosen, or a newer read) has the last word.
+  if (turn !== renders.started || id !== state.selected) return;
   const d = $("detail");
   const busy = d.contains(document.activeElement) &&
       /INPUT|TEXTAREA|SELECT/.test(document.activeElement.tagName);
