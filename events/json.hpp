@@ -76,10 +76,10 @@ std::vector<std::string_view> wire_names_where(Keep keep) {
 template <class E>
 std::string wire_names() {
   std::string out;
-  boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>([&](auto d) {
+  for (auto name : wire_names_where<E>([](E) { return true; })) {
     if (!out.empty()) out += ", ";
-    out += d.name;
-  });
+    out += name;
+  }
   return out;
 }
 

@@ -216,10 +216,7 @@ const std::vector<tool>& tools() {
     t.push_back({"waitroom_list_tasks", "Open tasks (human to agent) you could claim.",
                  schema({{"room", room},
                          {"status", enumeration<ev::checkin::checkin_status>(
-                                        "Default open.",
-                                        [](ev::checkin::checkin_status s) {
-                                          return ev::checkin::is_task_status(s);
-                                        })}},
+                                        "Default open.", ev::checkin::is_task_status)}},
                         {})});
     t.push_back({"waitroom_claim_task", "Claims an open task.",
                  schema({{"check_in_id", checkin}}, {"check_in_id"})});
@@ -228,10 +225,7 @@ const std::vector<tool>& tools() {
     t.push_back({"waitroom_post_message", "Posts a message to a check-in's thread.",
                  schema({{"check_in_id", checkin},
                          {"type", enumeration<ev::checkin::message_kind>(
-                                      "The message's type.",
-                                      [](ev::checkin::message_kind k) {
-                                        return ev::checkin::may_be_posted(k);
-                                      })},
+                                      "The message's type.", ev::checkin::may_be_posted)},
                          {"content", str("The text.")}},
                         {"check_in_id", "type", "content"})});
     t.push_back({"waitroom_submit_result", "Submits a claimed task's result for review.",
