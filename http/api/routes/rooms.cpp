@@ -80,9 +80,8 @@ void get_room(call& c) {
 }
 
 void patch_room(call& c) {
-  auto found = visible_room_id(c, c.params[0]);
-  if (!found) return c.fail(found.error());
-  const std::string room_id = std::move(*found);
+  auto room_id = visible_room_id(c, c.params[0]);
+  if (!room_id) return c.fail(room_id.error());
   auto body = parse_object_body(c.req.body, false);
   if (!body) return c.fail(body.error());
   body_reader r(*body);
@@ -95,7 +94,7 @@ void patch_room(call& c) {
   cmd.by = c.who.actor();
   cmd.now = c.s.rt.time().now();
   auto& reads = c.s.rt.reads();
-  c.s.rt.send(room_id, ev::room::command{std::move(cmd)},
+  c.s.rt.send(*room_id, ev::room::command{std::move(cmd)},
               answer<ev::room::state>(c.respond, [&reads](const ev::room::state& room) {
                 auto pending = reads.read([&](const projections::projection_set& p) {
                   return p.checkins.queue_size(room.id);
@@ -114,14 +113,13 @@ void get_policy(call& c) {
 }
 
 void put_policy(call& c) {
-  auto found = visible_room_id(c, c.params[0]);
-  if (!found) return c.fail(found.error());
-  const std::string room_id = std::move(*found);
+  auto room_id = visible_room_id(c, c.params[0]);
+  if (!room_id) return c.fail(room_id.error());
   auto body = parse_json(c.req.body);
   if (!body) return c.fail(body.error());
   auto policy = ev::room::parse_policy(*body, "");
   if (!policy) return c.fail(policy.error());
-  c.s.rt.send(room_id,
+  c.s.rt.send(*room_id,
               ev::room::command{ev::room::set_policy{std::move(*policy), c.who.actor(),
                                                      c.s.rt.time().now()}},
               answer<ev::room::state>(c.respond, [](const ev::room::state& room) {
@@ -174,18 +172,17 @@ void put_member(call& c) {
 }
 
 void delete_member(call& c) {
-  auto found = visible_room_id(c, c.params[0]);
-  if (!found) return c.fail(found.error());
-  const std::string room_id = std::move(*found);
+  auto room_id = visible_room_id(c, c.params[0]);
+  if (!room_id) return c.fail(room_id.error());
   const std::string principal_id = c.params[1];
   auto member = c.s.rt.reads().read([&](const projections::projection_set& p) {
-    const auto* room = p.rooms.by_id(room_id);
+    const auto* room = p.rooms.by_id(*room_id);
     auto it = room->members.find(principal_id);
     return it == room->members.end() ? std::optional<ev::room::member>() : it->second;
   });
   if (!member) return c.fail(ev::not_found("not a member of this room"));
   c.s.rt.send(
-      room_id,
+      *room_id,
       ev::room::command{
           ev::room::remove_member{principal_id, c.who.actor(), c.s.rt.time().now()}},
       answer<ev::room::state>(c.respond, [member](const ev::room::state&) {
