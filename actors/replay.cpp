@@ -1,12 +1,27 @@
 #include "actors/replay.hpp"
 
 #include "events/codec.hpp"
+#include "events/time.hpp"
 
+#include <charconv>
 #include <chrono>
 
 namespace waitroom::actors {
 
 namespace ev = waitroom::events;
+
+std::optional<replay_limits> replay_limits_from(std::string_view until) {
+  replay_limits limits;
+  std::uint64_t seq = 0;
+  auto [ptr, ec] = std::from_chars(until.data(), until.data() + until.size(), seq);
+  if (!until.empty() && ec == std::errc() && ptr == until.data() + until.size()) {
+    limits.until_seq = seq;
+    return limits;
+  }
+  limits.until_at = ev::parse_rfc3339(until);
+  if (!limits.until_at) return std::nullopt;
+  return limits;
+}
 
 ev::outcome<replay_stats> replay(const storage::event_log& log,
                                  projections::projection_set& into,

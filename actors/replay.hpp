@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string_view>
 
 namespace waitroom::actors {
 
@@ -15,6 +16,10 @@ struct replay_limits {
   std::optional<std::uint64_t> until_seq;    ///< fold events with seq <= this
   std::optional<events::timestamp> until_at; ///< fold events with at <= this
 };
+
+/// Reads a point of the log as `waitroom replay --until` takes it: a seq (digits only)
+/// or an RFC 3339 time. Nothing when it is neither.
+std::optional<replay_limits> replay_limits_from(std::string_view until);
 
 struct replay_stats {
   std::uint64_t events = 0;   ///< events folded

@@ -7,7 +7,6 @@
 
 #include <boost/json/serialize.hpp>
 
-#include <charconv>
 #include <cstdio>
 #include <unistd.h>
 
@@ -21,18 +20,13 @@ int replay(const replay_options& o) {
   if (!log) return 1;
   actors::replay_limits limits;
   if (o.until) {
-    std::uint64_t seq = 0;
-    const auto& u = *o.until;
-    auto [ptr, ec] = std::from_chars(u.data(), u.data() + u.size(), seq);
-    if (ec == std::errc() && ptr == u.data() + u.size()) {
-      limits.until_seq = seq;
-    } else if (auto t = ev::parse_rfc3339(u)) {
-      limits.until_at = *t;
-    } else {
+    auto point = actors::replay_limits_from(*o.until);
+    if (!point) {
       std::fprintf(stderr,
                    "waitroom replay: --until must be a seq or an RFC 3339 time\n");
       return 2;
     }
+    limits = *point;
   }
   projections::projection_set p;
   auto stats = actors::replay(*log, p, limits, [](std::uint64_t seq, std::uint64_t head) {
@@ -71,26 +65,7 @@ int replay(const replay_options& o) {
     }
     std::string out;
     http::json_writer w(out);
-    w.begin_object();
-    w.member("as_of_seq", stats->last_seq);
-    w.key("room");
-    http::write_room(w, *room, p.checkins.queue_size(room->id));
-    w.key("check_ins");
-    w.begin_array();
-    for (const auto* s : p.checkins.of_room(room->id))
-      http::write_checkin(w, *s, room->slug);
-    w.end_array();
-    w.key("queue");
-    w.begin_array();
-    for (const auto* s : p.checkins.queue(room->id, 0, SIZE_MAX))
-      http::write_checkin(w, *s, room->slug);
-    w.end_array();
-    w.key("trust");
-    w.begin_array();
-    for (const auto* c : p.trust.of_room(room->id))
-      http::write_trust(w, *c);
-    w.end_array();
-    w.end_object();
+    http::write_room_as_of(w, p, *room, stats->last_seq);
     std::printf("%s\n", out.c_str());
     return 0;
   }

@@ -45,8 +45,15 @@ void apply_outcome(score_card& card, const checkin::decision_record& d) noexcept
     ++card.withdrawn_count;
     break;
   }
+  int before = card.tenths;
   card.tenths = std::clamp(card.tenths + delta_tenths(d), min_tenths, max_tenths);
   card.updated_at = d.at;
+  if (card.tenths == before) return;
+  if (card.recent_count == trend_kept) {
+    std::shift_left(card.recent.begin(), card.recent.end(), 1);
+    --card.recent_count;
+  }
+  card.recent[card.recent_count++] = trend_point{card.tenths, d.at};
 }
 
 } // namespace waitroom::events::trust

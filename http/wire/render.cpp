@@ -1,5 +1,7 @@
 #include "http/wire/render.hpp"
 
+#include <cstdint>
+
 namespace waitroom::http {
 
 namespace ev = waitroom::events;
@@ -161,6 +163,15 @@ void write_trust(json_writer& w, const ev::trust::score_card& c) {
   w.member("modified_count", c.modified_count);
   w.member("expired_count", c.expired_count);
   w.member("updated_at", c.updated_at);
+  w.key("trend");
+  w.begin_array();
+  for (const auto& p : c.trend()) {
+    w.begin_object();
+    w.member("score", p.tenths / 10.0);
+    w.member("at", p.at);
+    w.end_object();
+  }
+  w.end_array();
   w.end_object();
 }
 
@@ -247,6 +258,30 @@ void write_signal(json_writer& w, const projections::signal_view& s) {
   w.key("by");
   write_actor(w, s.by);
   w.member("created_at", s.created_at);
+  w.end_object();
+}
+
+void write_room_as_of(json_writer& w, const projections::projection_set& p,
+                      const ev::room::state& room, std::uint64_t as_of_seq) {
+  w.begin_object();
+  w.member("as_of_seq", as_of_seq);
+  w.key("room");
+  write_room(w, room, p.checkins.queue_size(room.id));
+  w.key("check_ins");
+  w.begin_array();
+  for (const auto* s : p.checkins.of_room(room.id))
+    write_checkin(w, *s, room.slug);
+  w.end_array();
+  w.key("queue");
+  w.begin_array();
+  for (const auto* s : p.checkins.queue(room.id, 0, SIZE_MAX))
+    write_checkin(w, *s, room.slug);
+  w.end_array();
+  w.key("trust");
+  w.begin_array();
+  for (const auto* c : p.trust.of_room(room.id))
+    write_trust(w, *c);
+  w.end_array();
   w.end_object();
 }
 

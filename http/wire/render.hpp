@@ -48,5 +48,9 @@ void write_participant(json_writer& w, const projections::participant& p);
 void write_watcher(json_writer& w, const events::watcher::state& x,
                    std::string_view room_slug, const std::string* secret = nullptr);
 void write_signal(json_writer& w, const projections::signal_view& s);
+/// A room as a fold of the log left it: `{as_of_seq, room, check_ins, queue, trust}`
+/// (what `waitroom replay --room` prints and `GET /v1/rooms/:room/replay` answers).
+void write_room_as_of(json_writer& w, const projections::projection_set& p,
+                      const events::room::state& room, std::uint64_t as_of_seq);
 
 } // namespace waitroom::http

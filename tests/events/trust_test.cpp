@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace waitroom::events::trust {
 namespace {
 
@@ -146,6 +148,44 @@ TEST(Trust, ArithmeticIsExact) {
   auto mixed = after({by_user(resolution::modified), by_user(resolution::rejected),
                       by_timeout(resolution::expired)});
   EXPECT_EQ(mixed.score(), 15.2);
+}
+
+std::vector<int> trend_of(const score_card& card) {
+  std::vector<int> out;
+  for (const auto& p : card.trend())
+    out.push_back(p.tenths);
+  return out;
+}
+
+TEST(Trust, TheTrendIsTheScoreAfterEachMove) {
+  score_card card;
+  EXPECT_TRUE(card.trend().empty()); // a score that never moved has no trend
+  auto d = by_user(resolution::approved);
+  d.at = t0 + 7;
+  apply_outcome(card, d);
+  apply_outcome(card, by_user(resolution::rejected));
+  ASSERT_EQ(card.trend().size(), 2U);
+  EXPECT_EQ(card.trend()[0].at, t0 + 7);
+  EXPECT_EQ(trend_of(card), (std::vector<int>{160, 157}));
+}
+
+TEST(Trust, OutcomesThatDoNotMoveTheScoreLeaveTheTrend) {
+  auto card = after(
+      {by_policy(resolution::approved), withdrawal(), by_timeout(resolution::approved)});
+  EXPECT_TRUE(card.trend().empty());
+  auto top = after_n(900, by_user(resolution::approved));
+  auto before = trend_of(top);
+  apply_outcome(top, by_user(resolution::approved)); // clamped at 100: no move
+  EXPECT_EQ(trend_of(top), before);
+}
+
+TEST(Trust, TheTrendKeepsTheLastMovesOnly) {
+  score_card card;
+  for (int i = 0; i < 12; ++i)
+    apply_outcome(card, by_user(resolution::approved));
+  ASSERT_EQ(card.trend().size(), trend_kept);
+  EXPECT_EQ(card.trend().front().tenths, 150 + 10 * (12 - int(trend_kept) + 1));
+  EXPECT_EQ(card.trend().back().tenths, card.tenths);
 }
 
 } // namespace

@@ -214,6 +214,8 @@ ROWS = dict([
         lambda ctx: ({}, {"endpoint": PUSH_SUBSCRIPTION["endpoint"]})),
     row("GET", "/v1/rooms/:room/audit",                   "401 200 200 200 200 200 403 403 401 404 403",
         lambda ctx: ({"room": ctx.general}, None)),
+    row("GET", "/v1/rooms/:room/replay",                  "401 200 200 200 200 200 403 403 401 404 403",
+        lambda ctx: ({"room": ctx.general}, None)),
     row("DELETE", "/v1/watchers/:id",                     "401 403 403 200 200 200 403 403 401 404 404",
         watcher_by_another_member),
     row("GET", "/v1/watchers/:id/deliveries",             "401 403 403 200 200 200 403 403 401 404 404",

@@ -149,6 +149,31 @@ class OperatorTools(unittest.TestCase):
                                   "--until", approved["created_at"]).stdout)
         self.assertGreaterEqual(len(by_time["check_ins"]), 1)
 
+    def test_the_api_travels_in_time_as_replay_does(self):
+        head = json.loads(_cli("replay", "--data", self.s.data_dir, "--room", "general").stdout)
+        for until in (str(head["as_of_seq"] - 3), str(head["as_of_seq"]), "999999999"):
+            cli = json.loads(_cli("replay", "--data", self.s.data_dir, "--room", "general",
+                                  "--until", until).stdout)
+            api = self.s.get(f"/v1/rooms/general/replay?until={until}")
+            self.assertEqual(api.status, 200, api.json)
+            self.assertEqual(api.data, cli, until)
+        self.assertEqual(self.s.get("/v1/rooms/general/replay").data, head)
+        created = self.s.get(f"/v1/check-ins/{self.ids[1]}").data["created_at"]
+        by_time = self.s.get(f"/v1/rooms/general/replay?until={created}").data
+        self.assertEqual(by_time, json.loads(_cli("replay", "--data", self.s.data_dir, "--room",
+                                                  "general", "--until", created).stdout))
+
+    def test_time_travel_errors(self):
+        for bad in ("soon", "", "-1", "12x"):
+            r = self.s.get(f"/v1/rooms/general/replay?until={bad}")
+            self.assertEqual(r.status, 400, bad)
+            self.assertEqual(r.json["error"]["details"]["field"], "until")
+        r = self.s.get("/v1/rooms/general/replay?until=1")  # before the room was created
+        self.assertEqual(r.status, 404)
+        self.assertEqual(r.json["error"]["code"], "NOT_FOUND")
+        self.assertEqual(self.s.get("/v1/rooms/nope/replay").status, 404)
+        self.assertEqual(self.s.get("/v1/rooms/general/replay", token=self.key).status, 403)
+
     def test_replay_errors(self):
         self.assertNotEqual(_cli("replay", "--data", "/nonexistent/dir").returncode, 0)
         self.assertNotEqual(_cli("replay", "--data", self.s.data_dir, "--room", "nope")

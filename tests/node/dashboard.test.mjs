@@ -5,6 +5,7 @@
 // Run by ctest (tests/node/CMakeLists.txt) with WAITROOM_BIN and CHROMIUM set.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -52,7 +53,7 @@ async function signedIn(t, token = OWNER, options = {}) {
     assert.deepEqual(problems, [], "console or page errors");
   });
   await page.goto(base + "/");
-  await page.getByLabel("Token").fill(token);
+  await page.getByLabel("Token", { exact: true }).fill(token);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.locator("#app").waitFor();
   await page.locator("#rooms button").first().waitFor();
@@ -60,7 +61,11 @@ async function signedIn(t, token = OWNER, options = {}) {
 }
 
 before(async () => {
-  server = await startServer();
+  // with VAPID keys, so that the page can offer Web Push
+  const out = execFileSync(process.env.WAITROOM_BIN, ["vapid", "generate-keys"], { encoding: "utf8" });
+  const vapid = Object.fromEntries(out.trim().split("\n").map((l) => l.split("=")));
+  server = await startServer(["--vapid-public-key", vapid.WAITROOM_VAPID_PUBLIC_KEY,
+    "--vapid-private-key", vapid.WAITROOM_VAPID_PRIVATE_KEY, "--vapid-subject", "mailto:ops@example.com"]);
   base = server.base;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
 });
@@ -111,10 +116,10 @@ describe("dashboard", () => {
     t.after(() => context.close());
     const page = await context.newPage();
     await page.goto(base + "/");
-    await page.getByLabel("Token").fill("wrh_" + "x".repeat(32));
+    await page.getByLabel("Token", { exact: true }).fill("wrh_" + "x".repeat(32));
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByText("Unknown or revoked token.").waitFor();
-    await page.getByLabel("Token").fill(agentKey);
+    await page.getByLabel("Token", { exact: true }).fill(agentKey);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByText("this dashboard is for people").waitFor();
     assert.equal(await page.locator("#app").isHidden(), true);
@@ -135,18 +140,28 @@ describe("dashboard", () => {
     await queue.getByText("deploy v2.3.1 to production").click();
     const detail = page.locator("#detail");
     await detail.getByRole("heading", { name: "deploy v2.3.1 to production" }).waitFor();
-    // the person sees the version they are deciding on, as JSON, and no stray text
-    assert.match(await detail.locator("pre").first().textContent(), /"version": "2\.3\.1"/);
+    // the person sees the version they are deciding on, as a tree, and no stray text
+    assert.equal(await detail.locator(".json .tree li").first().textContent(), 'version: "2.3.1"');
     let text = await detail.textContent();
     assert.doesNotMatch(text, /\[object |null/);
     assert.match(text, /expires.*then cancel/s);
     assert.match(text, /approvals0 of 1/);
-    await detail.getByLabel("Modifications").fill('{"environment": "staging"}');
+    // the editor starts from the metadata, and shows what Modify would send as a diff
+    const editor = detail.getByLabel("Modify: edit the metadata");
+    assert.deepEqual(JSON.parse(await editor.inputValue()), { version: "2.3.1" });
+    await detail.getByText("No change from the metadata yet.").waitFor();
+    await detail.getByRole("button", { name: "Modify" }).click();
+    await detail.getByText("Change the JSON first").waitFor();
+    await editor.fill('{"version": "2.3.0", "environment": "staging"}');
+    assert.deepEqual(await detail.locator("pre.diff div").allTextContents(),
+      ['- version: "2.3.1"', '+ version: "2.3.0"', '+ environment: "staging"']);
+    await editor.fill('{"version": "2.3.1", "environment": "staging"}');
+    assert.deepEqual(await detail.locator("pre.diff div").allTextContents(), ['+ environment: "staging"']);
     await detail.getByLabel("Reason").fill("staging first");
     await detail.getByRole("button", { name: "Modify" }).click();
-    await detail.locator(".status", { hasText: "modified" }).waitFor();
+    await detail.locator(".status-line .status", { hasText: "modified" }).waitFor();
     // decided: the change asked for shows, the deadline and the progress do not
-    await detail.getByText('"environment": "staging"').waitFor();
+    await detail.locator(".json").nth(1).getByText('environment: "staging"').waitFor();
     text = await detail.textContent();
     assert.doesNotMatch(text, /\[object |null/);
     assert.doesNotMatch(text, /expires|then cancel/);
@@ -160,19 +175,20 @@ describe("dashboard", () => {
     // a modification that is not a JSON object is refused in the page, nothing is sent
     await queue.getByText("drop the staging database").click();
     await detail.getByRole("heading", { name: "drop the staging database" }).waitFor();
-    await detail.getByLabel("Modifications").fill("[1, 2]");
+    await detail.getByLabel("Modify: edit the metadata").fill("[1, 2]");
+    await detail.getByText("Not a JSON object yet.").waitFor();
     await detail.getByRole("button", { name: "Modify" }).click();
     await detail.getByText("Modifications must be a JSON object.").waitFor();
     assert.equal((await ok("GET", "/v1/check-ins/" + asked[1].id)).status, "pending");
 
     await detail.getByRole("button", { name: "Reject" }).click();
-    await detail.locator(".status", { hasText: "rejected" }).waitFor();
+    await detail.locator(".status-line .status", { hasText: "rejected" }).waitFor();
     assert.equal((await ok("GET", "/v1/check-ins/" + asked[1].id)).status, "rejected");
 
     await queue.getByText("rotate the API keys").click();
     await detail.getByRole("heading", { name: "rotate the API keys" }).waitFor();
     await detail.getByRole("button", { name: "Approve" }).click();
-    await detail.locator(".status", { hasText: "approved" }).waitFor();
+    await detail.locator(".status-line .status", { hasText: "approved" }).waitFor();
     c = await ok("GET", "/v1/check-ins/" + asked[2].id);
     assert.equal(c.status, "approved");
     // the queue is empty again
@@ -228,7 +244,7 @@ describe("dashboard", () => {
 
     // a decision made elsewhere (here: by the API) shows without a reload
     await ok("POST", `/v1/check-ins/${c.id}/approve`, { reason: "go" });
-    await page.locator("#detail .status", { hasText: "approved" }).waitFor({ timeout: 1000 });
+    await page.locator("#detail .status-line .status", { hasText: "approved" }).waitFor({ timeout: 1000 });
     await page.locator("#queue").getByText("Nothing is waiting.").waitFor({ timeout: 1000 });
   });
 
@@ -251,7 +267,7 @@ describe("dashboard", () => {
     const detail = page.locator("#detail");
     await detail.getByText("all five rotated").waitFor();
     await detail.getByRole("button", { name: "Approve" }).click();
-    await detail.locator(".status", { hasText: "approved" }).waitFor();
+    await detail.locator(".status-line .status", { hasText: "approved" }).waitFor();
     assert.equal((await ok("GET", "/v1/check-ins/" + task.id)).status, "approved");
 
     // trust: modify +0.6, reject -0.3, approve +1.0, the live test's approve +1.0, task
@@ -282,7 +298,7 @@ describe("dashboard", () => {
     await page.locator("#queue").getByText(evil).click();
     await page.locator("#detail").getByRole("heading", { name: evil }).waitFor();
     assert.equal(await page.evaluate(() => window.__pwned), undefined);
-    assert.equal(await page.locator("#queue img, #detail img, #bold, #detail svg").count(), 0);
+    assert.equal(await page.locator("#queue img, #detail img, #bold, #detail svg:not(.spark)").count(), 0);
     await ok("POST", `/v1/check-ins/${c.id}/withdraw`, {}, agentKey);
   });
 
@@ -356,7 +372,7 @@ describe("dashboard", () => {
     await page.keyboard.press("k");
     await heading.filter({ hasText: "key one" }).waitFor();
     await page.keyboard.press("a");
-    await page.locator("#detail .status", { hasText: "approved" }).waitFor();
+    await page.locator("#detail .status-line .status", { hasText: "approved" }).waitFor();
     assert.equal((await ok("GET", "/v1/check-ins/" + one.id)).status, "approved");
     await page.locator("#queue li", { hasText: "key two" }).click();
     await heading.filter({ hasText: "key two" }).waitFor();
@@ -366,7 +382,7 @@ describe("dashboard", () => {
     assert.equal((await ok("GET", "/v1/check-ins/" + two.id)).status, "pending");
     await page.locator("#detail h2").click();
     await page.keyboard.press("r");
-    await page.locator("#detail .status", { hasText: "rejected" }).waitFor();
+    await page.locator("#detail .status-line .status", { hasText: "rejected" }).waitFor();
     assert.equal((await ok("GET", "/v1/check-ins/" + two.id)).status, "rejected");
     await page.keyboard.press("?");
     await page.getByRole("dialog", { name: "Keyboard" }).waitFor();

@@ -1,4 +1,6 @@
-// One check-in or task: its facts, the decision form, more time, the thread.
+// One check-in or task: its facts, the agent's trust and history here, the decision
+// form, more time, the thread.
+import {agentFacts, earlierList, trustLine} from "./agent.js";
 import {api, ApiError} from "./api.js";
 import {$, el, notice} from "./dom.js";
 import {deadline, WAITING, when, who} from "./format.js";
@@ -6,6 +8,7 @@ import {nameOf, platformOf} from "./names.js";
 import {refresh, showFresh} from "./rooms.js";
 import {showError} from "./session.js";
 import {state} from "./state.js";
+import {diffView, jsonTree, shallowChanges} from "./tree.js";
 
 export async function select(id) {
   state.selected = id;
@@ -32,27 +35,30 @@ export async function renderDetail(force) {
     api("GET", "/v1/check-ins/" + id), api("GET", "/v1/check-ins/" + id + "/messages?limit=500"),
     api("GET", "/v1/check-ins/" + id + "/participants")
   ]);
+  const agent = c.data.direction === "human_to_agent" ? c.data.primary_agent_id : c.data.agent_id;
+  const facts = agent ? await agentFacts(agent, c.data.room_id, id) : null;
   // A later render (another check-in chosen, or a newer read) has the last word.
   if (turn !== renders.started || id !== state.selected) return;
   const d = $("detail");
   const busy = d.contains(document.activeElement) &&
       /INPUT|TEXTAREA|SELECT/.test(document.activeElement.tagName);
-  const version = c.data.version + ":" + messages.data.length;
+  const version = c.data.version + ":" + messages.data.length + ":" +
+      (facts && facts.trust ? facts.trust.score + ":" + facts.earlier.length : "");
   if (!force && (busy || d.dataset.version === version) && d.dataset.id === id) return;
   d.dataset.id = id;
   d.dataset.version = version;
   d.hidden = false;
   d.replaceChildren(
-      ...detailView(c.data, messages.data, participants.data).flat().filter((n) => n));
+      ...detailView(c.data, messages.data, participants.data, facts).flat().filter((n) => n));
 }
 
-function detailView(c, messages, participants) {
+function detailView(c, messages, participants, facts) {
   const task = c.direction === "human_to_agent";
   const decidable = (!task && c.status === "pending") || (task && c.status === "in_review");
   const out = [
     el("button", {type: "button", class: "back", onclick: closeDetail}, "← Back"),
     el("h2", {}, (task ? "Task: " : "") + c.action),
-    el("div", {}, el("span", {class: "status status-" + c.status}, c.status)),
+    el("div", {class: "status-line"}, el("span", {class: "status status-" + c.status}, c.status)),
     el("dl", {}, el("dt", {}, "id"), el("dd", {}, c.id), el("dt", {}, task ? "posted by" : "agent"),
        el("dd", {}, task ? who(c.created_by) : agentLine(c.agent_id)),
        task ?
@@ -62,6 +68,7 @@ function detailView(c, messages, participants) {
              el("dt", {}, "helpers"), el("dd", {}, c.helpers.map(nameOf).join(", ") || "—")
            ] :
            null,
+       facts ? [el("dt", {}, "trust here"), el("dd", {}, trustLine(facts.trust))] : null,
        el("dt", {}, "reason"), el("dd", {}, c.reason || "—"), el("dt", {}, "risk · urgency"),
        el("dd", {}, c.risk_level + " · " + c.urgency), el("dt", {}, "created"),
        el("dd", {}, c.created_at + " (" + when(c.created_at) + ")"),
@@ -79,15 +86,10 @@ function detailView(c, messages, participants) {
            ] :
            null),
     Object.keys(c.metadata).length ?
-        [
-          el("div", {class: "meta"}, "metadata"), el("pre", {}, JSON.stringify(c.metadata, null, 2))
-        ] :
+        [el("h3", {}, "Metadata"), el("div", {class: "json"}, jsonTree(c.metadata))] :
         null,
     c.modifications ?
-        [
-          el("div", {class: "meta"}, "modifications"),
-          el("pre", {}, JSON.stringify(c.modifications, null, 2))
-        ] :
+        [el("h3", {}, "Modifications"), el("div", {class: "json"}, jsonTree(c.modifications))] :
         null,
   ];
   const decision = decidable ? decisionForm(c) : null;
@@ -113,6 +115,11 @@ function detailView(c, messages, participants) {
            },
               "Withdraw task")));
   }
+  if (facts)
+    out.push(
+        el("h3", {},
+           "Earlier check-ins of " + nameOf(task ? c.primary_agent_id : c.agent_id) + " here"),
+        earlierList(facts.earlier, select));
   out.push(
       el("h3", {}, "Thread"),
       el("ul", {class: "thread"},
@@ -135,22 +142,51 @@ function detailView(c, messages, participants) {
 
 function decisionForm(c) {
   const reason = el("input", {name: "reason", maxlength: "2000"});
-  const mods =
-      el("textarea", {name: "modifications", placeholder: "{\"environment\": \"staging\"}"});
+  // The editor starts from the metadata; what differs from it is the modification.
+  const start = JSON.stringify(c.metadata, null, 2);
+  const mods = el("textarea", {
+    name: "modifications",
+    spellcheck: "false",
+    rows: String(Math.min(14, start.split("\n").length + 1)),
+    "aria-describedby": "modify-diff"
+  });
+  mods.value = start;
+  const diff = el("div", {id: "modify-diff", "aria-live": "polite"});
   const error = el("p", {class: "error", role: "alert"});
+  const edited = () => {
+    try {
+      const v = JSON.parse(mods.value);
+      return v && typeof v === "object" && !Array.isArray(v) ? v : null;
+    } catch {
+      return null;
+    }
+  };
+  const showDiff = () => {
+    const v = edited();
+    const changes = v ? shallowChanges(c.metadata, v) : {};
+    mods.dataset.changed = String(Object.keys(changes).length > 0);
+    diff.replaceChildren(
+        v ? diffView(c.metadata, changes) : el("p", {class: "error"}, "Not a JSON object yet."));
+  };
+  mods.addEventListener("input", showDiff);
+  mods.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") mods.blur();  // back to the keys: m sends
+  });
+  showDiff();
   const send = async (verb) => {
     error.textContent = "";
     const body = {};
     if (reason.value.trim()) body.reason = reason.value.trim();
     if (verb === "modify") {
-      try {
-        body.modifications = JSON.parse(mods.value || "null");
-      } catch {
-        body.modifications = null;
-      }
-      if (!body.modifications || typeof body.modifications !== "object" ||
-          Array.isArray(body.modifications)) {
+      const v = edited();
+      if (!v) {
         error.textContent = "Modifications must be a JSON object.";
+        return;
+      }
+      body.modifications = shallowChanges(c.metadata, v);
+      if (!Object.keys(body.modifications).length) {
+        error.textContent =
+            "Change the JSON first: the modification is what differs from the metadata.";
         return;
       }
     }
@@ -163,7 +199,8 @@ function decisionForm(c) {
   const form =
       el("form", {class: "decision", onsubmit: (e) => e.preventDefault()}, el("h3", {}, "Decide"),
          el("label", {}, "Reason (optional)", reason),
-         el("label", {}, "Modifications (JSON object, for Modify)", mods), error);
+         el("label", {}, "Modify: edit the metadata (the changed keys are sent)", mods),
+         el("div", {class: "meta"}, "What Modify sends:"), diff, error);
   const bar = el(
       "div", {class: "row decision-bar", role: "group", "aria-label": "Decide"},
       el("button", {type: "button", class: "primary", onclick: () => send("approve")}, "Approve"),

@@ -26,9 +26,9 @@ function press(name) {
       [...detail.querySelectorAll(".decision-bar button")].find((x) => x.textContent === name);
   if (!b) return;
   if (name === "Modify") {
-    // a modification needs its JSON first: go to the field, Modify sends it
+    // a modification needs a change first: go to the editor, Modify sends it
     const field = detail.querySelector("textarea[name=modifications]");
-    if (field && !field.value.trim()) return field.focus();
+    if (field && field.dataset.changed !== "true") return field.focus();
   }
   b.click();
 }

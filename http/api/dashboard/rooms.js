@@ -1,14 +1,58 @@
-// The rooms, the tabs of a room (queue, tasks, history, trust) and posting a task.
+// The rooms, the views of a room (one tab each), and what a live event does to them.
+import {renderAgents} from "./agents.js";
 import {api} from "./api.js";
+import {renderAudit} from "./audit.js";
+import {fill} from "./cards.js";
 import {renderDetail, select} from "./detail.js";
 import {$, el, notice} from "./dom.js";
-import {byTimeLeftThenRisk, WAITING, when, who} from "./format.js";
+import {renderMembers} from "./members.js";
 import {knows, loadNames, nameOf} from "./names.js";
+import {notify} from "./notify.js";
+import {renderPolicy} from "./policy.js";
+import {renderQueue} from "./queue.js";
 import {showError} from "./session.js";
+import {renderSignals} from "./signals.js";
 import {state} from "./state.js";
+import {renderWatchers} from "./watchers.js";
 
 // What waits for a person: an agent's check-in, or a task's result in review.
 const AWAITS_PEOPLE = ["pending", "in_review"];
+
+async function renderTasks(room) {
+  const r = await api("GET", "/v1/check-ins?room=" + room + "&direction=human_to_agent&limit=100");
+  if (room === state.room) fill("tasks", r.data, "No tasks yet.");
+}
+
+async function renderHistory(room) {
+  const r = await api("GET", "/v1/check-ins?room=" + room + "&limit=100");
+  if (room === state.room) fill("history", r.data, "No check-ins yet.");
+}
+
+async function renderTrust(room) {
+  const rows = (await api("GET", "/v1/rooms/" + room + "/trust?limit=500")).data;
+  if (room !== state.room) return;
+  $("trust").replaceChildren(...rows.map(
+      (t) =>
+          el("tr", {}, el("td", {title: t.agent_id}, nameOf(t.agent_id)),
+             el("td", {}, t.score.toFixed(1)), el("td", {}, t.total_check_ins),
+             el("td", {}, t.approved_count), el("td", {}, t.modified_count),
+             el("td", {}, t.rejected_count), el("td", {}, t.expired_count))));
+}
+
+// The views, by tab. `live`: read again when a room event arrives (the audit and the
+// forms are read when opened, so that nobody's typing or reading is thrown away).
+const VIEWS = {
+  queue: {render: renderQueue, live: true},
+  tasks: {render: renderTasks, live: true},
+  history: {render: renderHistory, live: true},
+  trust: {render: renderTrust, live: true},
+  audit: {render: renderAudit, live: false},
+  watchers: {render: renderWatchers, live: true},
+  members: {render: renderMembers, live: false},
+  policy: {render: renderPolicy, live: true},
+  signals: {render: renderSignals, live: true},
+  agents: {render: renderAgents, live: false}
+};
 
 // A room event from the live stream (null: something may have been missed). Marks what
 // newly waits for a person, then reads the page's data again, once per burst.
@@ -16,10 +60,12 @@ export function onRoomEvent(envelope) {
   const c = envelope && envelope.data;
   if (c && envelope.stream && envelope.stream.startsWith("ci_") && c.status) {
     const arrived = envelope.type === "checkin.created" || envelope.type === "checkin.submitted";
-    if (arrived && AWAITS_PEOPLE.includes(c.status))
+    if (arrived && AWAITS_PEOPLE.includes(c.status)) {
       state.fresh.add(c.id);
-    else if (!AWAITS_PEOPLE.includes(c.status))
+      notify(c, openCheckIn);
+    } else if (!AWAITS_PEOPLE.includes(c.status)) {
       state.fresh.delete(c.id);
+    }
   }
   showFresh();
   // an agent or person the page has not met yet: learn its name first
@@ -46,7 +92,7 @@ function refreshSoon() {
     return;
   }
   refreshing.running = true;
-  refresh().catch(showError).finally(() => {
+  refresh(true).catch(showError).finally(() => {
     refreshing.running = false;
     if (refreshing.again) {
       refreshing.again = false;
@@ -55,13 +101,15 @@ function refreshSoon() {
   });
 }
 
-export async function refresh() {
+// Reads the rooms, the open view and the open check-in again. `live`: because of an
+// event (views that are not live stay as they are).
+export async function refresh(live = false) {
   const rooms = (await api("GET", "/v1/rooms?limit=500")).data;
   state.rooms = rooms;
   if (!state.room || !rooms.some((r) => r.id === state.room))
     state.room = rooms.length ? rooms[0].id : null;
   renderRooms();
-  await renderTab();
+  await renderTab(live);
   if (state.selected) await renderDetail(false);
 }
 
@@ -79,8 +127,9 @@ function renderRooms() {
             }
           },
              el("span", {}, r.name),
-             el("span", {class: "badge", title: "waiting"}, r.pending_count))));
-  const room = currentRoom();
+             el("span", {class: "badge", "aria-label": r.pending_count + " waiting"},
+                r.pending_count))));
+  const room = state.rooms.find((r) => r.id === state.room);
   $("room-title").textContent = room ? room.name : "No rooms you can see";
   $("room-meta").textContent = room ? room.slug + " · default timeout " +
           Math.round(room.default_timeout_ms / 60000) + " min, then " +
@@ -88,82 +137,52 @@ function renderRooms() {
                                       "";
 }
 
-function currentRoom() {
-  return state.rooms.find((r) => r.id === state.room);
-}
-
-function card(c) {
-  const title = c.direction === "human_to_agent" ? "Task: " + c.action : c.action;
-  const by = c.direction === "human_to_agent" ?
-      (c.primary_agent_id ? "claimed by " + nameOf(c.primary_agent_id) :
-                            "posted by " + who(c.created_by)) :
-      "from " + nameOf(c.agent_id);
-  return el(
-      "li", {
-        "data-id": c.id,
-        class: "risk-edge-" + c.risk_level + (state.fresh.has(c.id) ? " fresh" : ""),
-        "aria-current": c.id === state.selected ? "true" : "false",
-        onclick: () => select(c.id)
-      },
-      el("div", {}, el("span", {class: "card-title"}, title),
-         el("span", {class: "status status-" + c.status}, c.status)),
-      c.reason ? el("div", {}, c.reason) : null,
-      el("div", {class: "meta"},
-         el("span", {class: "risk risk-" + c.risk_level}, c.risk_level + " risk"),
-         " · " + c.urgency + " · " + by + " · " + when(c.created_at),
-         c.expires_at && WAITING.includes(c.status) ?
-             [" · expires ", el("span", {"data-deadline": c.expires_at}, when(c.expires_at))] :
-             null));
-}
-
-function fill(list, items, empty) {
-  $(list).replaceChildren(
-      ...(items.length ? items.map(card) : [el("li", {class: "empty"}, empty)]));
-}
-
-async function renderTab() {
-  const room = state.room;
-  if (!room) {
+async function renderTab(live) {
+  const view = VIEWS[state.tab];
+  if (live && !view.live) return;
+  if (!state.room && state.tab !== "agents") {
     for (const l of ["queue", "tasks", "history"]) $(l).replaceChildren();
     return;
   }
-  if (state.tab === "queue") {
-    fill(
-        "queue",
-        (await api("GET", "/v1/rooms/" + room + "/pending?limit=200"))
-            .data.sort(byTimeLeftThenRisk),
-        "Nothing is waiting.");
-  } else if (state.tab === "tasks") {
-    fill(
-        "tasks",
-        (await api("GET", "/v1/check-ins?room=" + room + "&direction=human_to_agent&limit=100"))
-            .data,
-        "No tasks yet.");
-  } else if (state.tab === "history") {
-    fill(
-        "history", (await api("GET", "/v1/check-ins?room=" + room + "&limit=100")).data,
-        "No check-ins yet.");
-  } else {
-    const rows = (await api("GET", "/v1/rooms/" + room + "/trust?limit=500")).data;
-    $("trust").replaceChildren(...rows.map(
-        (t) =>
-            el("tr", {}, el("td", {title: t.agent_id}, nameOf(t.agent_id)),
-               el("td", {}, t.score.toFixed(1)), el("td", {}, t.total_check_ins),
-               el("td", {}, t.approved_count), el("td", {}, t.modified_count),
-               el("td", {}, t.rejected_count), el("td", {}, t.expired_count))));
+  await view.render(state.room);
+}
+
+function showTab(name) {
+  state.tab = name;
+  for (const t of document.querySelectorAll("[role=tab]")) {
+    const on = t.dataset.tab === name;
+    t.setAttribute("aria-selected", String(on));
+    t.tabIndex = on ? 0 : -1;
+  }
+  for (const s of Object.keys(VIEWS)) $("tab-" + s).hidden = s !== name;
+  renderTab(false).catch(showError);
+}
+
+// Opens a check-in by id, in its room (a notification or a link `#ci_…`).
+export async function openCheckIn(id) {
+  try {
+    const c = (await api("GET", "/v1/check-ins/" + id)).data;
+    if (state.room !== c.room_id) {
+      state.room = c.room_id;
+      await refresh();
+    }
+    await select(id);
+  } catch (e) {
+    notice(e.status === 404 ? "No check-in " + id + " that you can see." : e.message);
   }
 }
 
-// The tab buttons and the new-task form.
+// The tab buttons (arrow keys move between them, as in any tab list) and the new-task form.
 export function initRoomView() {
-  for (const b of document.querySelectorAll("[role=tab]")) {
-    b.addEventListener("click", () => {
-      state.tab = b.dataset.tab;
-      for (const t of document.querySelectorAll("[role=tab]"))
-        t.setAttribute("aria-selected", String(t === b));
-      for (const s of ["queue", "tasks", "history", "trust"])
-        $("tab-" + s).hidden = s !== state.tab;
-      renderTab().catch(showError);
+  const tabs = [...document.querySelectorAll("[role=tab]")];
+  for (const b of tabs) {
+    b.addEventListener("click", () => showTab(b.dataset.tab));
+    b.addEventListener("keydown", (e) => {
+      const step = {ArrowRight: 1, ArrowLeft: -1}[e.key];
+      if (!step) return;
+      const next = tabs[(tabs.indexOf(b) + step + tabs.length) % tabs.length];
+      next.focus();
+      showTab(next.dataset.tab);
     });
   }
 

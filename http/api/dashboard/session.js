@@ -3,6 +3,8 @@ import {api, ApiError} from "./api.js";
 import {$, notice} from "./dom.js";
 import {startLive, stopLive} from "./live.js";
 import {forgetNames, loadNames} from "./names.js";
+import {initPush} from "./push.js";
+import {forgetQueue} from "./queue.js";
 import {onRoomEvent, refresh} from "./rooms.js";
 import {state} from "./state.js";
 
@@ -19,12 +21,16 @@ export async function signIn(token) {
   startLive(onRoomEvent);
   // signed in from here on: a failure (a token revoked meanwhile) signs out as usual
   await refresh().catch(showError);
+  initPush().catch(() => {});
 }
 
 export function signOut() {
   stopLive();
   forgetNames();
+  forgetQueue();
   state.fresh.clear();
+  state.selected = null;
+  $("detail").hidden = true;
   document.title = "Waitroom";
   sessionStorage.removeItem("waitroom-token");
   state.token = null;

@@ -1,6 +1,7 @@
 // The audit trail, served from the log itself (on a reader thread: never on io threads).
 #include "http/api/call.hpp"
 
+#include "actors/replay.hpp"
 #include "storage/audit_query.hpp"
 
 namespace waitroom::http {
@@ -85,10 +86,40 @@ void audit_verify(call& c) {
                   });
 }
 
+/// Time travel: the room as the log left it at a seq or a time (`until`; the head when
+/// absent), folded from seq 1 on a reader thread, exactly as `waitroom replay --until
+/// ... --room` reports it.
+void room_replay(call& c) {
+  auto room_id = visible_room_id(c, c.params[0]);
+  if (!room_id) return c.fail(room_id.error());
+  actors::replay_limits limits;
+  if (const auto* v = c.req.query_value("until")) {
+    auto point = actors::replay_limits_from(*v);
+    if (!point)
+      return c.fail(ev::validation_error("until", "must be a seq or an RFC 3339 time"));
+    limits = *point;
+  }
+  auto respond = c.respond;
+  c.s.rt.read_log(
+      actors::runtime::read_lane::bulk,
+      [respond, limits, room_id = std::move(*room_id)](const storage::event_log& log) {
+        projections::projection_set p;
+        auto stats = actors::replay(log, p, limits);
+        if (!stats) return respond(error_response(stats.error()));
+        const auto* room = p.rooms.by_id(room_id);
+        if (room == nullptr)
+          return respond(error_response(
+              ev::not_found("the room did not exist yet at that point of the log")));
+        respond(data_response_from(
+            [&](json_writer& w) { write_room_as_of(w, p, *room, stats->last_seq); }));
+      });
+}
+
 } // namespace
 
 void add_audit_routes(route_table& t) {
   t.add("GET", "/v1/rooms/:room/audit", guard::human, room_audit);
+  t.add("GET", "/v1/rooms/:room/replay", guard::human, room_replay);
   t.add("GET", "/v1/audit", guard::admin, audit);
   t.add("GET", "/v1/audit/verify", guard::admin, audit_verify);
 }
