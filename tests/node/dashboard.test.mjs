@@ -5,69 +5,20 @@
 // Run by ctest (tests/node/CMakeLists.txt) with WAITROOM_BIN and CHROMIUM set.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launch, restClient, signIn } from "./browser.mjs";
+import { vapidKeys } from "./push_service.mjs";
 import { OWNER, startServer } from "./server.mjs";
 
-/// Debian's Chromium (`scripts/deps.sh --test`), or CHROMIUM: a path or a name on PATH.
-function chromiumPath() {
-  const wanted = process.env.CHROMIUM || "chromium";
-  if (wanted.includes("/")) return wanted;
-  for (const dir of (process.env.PATH || "").split(":")) {
-    const candidate = join(dir, wanted);
-    if (existsSync(candidate)) return candidate;
-  }
-  throw new Error(`${wanted} is not on PATH: run make deps-test (or set CHROMIUM)`);
-}
-const CHROMIUM = chromiumPath();
+let server, base, browser, rest, ok;
 
-let server, base, browser;
-
-async function rest(method, path, body, token = OWNER) {
-  const res = await fetch(base + path, {
-    method,
-    headers: { Authorization: "Bearer " + token, ...(body ? { "Content-Type": "application/json" } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: res.status, json: await res.json() };
-}
-
-async function ok(method, path, body, token) {
-  const r = await rest(method, path, body, token);
-  assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.json)}`);
-  return r.json.data;
-}
-
-/// A page with the owner (or `token`) signed in; console errors and page errors
-/// (a CSP violation included) fail the test that opened it.
-async function signedIn(t, token = OWNER, options = {}) {
-  const context = await browser.newContext(options);
-  const page = await context.newPage();
-  const problems = [];
-  page.on("console", (m) => { if (m.type() === "error" && !/status of 40[0-9]/.test(m.text())) problems.push(m.text()); });
-  page.on("pageerror", (e) => problems.push(String(e)));
-  t.after(async () => {
-    await context.close();
-    assert.deepEqual(problems, [], "console or page errors");
-  });
-  await page.goto(base + "/");
-  await page.getByLabel("Token", { exact: true }).fill(token);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.locator("#app").waitFor();
-  await page.locator("#rooms button").first().waitFor();
-  return page;
-}
+/// A signed-in page (console and page errors fail the test that opened it).
+const signedIn = (t, token = OWNER, options = {}) => signIn(browser, base, t, token, options);
 
 before(async () => {
-  // with VAPID keys, so that the page can offer Web Push
-  const out = execFileSync(process.env.WAITROOM_BIN, ["vapid", "generate-keys"], { encoding: "utf8" });
-  const vapid = Object.fromEntries(out.trim().split("\n").map((l) => l.split("=")));
-  server = await startServer(["--vapid-public-key", vapid.WAITROOM_VAPID_PUBLIC_KEY,
-    "--vapid-private-key", vapid.WAITROOM_VAPID_PRIVATE_KEY, "--vapid-subject", "mailto:ops@example.com"]);
+  server = await startServer(vapidKeys().args);  // with VAPID keys: the page offers Web Push
   base = server.base;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+  ({ rest, ok } = restClient(base));
+  browser = await launch();
 });
 
 after(async () => {

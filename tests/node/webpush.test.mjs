@@ -7,77 +7,9 @@
 // get pushes; a 410 removes the subscription; subscriptions survive a restart.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createDecipheriv, createECDH, createPublicKey, hkdfSync, randomBytes, verify } from "node:crypto";
-import { execFileSync } from "node:child_process";
-import { createServer } from "node:http";
+import { randomBytes } from "node:crypto";
+import { b64u, browserSubscription, browsers, decrypt, pushService, vapidKeys, verifyVapid } from "./push_service.mjs";
 import { OWNER, startServer } from "./server.mjs";
-
-const b64u = (buf) => Buffer.from(buf).toString("base64url");
-
-/** The browsers' subscriptions by endpoint path (a browser keeps its keys). */
-const browsers = new Map();
-
-/** A browser-side subscription: its P-256 key pair and auth secret. */
-function browserSubscription(endpoint) {
-  const ecdh = createECDH("prime256v1");
-  ecdh.generateKeys();
-  const auth = randomBytes(16);
-  const sub = { ecdh, auth, json: { endpoint, keys: { p256dh: b64u(ecdh.getPublicKey()), auth: b64u(auth) } } };
-  browsers.set(new URL(endpoint).pathname, sub);
-  return sub;
-}
-
-/** RFC 8291 decryption as a user agent does it. */
-function decrypt(sub, body) {
-  const salt = body.subarray(0, 16);
-  const rs = body.readUInt32BE(16);
-  const idlen = body[20];
-  const senderPublic = body.subarray(21, 21 + idlen);
-  const ciphertext = body.subarray(21 + idlen);
-  assert.equal(idlen, 65);
-  assert.ok(ciphertext.length <= rs, "one record");
-  const shared = sub.ecdh.computeSecret(senderPublic);
-  const keyInfo = Buffer.concat([Buffer.from("WebPush: info\0"), sub.ecdh.getPublicKey(), senderPublic]);
-  const ikm = Buffer.from(hkdfSync("sha256", shared, sub.auth, keyInfo, 32));
-  const cek = Buffer.from(hkdfSync("sha256", ikm, salt, Buffer.from("Content-Encoding: aes128gcm\0"), 16));
-  const nonce = Buffer.from(hkdfSync("sha256", ikm, salt, Buffer.from("Content-Encoding: nonce\0"), 12));
-  const decipher = createDecipheriv("aes-128-gcm", cek, nonce);
-  decipher.setAuthTag(ciphertext.subarray(ciphertext.length - 16));
-  const padded = Buffer.concat([decipher.update(ciphertext.subarray(0, ciphertext.length - 16)), decipher.final()]);
-  let end = padded.length - 1;
-  while (end >= 0 && padded[end] === 0) end--;
-  assert.equal(padded[end], 2, "the last record's delimiter");
-  return JSON.parse(padded.subarray(0, end).toString("utf8"));
-}
-
-/** Checks `Authorization: vapid t=<jwt>, k=<key>` and returns the JWT's claims. */
-function verifyVapid(header, serverPublicKey) {
-  const m = /^vapid t=([^,]+),\s*k=(\S+)$/.exec(header);
-  assert.ok(m, header);
-  assert.equal(m[2], serverPublicKey);
-  const [h, p, s] = m[1].split(".");
-  assert.deepEqual(JSON.parse(Buffer.from(h, "base64url")), { typ: "JWT", alg: "ES256" });
-  const point = Buffer.from(m[2], "base64url");
-  const key = createPublicKey({ key: { kty: "EC", crv: "P-256", x: b64u(point.subarray(1, 33)), y: b64u(point.subarray(33)) }, format: "jwk" });
-  assert.ok(verify("sha256", Buffer.from(h + "." + p), { key, dsaEncoding: "ieee-p1363" }, Buffer.from(s, "base64url")), "ES256 signature");
-  return JSON.parse(Buffer.from(p, "base64url"));
-}
-
-/** A push service: records every request per path; answers `statusFor(path)`. */
-async function pushService(statusFor = () => 201) {
-  const received = [];
-  const server = createServer((req, res) => {
-    const chunks = [];
-    req.on("data", (c) => chunks.push(c));
-    req.on("end", () => {
-      received.push({ path: req.url, headers: req.headers, body: Buffer.concat(chunks) });
-      res.writeHead(statusFor(req.url)).end();
-    });
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  const origin = `http://127.0.0.1:${server.address().port}`;
-  return { received, origin, close: () => new Promise((r) => server.close(r)) };
-}
 
 async function waitFor(pred, ms = 10000) {
   const deadline = Date.now() + ms;
@@ -92,11 +24,9 @@ describe("Web Push", () => {
   const pushed = (path) => service.received.filter((r) => r.path === path);
 
   before(async () => {
-    const out = execFileSync(process.env.WAITROOM_BIN, ["vapid", "generate-keys"], { encoding: "utf8" });
-    vapid = Object.fromEntries(out.trim().split("\n").map((l) => l.split("=")));
+    vapid = vapidKeys();
     service = await pushService((path) => (path === "/gone" ? 410 : 201));
-    server = await startServer(["--vapid-public-key", vapid.WAITROOM_VAPID_PUBLIC_KEY,
-      "--vapid-private-key", vapid.WAITROOM_VAPID_PRIVATE_KEY, "--vapid-subject", "mailto:ops@example.com"]);
+    server = await startServer(vapid.args);
     const agent = await server.api("POST", "/v1/agents/register", OWNER, { name: "pusher" });
     key = agent.body.data.api_key;
     const viewer = await server.api("POST", "/v1/users", OWNER, { name: "Vic", email: "vic@example.com", role: "viewer" });

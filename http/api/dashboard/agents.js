@@ -11,7 +11,7 @@ function actions(a) {
       "div", {class: "row"},
       el("button", {
         type: "button",
-        "aria-label": "Rotate the key of " + a.name,
+        "aria-label": "Rotate key of " + a.name,
         onclick: async () => {
           if (!confirm("Rotate the key of " + a.name + "? The old key stops working at once."))
             return;

@@ -31,8 +31,9 @@ export function notice(text) {
 // A table: `head` the column names, `rows` arrays of cells (strings or nodes).
 export function table(caption, head, rows, empty) {
   if (!rows.length) return el("p", {class: "empty"}, empty);
+  // focusable: on a narrow screen the table scrolls sideways, by keyboard too
   return el(
-      "div", {class: "table-wrap"},
+      "div", {class: "table-wrap", tabindex: "0", role: "region", "aria-label": caption},
       el("table", {}, el("caption", {}, caption),
          el("thead", {}, el("tr", {}, ...head.map((h) => el("th", {scope: "col"}, h)))),
          el("tbody", {}, ...rows.map((r) => el("tr", {}, ...r.map((c) => el("td", {}, c)))))));

@@ -13,8 +13,16 @@ function supported() {
   return "serviceWorker" in navigator && "PushManager" in window;
 }
 
+// The service worker, once active (its scope is /dashboard/, not the page's /, so
+// `navigator.serviceWorker.ready` would never resolve here).
 async function registration() {
-  return navigator.serviceWorker.register("/dashboard/sw.js");
+  const reg = await navigator.serviceWorker.register("/dashboard/sw.js");
+  const worker = reg.installing || reg.waiting;
+  if (!reg.active && worker)
+    await new Promise((resolve) => worker.addEventListener("statechange", () => {
+      if (worker.state === "activated") resolve();
+    }));
+  return reg;
 }
 
 function showState(subscribed, why) {
@@ -52,7 +60,6 @@ async function subscribe() {
     return notice("Notifications are blocked for this page in the browser's settings.");
   const key = (await api("GET", "/v1/push/vapid-public-key")).data.public_key;
   const reg = await registration();
-  await navigator.serviceWorker.ready;
   const sub = await reg.pushManager.subscribe(
       {userVisibleOnly: true, applicationServerKey: b64uToBytes(key)});
   const json = sub.toJSON();
