@@ -88,6 +88,28 @@ describe("dashboard views", () => {
     await ok("POST", `/v1/check-ins/${high.id}/withdraw`, {}, agentKey);
   });
 
+  test("a check-in two people must approve says who has and how many more it waits for", async (t) => {
+    const second = await ok("POST", "/v1/users", { name: "Ada Admin", email: "ada@example.test", role: "admin" });
+    const c = await ask({ action: "rotate the root keys", required_approvals: 2 });
+    const page = await signedIn(t);
+    const card = page.locator("#queue li", { hasText: "rotate the root keys" });
+    await card.getByText("0 of 2; waiting for 2 more").waitFor();
+    // Tab reaches the card, Enter opens it
+    await card.getByRole("button", { name: "rotate the root keys" }).focus();
+    await page.keyboard.press("Enter");
+    const detail = page.locator("#detail");
+    await detail.getByRole("heading", { name: "rotate the root keys" }).waitFor();
+    await detail.getByRole("button", { name: "Approve" }).click();
+    await card.getByText("1 of 2: Owner; waiting for 1 more").waitFor();
+    await detail.getByText("1 of 2: Owner; waiting for 1 more").waitFor();
+    assert.equal((await ok("GET", "/v1/check-ins/" + c.id)).status, "pending");
+    // the second approval, from elsewhere, takes it out of the queue
+    await ok("POST", `/v1/check-ins/${c.id}/approve`, {}, second.token);
+    await card.waitFor({ state: "detached", timeout: 2000 });
+    await detail.getByText("2 of 2: Owner, Ada Admin").waitFor();
+    await detail.locator(".status-line .status", { hasText: "approved" }).waitFor();
+  });
+
   test("a check-in shows the agent's trust with its trend, and its earlier check-ins here", async (t) => {
     const first = await ask({ action: "earlier one" });
     await ok("POST", `/v1/check-ins/${first.id}/approve`, {});

@@ -1,7 +1,7 @@
 // A check-in or task as a card in a list: what, how risky, who, when, time left.
 import {select} from "./detail.js";
 import {$, el} from "./dom.js";
-import {WAITING, when, who} from "./format.js";
+import {progress, WAITING, when, who} from "./format.js";
 import {nameOf} from "./names.js";
 import {state} from "./state.js";
 
@@ -20,7 +20,17 @@ export function card(c, extra) {
         onclick: () => select(c.id)
       },
       extra || null,
-      el("div", {}, el("span", {class: "card-title"}, title),
+      // the title is the card's button: Tab reaches every card, Enter opens it
+      el("div", {},
+         el("button", {
+           type: "button",
+           class: "card-title",
+           onclick: (e) => {
+             e.stopPropagation();
+             select(c.id);
+           }
+         },
+            title),
          el("span", {class: "status status-" + c.status}, c.status)),
       c.reason ? el("div", {}, c.reason) : null,
       el("div", {class: "meta"},
@@ -28,7 +38,8 @@ export function card(c, extra) {
          " · " + c.urgency + " · " + by + " · " + when(c.created_at),
          c.expires_at && WAITING.includes(c.status) ?
              [" · expires ", el("span", {"data-deadline": c.expires_at}, when(c.expires_at))] :
-             null));
+             null,
+         c.status === "pending" && c.decision_progress.required > 1 ? " · " + progress(c) : null));
 }
 
 export function fill(list, items, empty, make = (c) => card(c)) {

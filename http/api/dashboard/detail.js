@@ -3,7 +3,7 @@
 import {agentFacts, earlierList, trustLine} from "./agent.js";
 import {api, ApiError} from "./api.js";
 import {$, el, notice} from "./dom.js";
-import {deadline, WAITING, when, who} from "./format.js";
+import {deadline, progress, WAITING, when, who} from "./format.js";
 import {nameOf, platformOf} from "./names.js";
 import {refresh, showFresh} from "./rooms.js";
 import {showError} from "./session.js";
@@ -213,15 +213,6 @@ function decisionForm(c) {
 function agentLine(id) {
   const platform = platformOf(id);
   return nameOf(id) + (platform ? " (" + platform + ")" : "") + " · " + id;
-}
-
-// "1 of 2: Alice; waiting for 1 more" while several people must approve.
-function progress(c) {
-  const p = c.decision_progress;
-  const by = p.approvals.map((a) => nameOf(a.by.id)).join(", ");
-  const left = p.required - p.approvals.length;
-  return p.approvals.length + " of " + p.required + (by ? ": " + by : "") +
-      (c.status === "pending" && left > 0 ? "; waiting for " + left + " more" : "");
 }
 
 // Back to the list (on a phone the pane is a screen of its own).

@@ -50,3 +50,12 @@ export function tickDeadlines() {
   for (const e of document.querySelectorAll("[data-deadline]"))
     e.textContent = when(e.dataset.deadline);
 }
+
+// "1 of 2: Alice; waiting for 1 more" while several people must approve.
+export function progress(c) {
+  const p = c.decision_progress;
+  const by = p.approvals.map((a) => nameOf(a.by.id)).join(", ");
+  const left = p.required - p.approvals.length;
+  return p.approvals.length + " of " + p.required + (by ? ": " + by : "") +
+      (c.status === "pending" && left > 0 ? "; waiting for " + left + " more" : "");
+}
