@@ -429,9 +429,15 @@ describe("dashboard views", () => {
       return [];
     });
     assert.deepEqual(shown, [{ title: "Decision needed in general", body: "push me", url: "/#" + c.id, tag: c.id }]);
-    // what a click opens: the check-in, in its room
-    await page.goto(base + shown[0].url);
+    // a click on it (dispatched in the service worker: nobody clicks in a headless
+    // browser) opens the check-in in the open page
+    const worker = page.context().serviceWorkers()[0] || await page.context().waitForEvent("serviceworker");
+    await worker.evaluate(async () => {
+      const [n] = await self.registration.getNotifications();
+      self.dispatchEvent(new NotificationEvent("notificationclick", { notification: n }));
+    });
     await page.locator("#detail").getByRole("heading", { name: "push me" }).waitFor();
+    assert.equal(new URL(page.url()).hash, "#" + c.id);
     // off again: the server forgets the subscription
     await page.getByRole("button", { name: "Push: on" }).click();
     await page.getByRole("button", { name: "Push: off" }).waitFor();
