@@ -35,14 +35,42 @@ export function card(c, extra) {
       c.reason ? el("div", {}, c.reason) : null,
       el("div", {class: "meta"},
          el("span", {class: "risk risk-" + c.risk_level}, c.risk_level + " risk"),
-         " · " + c.urgency + " · " + by + " · " + when(c.created_at),
+         " · " + c.urgency + " · " + by + " · ",
+         el("span", {"data-since": c.created_at}, when(c.created_at)),
          c.expires_at && WAITING.includes(c.status) ?
              [" · expires ", el("span", {"data-deadline": c.expires_at}, when(c.expires_at))] :
              null,
          c.status === "pending" && c.decision_progress.required > 1 ? " · " + progress(c) : null));
 }
 
-export function fill(list, items, empty, make = (c) => card(c)) {
-  $(list).replaceChildren(
-      ...(items.length ? items.map(make) : [el("li", {class: "empty"}, empty)]));
+// What a card shows: a card whose facts did not change is kept as it is (so a live
+// refresh keeps the keyboard focus and anything being clicked where it is).
+function keyOf(c) {
+  const p = c.decision_progress;
+  return JSON.stringify([
+    c.id, c.status, c.action, c.reason, c.risk_level, c.urgency, c.expires_at, c.primary_agent_id,
+    p.approvals.length, nameOf(c.agent_id || ""), nameOf(c.primary_agent_id || "")
+  ]);
+}
+
+// Fills a list with cards in the order of `items`; `make(c)` builds one and `extra(c)`
+// names what else it shows (e.g. a checkbox's state).
+export function fill(list, items, empty, make = (c) => card(c), extra = () => "") {
+  const ul = $(list);
+  if (!items.length) {
+    ul.replaceChildren(el("li", {class: "empty"}, empty));
+    return;
+  }
+  const have = new Map();
+  for (const li of ul.children)
+    if (li.dataset.key) have.set(li.dataset.key, li);
+  items.forEach((c, i) => {
+    const key = keyOf(c) + extra(c);
+    const li = have.get(key) || make(c);
+    li.dataset.key = key;
+    li.setAttribute("aria-current", String(c.id === state.selected));
+    li.classList.toggle("fresh", state.fresh.has(c.id));
+    if (ul.children[i] !== li) ul.insertBefore(li, ul.children[i] || null);
+  });
+  while (ul.children.length > items.length) ul.lastElementChild.remove();
 }

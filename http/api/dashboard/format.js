@@ -45,10 +45,11 @@ export function deadline(c) {
   return c.timeout_action === "hold" ? "never (held until decided)" : "—";
 }
 
-// Keeps every countdown on the page current (text only: the API is not asked).
+// Keeps every countdown and "… ago" on the page current (text only: the API is not asked).
 export function tickDeadlines() {
   for (const e of document.querySelectorAll("[data-deadline]"))
     e.textContent = when(e.dataset.deadline);
+  for (const e of document.querySelectorAll("[data-since]")) e.textContent = when(e.dataset.since);
 }
 
 // "1 of 2: Alice; waiting for 1 more" while several people must approve.

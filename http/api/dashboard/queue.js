@@ -79,7 +79,7 @@ function draw() {
     if (!view.items.some((c) => c.id === id)) view.bulk.delete(id);
   fill(
       "queue", items, view.items.length ? "Nothing matches these filters." : "Nothing is waiting.",
-      (c) => card(c, checkbox(c)));
+      (c) => card(c, checkbox(c)), (c) => (view.bulk.has(c.id) ? "+chosen" : ""));
   $("queue-count").textContent = items.length === view.items.length ?
       view.items.length + " waiting" :
       items.length + " of " + view.items.length + " waiting";

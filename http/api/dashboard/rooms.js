@@ -81,29 +81,39 @@ export function showFresh() {
   document.title = state.fresh.size ? "(" + state.fresh.size + ") Waitroom" : "Waitroom";
 }
 
-// One refresh at a time: events that arrive meanwhile ask for one more after it.
+// One read of the page at a time, so that an older read can never draw over a newer
+// one: a call while one runs is answered by the next read, started when it ends (all
+// calls meanwhile share it). `live`: because of an event (views that are not live stay
+// as they are, unless a caller meanwhile asked for everything).
 const refreshing = {
-  running: false,
-  again: false
+  running: null,
+  next: null,
+  full: false
 };
-function refreshSoon() {
-  if (refreshing.running) {
-    refreshing.again = true;
-    return;
+export function refresh(live = false) {
+  if (!live) refreshing.full = true;
+  if (!refreshing.running) {
+    const full = refreshing.full;
+    refreshing.full = false;
+    refreshing.running = readAll(!full).finally(() => {
+      refreshing.running = null;
+    });
+    return refreshing.running;
   }
-  refreshing.running = true;
-  refresh(true).catch(showError).finally(() => {
-    refreshing.running = false;
-    if (refreshing.again) {
-      refreshing.again = false;
-      refreshSoon();
-    }
-  });
+  if (!refreshing.next)
+    refreshing.next = refreshing.running.catch(() => {}).then(() => {
+      refreshing.next = null;
+      return refresh(true);
+    });
+  return refreshing.next;
 }
 
-// Reads the rooms, the open view and the open check-in again. `live`: because of an
-// event (views that are not live stay as they are).
-export async function refresh(live = false) {
+function refreshSoon() {
+  refresh(true).catch(showError);
+}
+
+// Reads the rooms, the open view and the open check-in again.
+async function readAll(live) {
   const rooms = (await api("GET", "/v1/rooms?limit=500")).data;
   state.rooms = rooms;
   if (!state.room || !rooms.some((r) => r.id === state.room))
@@ -155,7 +165,7 @@ function showTab(name) {
     t.tabIndex = on ? 0 : -1;
   }
   for (const s of Object.keys(VIEWS)) $("tab-" + s).hidden = s !== name;
-  renderTab(false).catch(showError);
+  refresh().catch(showError);  // through the one queue of reads: never drawn over by an older one
 }
 
 // Opens a check-in by id, in its room (a notification or a link `#ci_…`).
