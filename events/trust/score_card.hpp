@@ -32,6 +32,9 @@ inline constexpr std::size_t trend_kept = 8;
 struct trend_point {
   int tenths = 0;
   timestamp at;
+
+  /// As the API shows scores (one decimal).
+  double score() const noexcept { return tenths / 10.0; }
 };
 
 struct score_card {

@@ -167,7 +167,7 @@ void write_trust(json_writer& w, const ev::trust::score_card& c) {
   w.begin_array();
   for (const auto& p : c.trend()) {
     w.begin_object();
-    w.member("score", p.tenths / 10.0);
+    w.member("score", p.score());
     w.member("at", p.at);
     w.end_object();
   }

@@ -110,6 +110,22 @@ describe("dashboard views", () => {
     await detail.locator(".status-line .status", { hasText: "approved" }).waitFor();
   });
 
+  test("a draft decision survives live updates until the check-in is decided elsewhere", async (t) => {
+    const c = await ask({ action: "resize the cluster", metadata: { nodes: 3 } });
+    const page = await signedIn(t);
+    await page.locator("#queue").getByText("resize the cluster").click();
+    const detail = page.locator("#detail");
+    await detail.getByRole("heading", { name: "resize the cluster" }).waitFor();
+    const editor = detail.getByLabel("Modify: edit the metadata");
+    await editor.fill('{"nodes": 5}');
+    await detail.getByRole("heading", { name: "resize the cluster" }).click();  // focus leaves the field
+    await ok("POST", `/v1/check-ins/${c.id}/messages`, { type: "comment", content: "any news?" }, agentKey);
+    await detail.locator("ul.thread").getByText("any news?").waitFor();  // the thread moves on
+    assert.deepEqual(JSON.parse(await editor.inputValue()), { nodes: 5 });  // the draft stays
+    await ok("POST", `/v1/check-ins/${c.id}/reject`, { reason: "not now" });
+    await detail.locator(".status-line .status", { hasText: "rejected" }).waitFor({ timeout: 2000 });
+  });
+
   test("a check-in shows the agent's trust with its trend, and its earlier check-ins here", async (t) => {
     const first = await ask({ action: "earlier one" });
     await ok("POST", `/v1/check-ins/${first.id}/approve`, {});

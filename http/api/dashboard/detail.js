@@ -40,13 +40,28 @@ export async function renderDetail(force) {
   // A later render (another check-in chosen, or a newer read) has the last word.
   if (turn !== renders.started || id !== state.selected) return;
   const d = $("detail");
-  const busy = d.contains(document.activeElement) &&
-      /INPUT|TEXTAREA|SELECT/.test(document.activeElement.tagName);
+  // typing, or edits not sent yet (a changed modification, a reason, a message)
+  const busy = (d.contains(document.activeElement) &&
+                /INPUT|TEXTAREA|SELECT/.test(document.activeElement.tagName)) ||
+      d.querySelector("textarea[name=modifications][data-changed=true]") !== null ||
+      [...d.querySelectorAll("input[name=reason], textarea[name=content]")].some(
+          (f) => f.value.trim() !== "");
   const version = c.data.version + ":" + messages.data.length + ":" +
       (facts && facts.trust ? facts.trust.score + ":" + facts.earlier.length : "");
-  if (!force && (busy || d.dataset.version === version) && d.dataset.id === id) return;
+  // a draft is kept until the check-in's status moves (then the draft has no use); the
+  // thread still shows what arrives
+  const kept = busy && d.dataset.status === c.data.status;
+  if (!force && d.dataset.id === id && (kept || d.dataset.version === version)) {
+    const thread = d.querySelector("ul.thread");
+    if (kept && thread && d.dataset.version !== version) {
+      thread.replaceWith(threadList(messages.data));
+      d.dataset.version = version;
+    }
+    return;
+  }
   d.dataset.id = id;
   d.dataset.version = version;
+  d.dataset.status = c.data.status;
   d.hidden = false;
   d.replaceChildren(
       ...detailView(c.data, messages.data, participants.data, facts).flat().filter((n) => n));
@@ -121,23 +136,27 @@ function detailView(c, messages, participants, facts) {
            "Earlier check-ins of " + nameOf(task ? c.primary_agent_id : c.agent_id) + " here"),
         earlierList(facts.earlier, select));
   out.push(
-      el("h3", {}, "Thread"),
-      el("ul", {class: "thread"},
-         ...messages.map(
-             (m) => el(
-                 "li", {class: m.author.kind === "system" ? "system" : ""},
-                 el("div", {class: "meta"},
-                    m.type + " · " + who(m.author) + " · " + when(m.created_at)),
-                 el("div", {}, m.content),
-                 ...m.attachments.map(
-                     (a) => el(
-                         "div", {class: "meta"}, "attachment: " + a.name + " <" + a.url + ">"))))),
-      commentForm(c.id),
+      el("h3", {}, "Thread"), threadList(messages), commentForm(c.id),
       el("div", {class: "meta"},
          "participants: " +
              participants.map((p) => p.role + " " + p.kind + " " + p.id).join(", ")));
   if (decision) out.push(decision.bar);
   return out;
+}
+
+// The thread's messages, oldest first.
+function threadList(messages) {
+  return el(
+      "ul", {class: "thread"},
+      ...messages.map(
+          (m) =>
+              el("li", {class: m.author.kind === "system" ? "system" : ""},
+                 el("div", {class: "meta"},
+                    m.type + " · " + who(m.author) + " · " + when(m.created_at)),
+                 el("div", {}, m.content),
+                 ...m.attachments.map(
+                     (a) => el(
+                         "div", {class: "meta"}, "attachment: " + a.name + " <" + a.url + ">")))));
 }
 
 function decisionForm(c) {
