@@ -25,6 +25,8 @@ struct serve_options {
   int stream_buffer_kib = 1024;      ///< per SSE stream, before a slow client is dropped
   double stream_ping_seconds = 15;   ///< `: ping` on an idle stream
   std::string redis_url;             ///< publish room events to Redis (empty: off)
+  std::string supabase_url; ///< publish room events to a Supabase project (empty: off)
+  std::string supabase_key; ///< its service key (`apikey` and bearer)
   bool webhook_deny_private = false; ///< refuse loopback and private webhook URLs
   std::vector<std::string> cors_origins; ///< origins allowed to call from a browser
   std::string vapid_public_key;      ///< base64url, 65-byte P-256 point (Web Push)

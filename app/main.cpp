@@ -168,6 +168,15 @@ int main(int argc, char** argv) {
                    "(redis://[:password@]host:port[/db])")
       ->envname("WAITROOM_REDIS_URL");
   serve_cmd
+      ->add_option("--supabase-url", so.supabase_url,
+                   "Publish every room event to this Supabase project's Realtime "
+                   "broadcast endpoint (https://<project>.supabase.co)")
+      ->envname("WAITROOM_SUPABASE_URL");
+  serve_cmd
+      ->add_option("--supabase-key", so.supabase_key,
+                   "The Supabase key sent as apikey and bearer with --supabase-url")
+      ->envname("WAITROOM_SUPABASE_KEY");
+  serve_cmd
       ->add_option(
           "--vapid-public-key", so.vapid_public_key,
           "Web Push VAPID public key (base64url; see waitroom vapid generate-keys)")

@@ -9,6 +9,7 @@
 #include "http/outbound/client.hpp"
 #include "http/outbound/push_worker.hpp"
 #include "http/outbound/redis_publisher.hpp"
+#include "http/outbound/supabase_publisher.hpp"
 #include "http/outbound/webhook_worker.hpp"
 #include "http/transport/server.hpp"
 
@@ -169,6 +170,22 @@ int serve(const serve_options& o) {
     spdlog::info("publishing room events to redis {}:{}", target->host, target->port);
   }
   http::outbound_client outbound;
+  std::unique_ptr<http::supabase_publisher> supabase;
+  if (!o.supabase_url.empty() || !o.supabase_key.empty()) {
+    auto url = http::broadcast_url_of(o.supabase_url);
+    if (!url || o.supabase_key.empty())
+      throw std::runtime_error(
+          "--supabase-url (an http(s) project URL) and --supabase-key go together, got "
+          "url '" +
+          o.supabase_url + "'");
+    http::supabase_options so;
+    so.broadcast_url = *url;
+    so.key = o.supabase_key;
+    supabase = std::make_unique<http::supabase_publisher>(so, rt.reads(), outbound);
+    rt.add_subscriber(
+        [s = supabase.get()](const auto& events) { s->on_committed(events); });
+    spdlog::info("publishing room events to {}", *url);
+  }
   auto secrets = http::secret_box::open(fs::path(o.data) / "keys" / "secrets.key");
   http::webhook_options wo;
   wo.deny_private = o.webhook_deny_private;
@@ -210,6 +227,7 @@ int serve(const serve_options& o) {
   ao.vapid_public_key = vapid_public;
   ao.push = push.get();
   ao.redis = redis.get();
+  ao.supabase = supabase.get();
   ao.webhooks = &webhooks;
   http::api api(rt, waiters, secrets, ao);
   webhooks.start();

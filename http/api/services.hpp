@@ -23,6 +23,7 @@ namespace waitroom::http {
 
 class event_hub;
 class redis_publisher;
+class supabase_publisher;
 class webhook_worker;
 class push_worker;
 
@@ -39,6 +40,8 @@ struct api_options {
   std::optional<std::string> vapid_public_key;
   /// Counted in /metrics when set.
   const redis_publisher* redis = nullptr;
+  /// Counted in /metrics when set.
+  const supabase_publisher* supabase = nullptr;
   /// Webhook delivery (none: the deliveries routes answer 503).
   webhook_worker* webhooks = nullptr;
   /// Web Push, when VAPID keys are configured (none: the push routes answer 503).

@@ -5,6 +5,7 @@
 #include "http/live/event_hub.hpp"
 #include "http/outbound/push_worker.hpp"
 #include "http/outbound/redis_publisher.hpp"
+#include "http/outbound/supabase_publisher.hpp"
 #include "http/outbound/webhook_worker.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -92,6 +93,19 @@ void metrics(call& c) {
     line("waitroom_redis_dropped_total", "Room events not published while Redis was away",
          "counter");
     value("waitroom_redis_dropped_total", c.s.options.redis->dropped());
+  }
+  if (c.s.options.supabase != nullptr) {
+    const auto& s = *c.s.options.supabase;
+    line("waitroom_supabase_published_total",
+         "Room events a Supabase project's broadcast endpoint accepted", "counter");
+    value("waitroom_supabase_published_total", s.published());
+    line("waitroom_supabase_dropped_total",
+         "Room events dropped for Supabase (refused with a 4xx, or the queue was full)",
+         "counter");
+    value("waitroom_supabase_dropped_total", s.dropped());
+    line("waitroom_supabase_retries_total",
+         "Broadcast POSTs retried after a 5xx, a 429 or no answer", "counter");
+    value("waitroom_supabase_retries_total", s.retries());
   }
   if (c.s.options.push != nullptr) {
     line("waitroom_push_subscriptions", "Stored Web Push subscriptions", "gauge");
