@@ -24,6 +24,7 @@ struct serve_options {
   double self_register_burst = 10;
   int stream_buffer_kib = 1024;      ///< per SSE stream, before a slow client is dropped
   double stream_ping_seconds = 15;   ///< `: ping` on an idle stream
+  double realtime_idle_seconds = 60; ///< a silent Supabase Realtime socket closes
   std::string redis_url;             ///< publish room events to Redis (empty: off)
   std::string supabase_url; ///< publish room events to a Supabase project (empty: off)
   std::string supabase_key; ///< its service key (`apikey` and bearer)

@@ -231,6 +231,13 @@ int main(int argc, char** argv) {
       ->envname("WAITROOM_STREAM_PING_SECONDS")
       ->check(CLI::Range(0.01, 3600.0))
       ->capture_default_str();
+  serve_cmd
+      ->add_option("--realtime-idle-seconds", so.realtime_idle_seconds,
+                   "Seconds a Supabase Realtime socket may send nothing (heartbeats "
+                   "included) before it is closed")
+      ->envname("WAITROOM_REALTIME_IDLE_SECONDS")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
   serve_cmd->footer("Example:\n  waitroom serve --data ./data --listen 127.0.0.1:8080");
 
   replay_options ro;

@@ -228,6 +228,8 @@ int serve(const serve_options& o) {
   ao.push = push.get();
   ao.redis = redis.get();
   ao.supabase = supabase.get();
+  ao.realtime_idle = std::chrono::milliseconds(
+      static_cast<std::int64_t>(o.realtime_idle_seconds * 1000));
   ao.webhooks = &webhooks;
   http::api api(rt, waiters, secrets, ao);
   webhooks.start();

@@ -41,6 +41,7 @@ api::api(actors::runtime& rt, status_waiters& waiters, secret_box secrets,
   add_checkins_routes(routes_);
   add_streams_routes(routes_);
   add_socket_routes(routes_);
+  add_realtime_routes(routes_);
   add_mcp_routes(routes_);
   add_push_routes(routes_);
   add_audit_routes(routes_);
@@ -110,7 +111,7 @@ void api::handle(const request& req, responder respond, std::shared_ptr<deferrer
   }
   call c{services_, req, counted, std::move(later), std::move(m.params), {}};
   if (m.found->g != guard::none) {
-    auto who = authenticate(req, rt_.reads(), m.found->query_token);
+    auto who = authenticate(req, rt_.reads(), m.found->query_credential);
     if (!who) return c.respond(error_response(who.error()));
     if (auto ok = authorize(*who, m.found->g); !ok) return c.fail(ok.error());
     c.who = std::move(*who);

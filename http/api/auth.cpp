@@ -17,7 +17,7 @@ edge_error unauthorized(std::string_view credential, std::string message) {
   return e;
 }
 
-std::optional<std::string> bearer(const request& req, bool query_token_ok) {
+std::optional<std::string> bearer(const request& req, std::string_view query_credential) {
   auto h = req.header("authorization");
   if (!h.empty()) {
     constexpr std::string_view scheme = "bearer ";
@@ -29,8 +29,8 @@ std::optional<std::string> bearer(const request& req, bool query_token_ok) {
     }
     return std::nullopt; // another scheme (Basic ...): no bearer credential was sent
   }
-  if (query_token_ok)
-    if (const auto* t = req.query_value("access_token")) return *t;
+  if (!query_credential.empty())
+    if (const auto* t = req.query_value(query_credential)) return *t;
   return std::nullopt;
 }
 
@@ -38,16 +38,26 @@ std::optional<std::string> bearer(const request& req, bool query_token_ok) {
 
 ev::outcome<principal, edge_error> authenticate(const request& req,
                                                 const projections::read_model& reads,
-                                                bool query_token_ok) {
-  auto token = bearer(req, query_token_ok);
+                                                std::string_view query_credential) {
+  auto token = bearer(req, query_credential);
   if (!token)
     return unauthorized("missing",
                         "missing credential: send Authorization: Bearer <credential>, a "
                         "person's token (wrh_...) or an agent's API key (wr_...); this "
                         "server does not use OAuth");
-  if (token->empty() || ev::is_claim_token(*token))
+  return authenticate_credential(*token, reads);
+}
+
+ev::outcome<principal, edge_error>
+authenticate_credential(std::string_view credential,
+                        const projections::read_model& reads) {
+  if (credential.empty() || ev::is_claim_token(credential))
     return unauthorized("unknown", "unknown credential");
-  auto hash = actors::credential_hash(*token);
+  return authenticate_hash(actors::credential_hash(credential), reads);
+}
+
+ev::outcome<principal, edge_error>
+authenticate_hash(const std::string& hash, const projections::read_model& reads) {
   return reads.read(
       [&](const projections::projection_set& p) -> ev::outcome<principal, edge_error> {
         auto ref = p.dir.by_credential_hash(hash);

@@ -5,6 +5,7 @@
 
 #include "events/agent/events.hpp"
 #include "events/outcome.hpp"
+#include "events/room/access.hpp"
 #include "events/user/events.hpp"
 #include "http/wire/message.hpp"
 #include "http/wire/responses.hpp"
@@ -31,6 +32,10 @@ struct principal {
   events::actor_ref actor() const {
     return is_user() ? events::actor_ref::user(id) : events::actor_ref::agent(id);
   }
+  /// As room access rules see it.
+  events::room::caller caller() const {
+    return {is_user() ? events::actor_kind::user : events::actor_kind::agent, id, role};
+  }
 };
 
 /// The guards of API.md.
@@ -46,11 +51,23 @@ enum class guard {
   instance_admin,  ///< the bootstrap owner
 };
 
-/// Resolves the bearer credential (header, or `?access_token=` when `query_token_ok`).
+/// Resolves the bearer credential (the `Authorization` header, or else the query
+/// parameter `query_credential` when it is not empty).
 /// 401 UNAUTHORIZED when missing, unknown or revoked.
 events::outcome<principal, edge_error> authenticate(const request& req,
                                                     const projections::read_model& reads,
-                                                    bool query_token_ok);
+                                                    std::string_view query_credential);
+
+/// The same for a credential sent another way (a Realtime join's `access_token`).
+events::outcome<principal, edge_error>
+authenticate_credential(std::string_view credential,
+                        const projections::read_model& reads);
+
+/// Whom the credential with this hash names now (a principal's `credential_hash`):
+/// 401 once it is revoked, rotated or its holder deactivated.
+events::outcome<principal, edge_error>
+authenticate_hash(const std::string& credential_hash,
+                  const projections::read_model& reads);
 
 /// 403 FORBIDDEN unless `p` passes `g`. An unclaimed agent passes only `none` and
 /// `authenticated`.

@@ -60,10 +60,7 @@ struct call {
   }
   void fail(const ev::error& e) const { respond(error_response(e)); }
   /// The caller as room access rules see it.
-  ev::room::caller as_caller() const {
-    return {who.is_user() ? ev::actor_kind::user : ev::actor_kind::agent, who.id,
-            who.role};
-  }
+  ev::room::caller as_caller() const { return who.caller(); }
   bool is_admin() const {
     return who.is_user() && who.role &&
            ev::user::at_least(*who.role, ev::user::user_role::admin);

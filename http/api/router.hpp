@@ -20,7 +20,9 @@ struct route {
   std::vector<std::string> segments;
   guard g = guard::none;
   handler_fn fn = nullptr;
-  bool query_token = false; ///< `?access_token=` accepted (streaming routes only)
+  /// The query parameter that may carry the credential instead of `Authorization`
+  /// (streams: `access_token`; the Supabase Realtime socket: `apikey`). Empty: none.
+  std::string_view query_credential;
   bool streams = false;     ///< answers a stream or a WebSocket: no HEAD
 };
 
@@ -50,6 +52,7 @@ void add_watchers_routes(route_table& t);
 void add_checkins_routes(route_table& t);
 void add_streams_routes(route_table& t);
 void add_socket_routes(route_table& t);
+void add_realtime_routes(route_table& t);
 void add_mcp_routes(route_table& t);
 void add_push_routes(route_table& t);
 void add_audit_routes(route_table& t);

@@ -14,6 +14,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -46,6 +47,9 @@ struct api_options {
   webhook_worker* webhooks = nullptr;
   /// Web Push, when VAPID keys are configured (none: the push routes answer 503).
   push_worker* push = nullptr;
+  /// A Supabase Realtime socket that sends no message for this long is closed
+  /// (`--realtime-idle-seconds`).
+  std::chrono::milliseconds realtime_idle{60000};
   /// Origins whose pages may call the API (`--cors-origin`; empty: CORS is off).
   std::vector<std::string> cors_origins;
 };

@@ -5,6 +5,7 @@
 #include "events/json_writer.hpp"
 #include "events/signal/events.hpp"
 #include "events/watcher/decider.hpp"
+#include "http/live/realtime_protocol.hpp"
 #include "http/wire/render.hpp"
 
 #include <algorithm>
@@ -25,12 +26,19 @@ std::string sse_frame(std::uint64_t seq, std::string_view type,
   return out;
 }
 
-std::string stream_frame(const ev::recorded_event& e,
-                         const projections::projection_set& p,
-                         const ev::checkin::state* checkin_after,
-                         const ev::room::state* room_after) {
-  return sse_frame(e.meta.seq, ev::event_type(e.data),
-                   stream_envelope(e, p, checkin_after, room_after));
+std::string event_hub::render(wire format, std::uint64_t seq, std::string_view type,
+                              std::string_view room_id, std::string_view envelope) {
+  switch (format) {
+  case wire::sse:
+    return sse_frame(seq, type, envelope);
+  case wire::envelope:
+    break;
+  case wire::realtime_v1:
+    return realtime::broadcast(realtime::vsn::v1, room_id, type, envelope);
+  case wire::realtime_v2:
+    return realtime::broadcast(realtime::vsn::v2, room_id, type, envelope);
+  }
+  return std::string(envelope);
 }
 
 std::string stream_envelope(const ev::recorded_event& e,
@@ -136,6 +144,15 @@ void event_hub::exclude(std::uint64_t id, const std::string& room_id) {
     sub.except.insert(room_id);
 }
 
+void event_hub::rebind(std::uint64_t id, const ev::room::caller& who,
+                       const std::string& credential_hash) {
+  std::lock_guard lock(mu_);
+  auto it = subs_.find(id);
+  if (it == subs_.end()) return;
+  it->second.sub.who = who;
+  it->second.sub.credential_hash = credential_hash;
+}
+
 std::optional<bool> event_hub::covers(std::uint64_t id, std::string_view room_id) const {
   std::lock_guard lock(mu_);
   auto it = subs_.find(id);
@@ -180,18 +197,25 @@ void event_hub::end_revoked_streams(const std::vector<ev::recorded_event>& event
       });
   if (!credentials_changed) return;
   std::vector<std::shared_ptr<stream_sink>> ending;
+  std::vector<std::function<void()>> told;
   reads_.read([&](const projections::projection_set& p) {
     std::lock_guard lock(mu_);
     for (const auto& [id, en] : subs_) {
       const auto& sub = en.sub;
       if (sub.credential_hash.empty()) continue;
       auto holder = p.dir.by_credential_hash(sub.credential_hash);
-      if (!holder || holder->id != sub.who.id) ending.push_back(sub.sink);
+      if (holder && holder->id == sub.who.id) continue;
+      if (sub.on_revoked)
+        told.push_back(sub.on_revoked);
+      else
+        ending.push_back(sub.sink);
     }
   });
   // outside the lock: closing calls back into unsubscribe
   for (const auto& sink : ending)
     sink->close();
+  for (const auto& fn : told)
+    fn();
 }
 
 event_hub::event_hub(const projections::read_model& reads)
@@ -269,13 +293,15 @@ void event_hub::fan_out(const std::vector<rendered>& batch) {
       auto found = rooms.find(r.room_id);
       if (found == rooms.end()) continue;
       const auto* room = found->second.get();
-      std::shared_ptr<const std::string> sse; // rendered once, for the first SSE taker
+      // each format rendered once, for its first taker
+      std::array<std::shared_ptr<const std::string>, wire_formats> framed{};
+      framed[static_cast<std::size_t>(wire::envelope)] = r.envelope;
       for (auto& [id, en] : subs_) {
         if (!may_see(en.sub, *room)) continue;
-        if (en.sub.format == wire::sse && !sse)
-          sse =
-              std::make_shared<const std::string>(sse_frame(r.seq, r.type, *r.envelope));
-        const auto& bytes = en.sub.format == wire::sse ? sse : r.envelope;
+        auto& bytes = framed[static_cast<std::size_t>(en.sub.format)];
+        if (!bytes)
+          bytes = std::make_shared<const std::string>(
+              render(en.sub.format, r.seq, r.type, r.room_id, *r.envelope));
         if (en.live) {
           if (r.seq <= en.sent_up_to) continue;   // replayed, or before it began
           sends.emplace_back(en.sub.sink, bytes); // a full or closed stream closes itself

@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,16 +30,10 @@
 
 namespace waitroom::http {
 
-/// The SSE frame of a room event (`id: <seq>`, `event: <type>`, `data: <envelope>`).
-/// `data` is the check-in after the event (`checkin_after`), the message for
-/// `checkin.message`, the signal, or the room after the event (`room_after`).
-std::string stream_frame(const events::recorded_event& e,
-                         const projections::projection_set& p,
-                         const events::checkin::state* checkin_after,
-                         const events::room::state* room_after);
-
-/// The envelope alone (`{seq, type, room_id, org_id, stream, version, at, actor, data}`),
-/// as Redis and webhooks carry it.
+/// The envelope of a room event (`{seq, type, room_id, org_id, stream, version, at,
+/// actor, data}`), what every transport carries. `data` is the check-in after the event
+/// (`checkin_after`), the message for `checkin.message`, the signal, or the room after
+/// the event (`room_after`).
 std::string stream_envelope(const events::recorded_event& e,
                             const projections::projection_set& p,
                             const events::checkin::state* checkin_after,
@@ -65,9 +60,15 @@ class event_hub {
   event_hub(const event_hub&) = delete;
   event_hub& operator=(const event_hub&) = delete;
 
-  /// How a subscriber's connection carries an event: an SSE frame, or the envelope
-  /// alone (one WebSocket text message).
-  enum class wire { sse, envelope };
+  /// How a subscriber's connection carries an event: an SSE frame, the envelope alone
+  /// (one WebSocket text message), or a Supabase Realtime broadcast of it
+  /// (realtime_protocol.hpp) for serializer 1.0.0 or 2.0.0.
+  enum class wire { sse, envelope, realtime_v1, realtime_v2 };
+  static constexpr std::size_t wire_formats = 4;
+
+  /// One room event's bytes in `format`, from its envelope.
+  static std::string render(wire format, std::uint64_t seq, std::string_view type,
+                            std::string_view room_id, std::string_view envelope);
 
   struct subscription {
     std::string org_id;
@@ -80,6 +81,10 @@ class event_hub {
     std::string credential_hash;
     wire format = wire::sse;
     std::shared_ptr<stream_sink> sink;
+    /// Set: when the credential is revoked this is called (once, on the committing
+    /// thread, outside the hub's lock) instead of closing the sink, and it unsubscribes
+    /// (a Realtime socket closes that channel only).
+    std::function<void()> on_revoked;
 
     /// Whether its room filter takes `room_id` (access aside).
     bool covers(std::string_view room_id) const {
@@ -98,6 +103,10 @@ class event_hub {
   void unsubscribe(std::uint64_t id);
   /// Stops sending `room_id`'s events to subscription `id` (a WebSocket unsubscribe).
   void exclude(std::uint64_t id, const std::string& room_id);
+  /// Subscription `id` now acts for `who` with that credential (a Realtime channel's
+  /// `access_token` was refreshed); access is checked as before, event by event.
+  void rebind(std::uint64_t id, const events::room::caller& who,
+              const std::string& credential_hash);
   /// Whether subscription `id` still covers `room_id` (nothing: it is gone).
   std::optional<bool> covers(std::uint64_t id, std::string_view room_id) const;
   /// Stops the fan-out thread (shutdown); later events are not sent. Idempotent.

@@ -99,9 +99,9 @@ replay_step replay_part(const storage::event_log& log, replay_job& job,
         job.rt.reads().read([&](const projections::projection_set& p) {
           const auto* room = p.rooms.by_id(e->meta.room_id);
           if (room != nullptr && event_hub::may_see(sub, *room))
-            frame = sub.format == event_hub::wire::sse
-                        ? stream_frame(*e, p, c_after, r_after)
-                        : stream_envelope(*e, p, c_after, r_after);
+            frame = event_hub::render(sub.format, e->meta.seq, ev::event_type(e->data),
+                                      e->meta.room_id,
+                                      stream_envelope(*e, p, c_after, r_after));
         });
         if (frame) {
           written += frame->size();

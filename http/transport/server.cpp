@@ -453,6 +453,8 @@ struct server::impl::ws_session : std::enable_shared_from_this<ws_session>, conn
   bool opened = false;
   bool closing = false;
   std::shared_ptr<asio::steady_timer> close_timer;
+  std::shared_ptr<asio::steady_timer> idle_timer; ///< `handlers->message_idle`
+  std::chrono::steady_clock::time_point last_message = std::chrono::steady_clock::now();
 
   ws_session(impl& s, tcp::socket&& socket, std::shared_ptr<socket_handlers> h,
              std::vector<std::pair<std::string, std::string>> head)
@@ -498,15 +500,17 @@ struct server::impl::ws_session : std::enable_shared_from_this<ws_session>, conn
                                       " bytes");
         return self->finish();
       }
-      if (!self->ws.got_text()) {
+      const bool text = self->ws.got_text();
+      if (!text && !self->handlers->binary) {
         self->buffer.consume(self->buffer.size());
         return self->close_with(websocket::close_code::unknown_data,
                                 "only text messages are understood");
       }
-      auto text = beast::buffers_to_string(self->buffer.data());
+      auto data = beast::buffers_to_string(self->buffer.data());
       self->buffer.consume(self->buffer.size());
-      if (self->handlers->message && !self->closing)
-        self->handlers->message(std::move(text));
+      self->last_message = std::chrono::steady_clock::now();
+      const auto& to = text ? self->handlers->message : self->handlers->binary;
+      if (to && !self->closing) to(std::move(data));
       self->read();
     });
   }
@@ -567,10 +571,28 @@ struct server::impl::ws_session : std::enable_shared_from_this<ws_session>, conn
                    [self = shared_from_this()](beast::error_code) { self->finish(); });
   }
 
+  /// Closes the socket once `handlers->message_idle` passes without a message.
+  void watch_idle(std::chrono::steady_clock::time_point deadline) {
+    idle_timer = std::make_shared<asio::steady_timer>(ws.get_executor(), deadline);
+    idle_timer->async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->ended || self->closing) return;
+      const auto idle = self->handlers->message_idle;
+      const auto due = self->last_message + idle;
+      if (std::chrono::steady_clock::now() < due) return self->watch_idle(due);
+      const auto ms = idle.count();
+      self->close_with(websocket::close_code::normal,
+                       "no message for " +
+                           (ms % 1000 == 0 ? std::to_string(ms / 1000) + " s"
+                                           : std::to_string(ms) + " ms") +
+                           ": send heartbeats");
+    });
+  }
+
   /// Ends the connection once and tells the handlers.
   void finish() {
     if (ended.exchange(true)) return;
     if (close_timer) close_timer->cancel();
+    if (idle_timer) idle_timer->cancel();
     beast::error_code ec;
     beast::get_lowest_layer(ws).socket().shutdown(tcp::socket::shutdown_both, ec);
     beast::get_lowest_layer(ws).socket().close(ec);
@@ -594,6 +616,10 @@ struct server::impl::ws_session : std::enable_shared_from_this<ws_session>, conn
 
 void server::impl::ws_session::on_accepted() {
   opened = true;
+  if (handlers->message_idle.count() > 0) {
+    last_message = std::chrono::steady_clock::now();
+    watch_idle(last_message + handlers->message_idle);
+  }
   if (handlers->open)
     handlers->open(std::make_shared<owner_sink<ws_session>>(shared_from_this()));
   read();

@@ -63,7 +63,14 @@ struct stream_handlers {
 struct socket_handlers {
   std::function<void(std::shared_ptr<stream_sink>)> open;
   std::function<void(std::string)> message;
+  /// Every binary message, like `message`; unset: a binary message closes the socket
+  /// with 1003 (unsupported data).
+  std::function<void(std::string)> binary;
   std::function<void()> closed;
+  /// Above zero: a client that sends no message (text or binary; control frames do not
+  /// count) for this long is closed with 1000. Zero: only the transport's own idle rule
+  /// (an unanswered ping) applies.
+  std::chrono::milliseconds message_idle{0};
 };
 
 struct response {

@@ -205,6 +205,8 @@ ROWS = dict([
         lambda ctx: ({}, STREAM)),
     row("GET", "/v1/ws",                                  "401 101 101 101 101 101 403 101 401 101 101",
         lambda ctx: ({}, UPGRADE)),
+    row("GET", "/realtime/v1/websocket",                  "401 101 101 101 101 101 403 101 401 101 101",
+        lambda ctx: ({}, UPGRADE)),
     row("POST", "/mcp",                                   "401 403 403 403 403 403 403 200 401 403 200",
         lambda ctx: ({}, {"jsonrpc": "2.0", "id": 1, "method": "ping"})),
     row("GET", "/v1/push/vapid-public-key",               "401 503 503 503 503 503 403 403 401 503 403"),

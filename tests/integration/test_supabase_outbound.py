@@ -1,6 +1,7 @@
 """--supabase-url/--supabase-key (API.md "Supabase Realtime", outbound) against a
 broadcast receiver started here on a loopback port: the headers, topic, event names
-and payloads (the SSE envelopes), log order across batches, a receiver that answers
+and payloads (the SSE envelopes), batches of at most 100 in log order while the
+receiver is slow, a receiver that answers
 503 for a while (nothing lost), a 400 (dropped and counted), and no flag (nothing sent)."""
 import http.server
 import json
@@ -8,6 +9,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 import unittest
 
 from fixtures import new_checkin, register_agent
@@ -18,7 +20,7 @@ from test_streams import EventStream
 class Receiver:
     """Records each POST (path, headers, body) and answers `status_for(n)` (n from 0)."""
 
-    def __init__(self, status_for=lambda n: 200):
+    def __init__(self, status_for=lambda n: 200, delay_for=lambda n: 0):
         self.posts = []
         self.lock = threading.Lock()
         outer = self
@@ -30,6 +32,7 @@ class Receiver:
                     n = len(outer.posts)
                     outer.posts.append({"path": self.path, "headers": dict(self.headers),
                                         "body": json.loads(body)})
+                time.sleep(delay_for(n))
                 status = status_for(n)
                 self.send_response(status)
                 self.send_header("Content-Length", "2")
@@ -66,8 +69,8 @@ def metric(server, name):
 
 
 class SupabaseOutbound(unittest.TestCase):
-    def start(self, status_for=lambda n: 200, extra=None):
-        self.receiver = Receiver(status_for)
+    def start(self, status_for=lambda n: 200, extra=None, delay_for=lambda n: 0):
+        self.receiver = Receiver(status_for, delay_for)
         self.addCleanup(self.receiver.close)
         self.server = Server(args=["--supabase-url", self.receiver.url + "/",
                                    "--supabase-key", "sb-secret-key"] + (extra or []))
@@ -102,6 +105,24 @@ class SupabaseOutbound(unittest.TestCase):
             self.assertIs(m["private"], False)
         self.assertEqual(metric(self.server, "waitroom_supabase_published_total"), len(got))
         self.assertEqual(metric(self.server, "waitroom_supabase_dropped_total"), 0)
+
+    def test_events_that_pile_up_go_in_batches_of_at_most_100_in_order(self):
+        # the first POST is answered after 1.5 s: what commits meanwhile waits, batched
+        self.start(delay_for=lambda n: 1.5 if n == 0 else 0)
+        for i in range(80):
+            new_checkin(self.server, self.key, action=f"batch {i}")
+        want = 160  # eighty check-ins: created + its status message each
+        self.assertTrue(wait_until(lambda: len(self.receiver.messages()) >= want, timeout=20),
+                        len(self.receiver.messages()))
+        sizes = [len(p["body"]["messages"]) for p in self.receiver.posts]
+        self.assertLessEqual(max(sizes), 100, sizes)
+        self.assertGreater(max(sizes), 1, sizes)
+        self.assertLess(len(sizes), want, "batched, not one POST per event")
+        seqs = [m["payload"]["seq"] for m in self.receiver.messages()]
+        self.assertEqual(seqs, sorted(set(seqs)), "in log order across batches, no duplicate")
+        actions = [m["payload"]["data"]["action"] for m in self.receiver.messages()
+                   if m["event"] == "checkin.created"]
+        self.assertEqual(actions, [f"batch {i}" for i in range(80)])
 
     def test_a_receiver_answering_503_for_a_while_loses_nothing(self):
         unavailable = lambda n: 503 if n < 3 else 200

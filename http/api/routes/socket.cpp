@@ -277,7 +277,7 @@ void websocket(call& c) {
 void add_socket_routes(route_table& t) {
   {
     auto& r = t.add("GET", "/v1/ws", guard::any, websocket);
-    r.query_token = true; // the query token is accepted on streams only
+    r.query_credential = "access_token"; // accepted on streams only
     r.streams = true;
   }
 }

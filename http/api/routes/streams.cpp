@@ -134,12 +134,12 @@ void stream_events(call& c, std::optional<std::string> room_param) {
 void add_streams_routes(route_table& t) {
   {
     auto& r = t.add("GET", "/v1/rooms/:room/events", guard::any, room_events);
-    r.query_token = true; // the query token is accepted on streams only
+    r.query_credential = "access_token"; // accepted on streams only
     r.streams = true;
   }
   {
     auto& r = t.add("GET", "/v1/events", guard::any, all_events);
-    r.query_token = true; // the query token is accepted on streams only
+    r.query_credential = "access_token"; // accepted on streams only
     r.streams = true;
   }
 }
