@@ -26,6 +26,27 @@ std::string sse_frame(std::uint64_t seq, std::string_view type,
   return out;
 }
 
+std::vector<room_event> room_events_of(const std::vector<ev::recorded_event>& events,
+                                       const projections::read_model& reads) {
+  std::vector<room_event> out;
+  reads.read([&](const projections::projection_set& p) {
+    for (const auto& e : events) {
+      if (!ev::watcher::is_room_event(e)) continue;
+      if (p.rooms.by_id(e.meta.room_id) == nullptr) continue;
+      out.push_back({e.meta.seq, e.meta.room_id, std::string(ev::event_type(e.data)),
+                     std::make_shared<const std::string>(stream_envelope(e, p))});
+    }
+  });
+  return out;
+}
+
+std::string room_channel(std::string_view room_id) {
+  std::string out = "room:";
+  out += room_id;
+  out += ":events";
+  return out;
+}
+
 std::string event_hub::render(wire format, std::uint64_t seq, std::string_view type,
                               std::string_view room_id, std::string_view envelope) {
   switch (format) {
@@ -163,22 +184,14 @@ std::optional<bool> event_hub::covers(std::uint64_t id, std::string_view room_id
 void event_hub::on_committed(const std::vector<ev::recorded_event>& events) {
   if (count_ == 0) return;
   end_revoked_streams(events);
-  std::vector<rendered> batch;
-  std::size_t bytes = 0;
   {
     std::lock_guard lock(queue_mu_);
     if (stopping_) return;
   }
-  reads_.read([&](const projections::projection_set& p) {
-    for (const auto& e : events) {
-      if (!ev::watcher::is_room_event(e)) continue;
-      if (p.rooms.by_id(e.meta.room_id) == nullptr) continue;
-      auto envelope = std::make_shared<const std::string>(stream_envelope(e, p));
-      bytes += envelope->size();
-      batch.push_back({e.meta.seq, e.meta.room_id, std::string(ev::event_type(e.data)),
-                       std::move(envelope)});
-    }
-  });
+  auto batch = room_events_of(events, reads_);
+  std::size_t bytes = 0;
+  for (const auto& r : batch)
+    bytes += r.envelope->size();
   if (batch.empty()) return;
   {
     std::lock_guard lock(queue_mu_);

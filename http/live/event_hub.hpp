@@ -48,6 +48,24 @@ std::string sse_frame(std::uint64_t seq, std::string_view type,
 std::string stream_envelope(const events::recorded_event& e,
                             const projections::projection_set& p);
 
+/// A room event that has just committed, rendered once for every transport.
+struct room_event {
+  std::uint64_t seq = 0;
+  std::string room_id;
+  std::string type;
+  std::shared_ptr<const std::string> envelope;
+};
+
+/// The room events of one append (API.md's streamed types, of a room that exists), in
+/// seq order, each rendered as its commit left the read models: what the hub, Redis and
+/// Supabase carry.
+std::vector<room_event> room_events_of(const std::vector<events::recorded_event>& events,
+                                       const projections::read_model& reads);
+
+/// `room:<room_id>:events`: the name of a room's channel on Redis and on Supabase
+/// Realtime (which adds `realtime:` to it on the socket).
+std::string room_channel(std::string_view room_id);
+
 /// The fan-out runs on the hub's own thread: the committing thread only renders each
 /// room event's envelope once (so `data` is the object as that commit left it) and
 /// queues it, so no number of subscribers ever delays a write. The thread hands the
@@ -125,13 +143,7 @@ class event_hub {
   static constexpr std::size_t max_queued_bytes = 64u << 20;
 
  private:
-  /// A committed room event, rendered.
-  struct rendered {
-    std::uint64_t seq = 0;
-    std::string room_id;
-    std::string type;
-    std::shared_ptr<const std::string> envelope;
-  };
+  using rendered = room_event;
   void fan_out_loop();
   void fan_out(const std::vector<rendered>& batch);
 

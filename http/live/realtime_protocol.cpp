@@ -3,6 +3,7 @@
 #include "events/json.hpp"
 #include "events/json_reader.hpp"
 #include "events/json_writer.hpp"
+#include "http/live/event_hub.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -198,11 +199,7 @@ std::string close_channel(vsn v, std::string_view topic, const json::value& join
 }
 
 std::string room_topic(std::string_view room_id) {
-  std::string out(topic_prefix);
-  out += "room:";
-  out += room_id;
-  out += ":events";
-  return out;
+  return std::string(topic_prefix) + room_channel(room_id);
 }
 
 std::optional<std::string> room_of_topic(std::string_view topic) {

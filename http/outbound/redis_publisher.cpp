@@ -2,8 +2,6 @@
 
 #include "http/live/event_hub.hpp"
 
-#include "events/watcher/decider.hpp"
-
 #include <boost/url/parse.hpp>
 #include <hiredis/hiredis.h>
 #include <spdlog/spdlog.h>
@@ -65,37 +63,19 @@ redis_publisher::redis_publisher(redis_target target,
                                  const projections::read_model& reads)
     : target_(std::move(target))
     , reads_(reads)
+    , queue_(max_queued)
     , thread_([this] { run(); }) {}
 
 redis_publisher::~redis_publisher() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_one();
+  queue_.stop();
   thread_.join();
 }
 
 void redis_publisher::on_committed(const std::vector<ev::recorded_event>& events) {
   std::vector<message> rendered;
-  reads_.read([&](const projections::projection_set& p) {
-    for (const auto& e : events) {
-      if (!ev::watcher::is_room_event(e)) continue;
-      rendered.push_back({"room:" + e.meta.room_id + ":events", stream_envelope(e, p)});
-    }
-  });
-  if (rendered.empty()) return;
-  {
-    std::lock_guard lock(mu_);
-    for (auto& m : rendered) {
-      if (queue_.size() >= max_queued) {
-        queue_.pop_front();
-        ++dropped_;
-      }
-      queue_.push_back(std::move(m));
-    }
-  }
-  wake_.notify_one();
+  for (auto& r : room_events_of(events, reads_))
+    rendered.push_back({room_channel(r.room_id), std::move(r.envelope)});
+  queue_.push(std::move(rendered));
 }
 
 void redis_publisher::run() {
@@ -103,14 +83,9 @@ void redis_publisher::run() {
   auto backoff = std::chrono::milliseconds(100);
   bool warned = false;
   for (;;) {
-    message m;
-    {
-      std::unique_lock lock(mu_);
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (stopping_) return;
-      m = std::move(queue_.front());
-      queue_.pop_front();
-    }
+    auto next = queue_.take(1);
+    if (next.empty()) return; // stopping
+    auto& m = next.front();
     if (!c) {
       timeval timeout{1, 0};
       c.reset(redisConnectWithTimeout(target_.host.c_str(), target_.port, timeout));
@@ -129,12 +104,10 @@ void redis_publisher::run() {
               target_.host, target_.port, c ? c->errstr : "no memory");
         warned = true;
         c.reset();
-        ++dropped_;
-        // drop what waits too, then wait before the next try (writes never wait)
-        std::unique_lock lock(mu_);
-        dropped_ += queue_.size();
-        queue_.clear();
-        wake_.wait_for(lock, backoff, [&] { return stopping_; });
+        // drop it and what waits too, then wait before the next try (writes never wait)
+        queue_.count_dropped(1);
+        queue_.drop_waiting();
+        if (queue_.pause(backoff)) return;
         backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
         continue;
       }
@@ -144,10 +117,10 @@ void redis_publisher::run() {
     }
     if (ok_reply(c.get(),
                  redisCommand(c.get(), "PUBLISH %b %b", m.channel.data(),
-                              m.channel.size(), m.payload.data(), m.payload.size()))) {
+                              m.channel.size(), m.payload->data(), m.payload->size()))) {
       ++published_;
     } else {
-      ++dropped_;
+      queue_.count_dropped(1);
       c.reset(); // reconnect for the next one
     }
   }

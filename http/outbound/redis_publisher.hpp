@@ -7,14 +7,12 @@
 /// backoff. API writes never wait for it.
 
 #include "events/event.hpp"
+#include "http/outbound/publish_queue.hpp"
 #include "projections/read_model.hpp"
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -43,23 +41,19 @@ class redis_publisher {
   void on_committed(const std::vector<events::recorded_event>& events);
 
   std::uint64_t published() const { return published_.load(); }
-  std::uint64_t dropped() const { return dropped_.load(); }
+  std::uint64_t dropped() const { return queue_.dropped(); }
 
  private:
   struct message {
     std::string channel;
-    std::string payload;
+    std::shared_ptr<const std::string> payload;
   };
   void run();
 
   redis_target target_;
   const projections::read_model& reads_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  std::deque<message> queue_;
-  bool stopping_ = false;
+  publish_queue<message> queue_;
   std::atomic<std::uint64_t> published_{0};
-  std::atomic<std::uint64_t> dropped_{0};
   std::thread thread_;
 };
 

@@ -3,7 +3,6 @@
 #include "http/live/event_hub.hpp"
 
 #include "events/json_writer.hpp"
-#include "events/watcher/decider.hpp"
 
 #include <boost/url/parse.hpp>
 #include <spdlog/spdlog.h>
@@ -32,46 +31,29 @@ supabase_publisher::supabase_publisher(supabase_options options,
     : options_(std::move(options))
     , reads_(reads)
     , client_(client)
+    , queue_(options_.max_queued)
     , thread_([this] { run(); }) {}
 
 supabase_publisher::~supabase_publisher() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
+  queue_.stop();
   thread_.join();
 }
 
 void supabase_publisher::on_committed(const std::vector<ev::recorded_event>& events) {
   std::vector<std::string> rendered;
-  reads_.read([&](const projections::projection_set& p) {
-    for (const auto& e : events) {
-      if (!ev::watcher::is_room_event(e)) continue;
-      std::string m;
-      ev::json_writer w(m);
-      w.begin_object();
-      w.member("topic", "room:" + e.meta.room_id + ":events");
-      w.member("event", ev::event_type(e.data));
-      w.key("payload");
-      w.raw(stream_envelope(e, p));
-      w.member("private", false);
-      w.end_object();
-      rendered.push_back(std::move(m));
-    }
-  });
-  if (rendered.empty()) return;
-  {
-    std::lock_guard lock(mu_);
-    for (auto& m : rendered) {
-      if (queue_.size() >= options_.max_queued) {
-        queue_.pop_front();
-        ++dropped_;
-      }
-      queue_.push_back(std::move(m));
-    }
+  for (const auto& r : room_events_of(events, reads_)) {
+    std::string m;
+    ev::json_writer w(m);
+    w.begin_object();
+    w.member("topic", room_channel(r.room_id));
+    w.member("event", r.type);
+    w.key("payload");
+    w.raw(*r.envelope);
+    w.member("private", false);
+    w.end_object();
+    rendered.push_back(std::move(m));
   }
-  wake_.notify_one();
+  queue_.push(std::move(rendered));
 }
 
 std::optional<outbound_result> supabase_publisher::send(const std::string& body) {
@@ -90,8 +72,7 @@ std::optional<outbound_result> supabase_publisher::send(const std::string& body)
   const auto deadline =
       std::chrono::steady_clock::now() + options_.timeout + std::chrono::seconds(2);
   while (future.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
-    std::lock_guard lock(mu_);
-    if (stopping_) return std::nullopt;
+    if (queue_.stopping()) return std::nullopt;
     if (std::chrono::steady_clock::now() > deadline) {
       outbound_result none;
       none.error = "no answer in time";
@@ -104,16 +85,8 @@ std::optional<outbound_result> supabase_publisher::send(const std::string& body)
 void supabase_publisher::run() {
   bool failing = false;
   for (;;) {
-    std::vector<std::string> batch;
-    {
-      std::unique_lock lock(mu_);
-      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (stopping_) return;
-      while (!queue_.empty() && batch.size() < options_.batch_max) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-    }
+    auto batch = queue_.take(options_.batch_max);
+    if (batch.empty()) return; // stopping
     std::string body = "{\"messages\":[";
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (i > 0) body += ',';
@@ -134,7 +107,7 @@ void supabase_publisher::run() {
       if (status != 0 && status != 429 && status < 500) {
         spdlog::warn("supabase broadcast refused {} events with HTTP {}: dropped",
                      batch.size(), status);
-        dropped_ += batch.size();
+        queue_.count_dropped(batch.size());
         break;
       }
       if (!failing)
@@ -146,8 +119,7 @@ void supabase_publisher::run() {
       if (r->retry_after_ms)
         wait = std::max(wait, std::chrono::milliseconds(*r->retry_after_ms));
       wait = std::min(wait, options_.max_backoff);
-      std::unique_lock lock(mu_);
-      if (wake_.wait_for(lock, wait, [&] { return stopping_; })) return;
+      if (queue_.pause(wait)) return;
       backoff = std::min(backoff * 2, options_.max_backoff);
     }
   }

@@ -13,14 +13,12 @@
 
 #include "events/event.hpp"
 #include "http/outbound/client.hpp"
+#include "http/outbound/publish_queue.hpp"
 #include "projections/read_model.hpp"
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,7 +53,7 @@ class supabase_publisher {
   void on_committed(const std::vector<events::recorded_event>& events);
 
   std::uint64_t published() const { return published_.load(); }
-  std::uint64_t dropped() const { return dropped_.load(); }
+  std::uint64_t dropped() const { return queue_.dropped(); }
   std::uint64_t retries() const { return retries_.load(); }
 
  private:
@@ -66,12 +64,8 @@ class supabase_publisher {
   supabase_options options_;
   const projections::read_model& reads_;
   outbound_client& client_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  std::deque<std::string> queue_; ///< rendered messages
-  bool stopping_ = false;
+  publish_queue<std::string> queue_; ///< rendered messages
   std::atomic<std::uint64_t> published_{0};
-  std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::uint64_t> retries_{0};
   std::thread thread_;
 };
