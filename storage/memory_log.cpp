@@ -4,14 +4,12 @@
 
 #include "storage/event_log.hpp"
 #include "storage/log_record.hpp"
+#include "storage/memory_index.hpp"
 #include "storage/writer_stats.hpp"
 
 #include "events/codec.hpp"
 
-#include <algorithm>
-#include <map>
 #include <mutex>
-#include <unordered_map>
 
 namespace waitroom::storage {
 
@@ -54,91 +52,40 @@ class memory_log final : public event_log, public detail::writer_stats_source {
 
   events::outcome<std::vector<events::recorded_event>>
   read_stream(std::string_view stream) const override {
-    std::lock_guard lock{mu_};
-    if (closed_) return events::unavailable("the event log is closed");
-    std::vector<events::recorded_event> out;
-    auto it = streams_.find(std::string(stream));
-    if (it == streams_.end()) return out;
-    out.reserve(it->second.size());
-    auto stand_ins = quarantined();
-    for (std::uint64_t seq : it->second) {
-      auto event = detail::decode_record(records_[seq - 1], seq, *stand_ins);
-      if (!event) return std::move(event).error();
-      out.push_back(std::move(*event));
-    }
-    return out;
+    if (is_closed()) return events::unavailable("the event log is closed");
+    return index_.read_stream(stream, *quarantined());
   }
 
   events::outcome<void>
   scan(std::uint64_t from_seq, std::uint64_t to_seq,
        const std::function<bool(const stored_event&)>& visit) const override {
-    std::uint64_t last = 0;
-    {
-      std::lock_guard lock{mu_};
-      if (closed_) return events::unavailable("the event log is closed");
-      last = std::min<std::uint64_t>(to_seq, head_.seq);
-    }
-    stored_event ev;
-    auto stand_ins = quarantined();
-    // The lock is not held while `visit` runs, so that it may append or read.
-    for (std::uint64_t seq = std::max<std::uint64_t>(from_seq, 1); seq <= last; ++seq) {
-      {
-        std::lock_guard lock{mu_};
-        auto record = detail::parse_record(records_[seq - 1]);
-        if (!record)
-          return events::internal_error("malformed record of event " +
-                                        std::to_string(seq));
-        ev.seq = seq;
-        ev.bytes.assign(record->bytes);
-        ev.hash = record->hash;
-        ev.stand_in = detail::stand_in_of(*stand_ins, seq);
-      }
-      if (!visit(ev)) break;
-    }
-    return {};
+    if (is_closed()) return events::unavailable("the event log is closed");
+    return index_.scan(from_seq, to_seq, visit, *quarantined());
   }
 
   std::optional<std::string> write_failure() const override { return std::nullopt; }
 
   events::outcome<std::optional<std::string>>
   read_record(std::string_view key) const override {
-    std::lock_guard lock{mu_};
-    if (closed_) return events::unavailable("the event log is closed");
-    auto it = side_records_.find(key);
-    if (it == side_records_.end()) return std::optional<std::string>();
-    return std::optional<std::string>(it->second);
+    if (is_closed()) return events::unavailable("the event log is closed");
+    return index_.read_record(key);
   }
 
   events::outcome<void>
   scan_records(std::string_view prefix, bool descending,
                const std::function<bool(std::string_view, std::string_view)>& visit)
       const override {
-    std::vector<std::pair<std::string, std::string>> copy;
-    {
-      std::lock_guard lock{mu_};
-      if (closed_) return events::unavailable("the event log is closed");
-      for (auto it = side_records_.lower_bound(prefix);
-           it != side_records_.end() && it->first.starts_with(prefix); ++it)
-        copy.emplace_back(*it);
-    }
-    if (descending) std::reverse(copy.begin(), copy.end());
-    for (const auto& [k, v] : copy)
-      if (!visit(k, v)) break;
+    if (is_closed()) return events::unavailable("the event log is closed");
+    index_.scan_records(prefix, descending, visit);
     return {};
   }
 
   log_head head() const override {
-    std::lock_guard lock{mu_};
-    return {head_.seq, head_.hash, log_id_};
+    auto h = index_.head();
+    return {h.seq, h.hash, log_id_};
   }
 
-  verify_report verify() const override {
-    std::lock_guard lock{mu_};
-    detail::chain_verifier verifier(quarantined());
-    for (std::uint64_t seq = 1; seq <= records_.size(); ++seq)
-      if (!verifier.feed(seq, records_[seq - 1])) break;
-    return verifier.finish(head_.seq, head_.hash);
-  }
+  verify_report verify() const override { return index_.verify(quarantined()); }
 
   void close() override {
     std::lock_guard lock{mu_};
@@ -153,23 +100,23 @@ class memory_log final : public event_log, public detail::writer_stats_source {
  protected:
   events::outcome<std::optional<std::pair<std::string, std::uint32_t>>>
   stream_position(std::uint64_t seq, std::string_view /*hint*/) const override {
-    std::lock_guard lock{mu_};
-    for (const auto& [stream, seqs] : streams_)
-      for (std::size_t i = 0; i < seqs.size(); ++i)
-        if (seqs[i] == seq)
-          return std::optional(std::pair(stream, static_cast<std::uint32_t>(i + 1)));
-    return std::optional<std::pair<std::string, std::uint32_t>>();
+    if (is_closed()) return events::unavailable("the event log is closed");
+    return index_.stream_position(seq);
   }
 
  private:
+  bool is_closed() const {
+    std::lock_guard lock{mu_};
+    return closed_;
+  }
+
   // Requires `mu_`.
   events::outcome<append_result> plan_and_store(append_request&& req) {
     auto records = std::move(req.records);
     auto lookup = [this](const std::string& stream) -> events::outcome<std::uint32_t> {
-      auto it = streams_.find(stream);
-      return it == streams_.end() ? 0u : static_cast<std::uint32_t>(it->second.size());
+      return index_.version(stream);
     };
-    detail::chain_position pos = head_;
+    detail::chain_position pos = index_.head();
     auto plan = [&]() -> events::outcome<detail::planned_append> {
       try {
         return detail::plan_append(std::move(req), pos, lookup);
@@ -181,30 +128,16 @@ class memory_log final : public event_log, public detail::writer_stats_source {
       ++stats_.appends_failed;
       return std::move(plan).error();
     }
-    for (auto& w : plan->writes) {
-      records_.push_back(std::move(w.record));
-      streams_[w.stream].push_back(w.seq);
-    }
-    for (auto& r : records) {
-      if (r.value)
-        side_records_[r.key] = std::move(*r.value);
-      else
-        side_records_.erase(r.key);
-    }
-    head_ = pos;
+    index_.apply(std::move(plan->writes), std::move(records), pos);
     ++stats_.batches_written;
     ++stats_.appends_committed;
     return std::move(plan->result);
   }
 
   std::recursive_mutex writer_;
+  detail::memory_index index_;
   mutable std::mutex mu_; // everything below
   std::string log_id_;
-  detail::chain_position head_;
-  std::vector<std::string> records_; // seq - 1 -> record
-  std::unordered_map<std::string, std::vector<std::uint64_t>>
-      streams_; // version - 1 -> seq
-  std::map<std::string, std::string, std::less<>> side_records_;
   commit_handler handler_;
   writer_stats stats_;
   bool closed_ = false;
