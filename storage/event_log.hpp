@@ -17,6 +17,7 @@
 #include <boost/json/object.hpp>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -259,6 +260,30 @@ bool has_rocksdb_log(const std::filesystem::path& dir);
 /// (locked by another process, corrupt, unreadable, wrong format version).
 events::outcome<std::unique_ptr<event_log>>
 open_rocksdb_log(const std::filesystem::path& dir, const rocksdb_options& options);
+
+/// Options of the log kept in NATS JetStream (`--nats`; docs/cluster.md).
+struct jetstream_options {
+  std::vector<std::string> servers; ///< `nats://host:port`, any of the cluster's
+  std::string stream = "WAITROOM_LOG";
+  std::int64_t replicas = 3; ///< of the stream, when `create` makes it
+  /// Make the stream and its first message when there is none (`waitroom cluster init`);
+  /// otherwise a missing stream is an error.
+  bool create = false;
+  bool read_only = false; ///< read beside the writer (audit, replay): no writer thread
+  std::chrono::milliseconds timeout{5000}; ///< for each request to NATS
+};
+
+/// The `nats://` URLs of a comma-separated list (`--nats`).
+std::vector<std::string> parse_nats_urls(std::string_view list);
+
+/// Opens the log kept in a JetStream stream: reads all of it into memory (this node's
+/// copy) and appends after its last message. Each group commit is one message published
+/// with the previous message's stream sequence expected, so a writer that is not the
+/// last to have appended is refused (its appends fail UNAVAILABLE and `write_failure`
+/// says why) and the log never forks. Errors: UNAVAILABLE with the reason (no server
+/// answers, no stream and not `create`, not a Waitroom log).
+events::outcome<std::unique_ptr<event_log>>
+open_jetstream_log(const jetstream_options& options);
 
 /// An in-memory log with the same contract, for unit tests. Appends complete
 /// synchronously on the calling thread (the "writer thread" is the caller).

@@ -1,8 +1,10 @@
-// The event_log contract, run against both implementations (RocksDB and in-memory).
+// The event_log contract, run against every implementation: RocksDB, in-memory, and
+// NATS JetStream (against a real nats-server the test starts).
 
 #include "storage/event_log.hpp"
 #include "storage/writer_stats.hpp"
 #include "tests/storage/log_test_support.hpp"
+#include "tests/storage/nats_test_server.hpp"
 
 #include "events/codec.hpp"
 
@@ -20,13 +22,24 @@ using testing::append_to;
 using testing::messages;
 using testing::org_created;
 
-enum class impl { rocksdb, memory };
+enum class impl { rocksdb, memory, jetstream };
 
 class EventLogContract : public ::testing::TestWithParam<impl> {
  protected:
   void SetUp() override {
     if (GetParam() == impl::memory) {
       log_ = make_memory_log();
+      return;
+    }
+    if (GetParam() == impl::jetstream) {
+      nats_ = std::make_unique<testing::nats_test_server>();
+      jetstream_options o;
+      o.servers = {nats_->url()};
+      o.create = true;
+      o.replicas = 1;
+      auto opened = open_jetstream_log(o);
+      ASSERT_TRUE(opened.ok()) << opened.error().message;
+      log_ = std::move(*opened);
       return;
     }
     auto opened = open_rocksdb_log(dir_.sub("log"), rocksdb_options{});
@@ -52,14 +65,22 @@ class EventLogContract : public ::testing::TestWithParam<impl> {
   }
 
   testing::temp_dir dir_;
+  std::unique_ptr<testing::nats_test_server> nats_; // outlives the log
   std::unique_ptr<event_log> log_;
 };
 
-INSTANTIATE_TEST_SUITE_P(Both, EventLogContract,
-                         ::testing::Values(impl::rocksdb, impl::memory),
+INSTANTIATE_TEST_SUITE_P(Every, EventLogContract,
+                         ::testing::Values(impl::rocksdb, impl::memory, impl::jetstream),
                          [](const auto& info) {
-                           return info.param == impl::rocksdb ? std::string("Rocksdb")
-                                                              : std::string("Memory");
+                           switch (info.param) {
+                           case impl::rocksdb:
+                             return std::string("Rocksdb");
+                           case impl::memory:
+                             return std::string("Memory");
+                           case impl::jetstream:
+                             break;
+                           }
+                           return std::string("Jetstream");
                          });
 
 TEST_P(EventLogContract, StartsEmpty) {
