@@ -32,14 +32,19 @@ std::string shell_word(const std::string& text) {
 
 } // namespace
 
-std::string unreadable_event_advice(const ev::error& e, const std::string& data) {
+std::string unreadable_event_advice(const ev::error& e, const log_source& from) {
   const auto* seq = e.details.if_contains("seq");
   if (seq == nullptr || !seq->is_number()) return {};
-  return unreadable_event_advice(seq->to_number<std::uint64_t>(), data);
+  return unreadable_event_advice(seq->to_number<std::uint64_t>(), from);
 }
 
-std::string unreadable_event_advice(std::uint64_t seq, const std::string& data) {
+std::string unreadable_event_advice(std::uint64_t seq, const log_source& from) {
   const auto n = std::to_string(seq);
+  if (!from.nats.empty())
+    return "An unreadable event stops every start: the server cannot know what it did.\n"
+           "A cluster's log cannot be quarantined yet: restore the stream from a backup\n"
+           "(docs/cluster.md).\n";
+  const auto& data = from.data;
   return "An unreadable event stops every start: the server cannot know what it did.\n"
          "To set it aside (its bytes stay in the log and the chain still verifies),\n"
          "stop the server and run:\n"
@@ -50,8 +55,8 @@ std::string unreadable_event_advice(std::uint64_t seq, const std::string& data) 
          "\"An unreadable event\".\n";
 }
 
-int audit_verify(const std::string& data) {
-  auto log = open_read_only(data, "audit verify");
+int audit_verify(const log_source& from) {
+  auto log = open_read_only(from, "audit verify");
   if (!log) return 1;
   auto report = log->verify();
   auto out = storage::to_json(report);
@@ -62,7 +67,7 @@ int audit_verify(const std::string& data) {
                  static_cast<unsigned long long>(report.first_bad_seq.value_or(0)),
                  report.problem.c_str());
     if (report.undecodable && report.first_bad_seq)
-      std::fputs(unreadable_event_advice(*report.first_bad_seq, data).c_str(), stderr);
+      std::fputs(unreadable_event_advice(*report.first_bad_seq, from).c_str(), stderr);
     return 1;
   }
   return 0;
@@ -99,7 +104,7 @@ int audit_quarantine(const quarantine_options& o) {
 }
 
 int audit_export(const export_options& o) {
-  auto log = open_read_only(o.data, "audit export");
+  auto log = open_read_only(o.from, "audit export");
   if (!log) return 1;
   auto head = log->head().seq;
   // A slug names a room within an organization: find every room with it first.

@@ -35,14 +35,22 @@ struct serve_options {
   std::string vapid_subject = "mailto:admin@localhost"; ///< VAPID `sub` claim
 };
 
+/// Where an operator tool reads the log: a data directory, or a cluster's JetStream.
+struct log_source {
+  std::string data; ///< a data directory (`--data`)
+  std::string nats; ///< comma-separated nats:// URLs (`--nats`)
+  /// "the log in DIR" or "the cluster's log", for messages.
+  std::string name() const;
+};
+
 struct replay_options {
-  std::string data;
+  log_source from;
   std::optional<std::string> until; ///< a seq or an RFC 3339 time
   std::optional<std::string> room;  ///< slug or rm_ id
 };
 
 struct export_options {
-  std::string data;
+  log_source from;
   std::optional<std::string> room;        ///< slug or rm_ id
   std::optional<std::uint64_t> since_seq; ///< events after this seq
   std::optional<std::string> type;        ///< type prefix, e.g. "checkin."
@@ -58,17 +66,26 @@ struct quarantine_options {
 int serve(const serve_options& options);
 int audit_export(const export_options& options);
 int replay(const replay_options& options);
+
+struct cluster_init_options {
+  std::string nats;     ///< comma-separated nats:// URLs
+  std::string key_file; ///< the secrets key every node is given
+  int replicas = 3;     ///< of every stream
+  std::optional<std::string> bootstrap_token;
+};
+/// `waitroom cluster init` (docs/cluster.md).
+int cluster_init(const cluster_init_options& options);
 /// `waitroom audit verify`: the chain and the decoding of every event; 1 and the first
 /// bad seq otherwise.
-int audit_verify(const std::string& data);
+int audit_verify(const log_source& from);
 /// `waitroom audit quarantine`: sets an unreadable event aside (the server must be
 /// stopped: it needs the log writable).
 int audit_quarantine(const quarantine_options& options);
 /// What the operator can do about the unreadable event `seq`, as lines for stderr.
-std::string unreadable_event_advice(std::uint64_t seq, const std::string& data);
+std::string unreadable_event_advice(std::uint64_t seq, const log_source& from);
 /// The same for an error that names an unreadable event (`details.seq`); empty for any
 /// other error.
-std::string unreadable_event_advice(const events::error& e, const std::string& data);
+std::string unreadable_event_advice(const events::error& e, const log_source& from);
 /// `waitroom vapid generate-keys`: a fresh VAPID key pair for Web Push, as environment
 /// lines on stdout.
 int vapid_generate_keys();

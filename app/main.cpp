@@ -84,6 +84,21 @@ void add_client_options(CLI::App* cmd, client_options& c, credential_kind who) {
         ->envname("WAITROOM_API_KEY");
 }
 
+/// `--data DIR` or `--nats URLS` (one of them) for an operator tool that reads the log.
+void add_log_source(CLI::App* cmd, log_source& from) {
+  auto* data =
+      cmd->add_option("--data", from.data, "Data directory")->envname("WAITROOM_DATA");
+  auto* nats = cmd->add_option("--nats", from.nats,
+                               "A cluster's NATS servers instead (comma-separated "
+                               "nats://host:port)")
+                   ->envname("WAITROOM_NATS_URL");
+  data->excludes(nats);
+  cmd->callback([cmd, &from] {
+    if (from.data.empty() && from.nats.empty())
+      throw CLI::RequiredError(cmd->get_name() + ": --data or --nats");
+  });
+}
+
 /// The footer lines on the exit statuses of `checkin` and `status`.
 constexpr std::string_view client_exit_statuses =
     "Exit status: 0 approved (also at once by the policy), 3 modified,\n"
@@ -244,9 +259,7 @@ int main(int argc, char** argv) {
   auto* replay_cmd = cli.add_subcommand(
       "replay",
       "Rebuild every projection from the log (read-only; works beside a running server)");
-  replay_cmd->add_option("--data", ro.data, "Data directory")
-      ->required()
-      ->envname("WAITROOM_DATA");
+  add_log_source(replay_cmd, ro.from);
   replay_cmd->add_option(
       "--until", ro.until,
       "Stop after this seq, or at this RFC 3339 time (state as it was then)");
@@ -256,16 +269,15 @@ int main(int argc, char** argv) {
       "Example:\n  waitroom replay --data ./data --until 2026-11-24T10:00:00Z "
       "--room deployments");
 
-  std::string audit_data;
+  log_source audit_from;
   auto* audit_cmd = cli.add_subcommand("audit", "Audit the event log");
   audit_cmd->require_subcommand(1);
   auto* verify_cmd = audit_cmd->add_subcommand(
       "verify",
       "Recompute the hash chain; exit 1 and name the first bad seq on a mismatch");
-  verify_cmd->add_option("--data", audit_data, "Data directory")
-      ->required()
-      ->envname("WAITROOM_DATA");
-  verify_cmd->footer("Example:\n  waitroom audit verify --data ./data");
+  add_log_source(verify_cmd, audit_from);
+  verify_cmd->footer("Example:\n  waitroom audit verify --data ./data\n"
+                     "  waitroom audit verify --nats nats://10.0.0.1:4222");
   quarantine_options qo;
   auto* quarantine_cmd = audit_cmd->add_subcommand(
       "quarantine",
@@ -294,15 +306,43 @@ int main(int argc, char** argv) {
   export_options eo;
   auto* export_cmd = audit_cmd->add_subcommand(
       "export", "Write the log as JSON Lines (one event with its chain hash per line)");
-  export_cmd->add_option("--data", eo.data, "Data directory")
-      ->required()
-      ->envname("WAITROOM_DATA");
+  add_log_source(export_cmd, eo.from);
   export_cmd->add_option("--room", eo.room, "Only this room's events (slug or rm_ id)");
   export_cmd->add_option("--since-seq", eo.since_seq, "Only events after this seq");
   export_cmd->add_option("--type", eo.type,
                          "Only event types with this prefix, e.g. checkin.");
   export_cmd->footer("Example:\n  waitroom audit export --data ./data --room deployments "
                      "--type checkin. > deployments.jsonl");
+
+  cluster_init_options cio;
+  auto* cluster_cmd = cli.add_subcommand("cluster", "Several nodes on NATS JetStream");
+  cluster_cmd->require_subcommand(1);
+  auto* cluster_init_cmd = cluster_cmd->add_subcommand(
+      "init",
+      "Once per cluster: create the JetStream stream, the secrets key file and the "
+      "organization, owner and room 'general' (changes nothing when initialized)");
+  cluster_init_cmd
+      ->add_option("--nats", cio.nats, "NATS servers (comma-separated nats://host:port)")
+      ->required()
+      ->envname("WAITROOM_NATS_URL");
+  cluster_init_cmd
+      ->add_option("--key-file", cio.key_file,
+                   "The secrets key file every node gets (written, mode 0600, unless it "
+                   "exists)")
+      ->required()
+      ->envname("WAITROOM_KEY_FILE");
+  cluster_init_cmd
+      ->add_option("--replicas", cio.replicas, "Replicas of every stream (NATS servers)")
+      ->check(CLI::Range(1, 5))
+      ->capture_default_str();
+  cluster_init_cmd
+      ->add_option("--bootstrap-token", cio.bootstrap_token,
+                   "The owner's token (wrh_ + 32 characters; default: generated and "
+                   "printed once)")
+      ->envname("WAITROOM_BOOTSTRAP_TOKEN");
+  cluster_init_cmd->footer("Example:\n  waitroom cluster init --nats "
+                           "nats://10.0.0.1:4222,nats://10.0.0.2:4222 "
+                           "--key-file /etc/waitroom/secrets.key");
 
   auto* vapid_cmd = cli.add_subcommand("vapid", "Web Push (VAPID) keys");
   vapid_cmd->require_subcommand(1);
@@ -453,7 +493,8 @@ int main(int argc, char** argv) {
   try {
     if (*serve_cmd) return serve(so);
     if (*replay_cmd) return replay(ro);
-    if (*verify_cmd) return audit_verify(audit_data);
+    if (*cluster_init_cmd) return cluster_init(cio);
+    if (*verify_cmd) return audit_verify(audit_from);
     if (*export_cmd) return audit_export(eo);
     if (*quarantine_cmd) return audit_quarantine(qo);
     if (*vapid_keys_cmd) return vapid_generate_keys();

@@ -5,15 +5,27 @@
 
 namespace waitroom::app {
 
-std::unique_ptr<storage::event_log> open_read_only(const std::string& data,
+std::string log_source::name() const {
+  return nats.empty() ? "the log in " + data : "the cluster's log (" + nats + ")";
+}
+
+std::unique_ptr<storage::event_log> open_read_only(const log_source& from,
                                                    const char* command) {
-  storage::rocksdb_options lo;
-  lo.read_only = true;
-  lo.create_if_missing = false;
-  auto opened = storage::open_rocksdb_log(std::filesystem::path(data) / "log", lo);
+  auto opened = [&] {
+    if (!from.nats.empty()) {
+      storage::jetstream_options jo;
+      jo.servers = storage::parse_nats_urls(from.nats);
+      jo.read_only = true;
+      return storage::open_jetstream_log(jo);
+    }
+    storage::rocksdb_options lo;
+    lo.read_only = true;
+    lo.create_if_missing = false;
+    return storage::open_rocksdb_log(std::filesystem::path(from.data) / "log", lo);
+  }();
   if (!opened) {
-    std::fprintf(stderr, "waitroom %s: cannot read the log in %s: %s\n", command,
-                 data.c_str(), opened.error().message.c_str());
+    std::fprintf(stderr, "waitroom %s: cannot read %s: %s\n", command,
+                 from.name().c_str(), opened.error().message.c_str());
     return nullptr;
   }
   return std::move(opened).value();

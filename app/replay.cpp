@@ -16,7 +16,7 @@ namespace json = boost::json;
 namespace ev = waitroom::events;
 
 int replay(const replay_options& o) {
-  auto log = open_read_only(o.data, "replay");
+  auto log = open_read_only(o.from, "replay");
   if (!log) return 1;
   actors::replay_limits limits;
   if (o.until) {
@@ -34,7 +34,7 @@ int replay(const replay_options& o) {
   });
   if (!stats) {
     std::fprintf(stderr, "waitroom replay: %s\n", stats.error().message.c_str());
-    std::fputs(unreadable_event_advice(stats.error(), o.data).c_str(), stderr);
+    std::fputs(unreadable_event_advice(stats.error(), o.from).c_str(), stderr);
     return 1;
   }
   if (o.room) {

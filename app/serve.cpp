@@ -211,7 +211,8 @@ int serve(const serve_options& o) {
   auto stats = rt.start();
   if (!stats) {
     spdlog::error("replay failed: {}", stats.error().message);
-    std::fputs(unreadable_event_advice(stats.error(), o.data).c_str(), stderr);
+    std::fputs(unreadable_event_advice(stats.error(), log_source{o.data, {}}).c_str(),
+               stderr);
     return 1;
   }
   spdlog::info("replayed {} events in {:.3f} s", stats->events, stats->seconds);

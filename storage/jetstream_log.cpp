@@ -49,8 +49,15 @@ std::string nats_text(natsStatus s, jsErrCode jerr = static_cast<jsErrCode>(0)) 
   if (jerr != 0)
     out += " (JetStream error " + std::to_string(static_cast<int>(jerr)) + ")";
   if (const char* last = nats_GetLastError(nullptr); last != nullptr && *last != 0) {
-    out += ": ";
-    out += last;
+    // nats.c puts where it failed first: "(conn.c:2088): " is for its developers
+    std::string_view detail(last);
+    if (detail.starts_with('('))
+      if (auto end = detail.find("): "); end != std::string_view::npos)
+        detail.remove_prefix(end + 3);
+    if (detail != out) {
+      out += ": ";
+      out += detail;
+    }
   }
   return out;
 }

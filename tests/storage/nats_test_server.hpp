@@ -34,9 +34,10 @@ class nats_test_server {
   /// `nats://127.0.0.1:<port>`.
   const std::string& url() const { return url_; }
 
-  /// SIGKILL, then the same server again on the same port and store.
-  void kill_and_restart() {
-    ::kill(pid_, SIGKILL);
+  /// Stopped with `signal` (SIGTERM: it shuts down cleanly; SIGKILL), then the same
+  /// server again on the same port and store.
+  void restart(int signal = SIGTERM) {
+    ::kill(pid_, signal);
     ::waitpid(pid_, nullptr, 0);
     pid_ = -1;
     start();
