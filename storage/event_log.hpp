@@ -270,8 +270,30 @@ struct jetstream_options {
   /// otherwise a missing stream is an error.
   bool create = false;
   bool read_only = false; ///< read beside the writer (audit, replay): no writer thread
+  /// Follow what other writers append (`followed_log`) until `become_writer`.
+  bool follow = false;
   std::chrono::milliseconds timeout{5000}; ///< for each request to NATS
 };
+
+/// A cluster's log that this node follows (`jetstream_options::follow`): each group
+/// another writer appends is applied to this node's copy and handed to the commit
+/// handler (with a `done` that does nothing) in stream order; appends are refused
+/// with UNAVAILABLE until the node becomes the writer.
+class followed_log {
+ public:
+  /// Stops following, applies (and hands over) what the stream holds beyond what was
+  /// applied, then appends as the writer after it. A writer that appends meanwhile
+  /// wins: this one's first append is refused and it stops (`write_failure`). Errors:
+  /// UNAVAILABLE when NATS cannot be read (it goes on following).
+  virtual events::outcome<void> become_writer() = 0;
+  virtual bool following() const = 0;
+
+ protected:
+  ~followed_log() = default;
+};
+
+/// `log` as a followed log (a JetStream log opened with `follow`), or null.
+followed_log* as_followed(event_log& log);
 
 /// The `nats://` URLs of a comma-separated list (`--nats`).
 std::vector<std::string> parse_nats_urls(std::string_view list);

@@ -209,13 +209,16 @@ struct message {
   std::string_view subject() const { return natsMsg_GetSubject(m); }
 };
 
-class jetstream_log final : public event_log, public detail::writer_stats_source {
+class jetstream_log final : public event_log,
+                            public followed_log,
+                            public detail::writer_stats_source {
  public:
   jetstream_log(jetstream_options options, std::unique_ptr<nats_link> link)
       : options_(std::move(options))
       , link_(std::move(link))
       , genesis_subject_(options_.stream + ".genesis")
-      , group_subject_(options_.stream + ".group") {}
+      , group_subject_(options_.stream + ".group")
+      , following_(options_.follow) {}
 
   ~jetstream_log() override { close(); }
 
@@ -244,16 +247,40 @@ class jetstream_log final : public event_log, public detail::writer_stats_source
     if (last == 0)
       return events::unavailable("stream " + options_.stream +
                                  " is empty: run `waitroom cluster init` first");
-    if (auto read = read_through(last); !read) return read;
+    if (auto read = read_through(last, false); !read) return read;
     if (auto q = load_quarantined(); !q) return q;
-    if (!options_.read_only) writer_ = std::thread([this] { run_writer(); });
+    if (options_.follow)
+      follower_ = std::thread([this] { run_follower(); });
+    else if (!options_.read_only)
+      writer_ = std::thread([this] { run_writer(); });
+    return {};
+  }
+
+  bool following() const override { return following_.load(); }
+
+  events::outcome<void> become_writer() override {
+    std::lock_guard closing{close_mu_};
+    if (!following_) return {};
+    stop_following_ = true;
+    if (follower_.joinable()) follower_.join();
+    auto last = stream_last();
+    if (!last) {
+      stop_following_ = false; // follow on
+      follower_ = std::thread([this] { run_follower(); });
+      return std::move(last).error();
+    }
+    if (auto read = read_through(*last, true); !read) return read;
+    following_ = false;
+    writer_ = std::thread([this] { run_writer(); });
     return {};
   }
 
   void append_async(append_request req, append_callback done) override {
-    if (options_.read_only) {
+    if (options_.read_only || following_) {
       failed_.fetch_add(1, std::memory_order_relaxed);
-      done(events::unavailable("the event log is open read-only"));
+      done(events::unavailable(options_.read_only
+                                   ? "the event log is open read-only"
+                                   : "this node follows the log: it is not its writer"));
       return;
     }
     {
@@ -307,7 +334,14 @@ class jetstream_log final : public event_log, public detail::writer_stats_source
     return {h.seq, h.hash, log_id_};
   }
 
-  verify_report verify() const override { return index_.verify(quarantined(), damage_); }
+  verify_report verify() const override {
+    std::optional<std::string> damage;
+    {
+      std::lock_guard lock{failure_mu_};
+      damage = damage_;
+    }
+    return index_.verify(quarantined(), damage);
+  }
 
   std::optional<std::string> write_failure() const override {
     std::lock_guard lock{failure_mu_};
@@ -322,6 +356,8 @@ class jetstream_log final : public event_log, public detail::writer_stats_source
     queue_cv_.notify_all();
     if (std::this_thread::get_id() == writer_id_) return; // from a completion
     std::lock_guard closing{close_mu_};
+    stop_following_ = true;
+    if (follower_.joinable()) follower_.join();
     if (writer_.joinable()) writer_.join(); // it drains the queue first
     closed_ = true;
   }
@@ -346,6 +382,10 @@ class jetstream_log final : public event_log, public detail::writer_stats_source
   };
 
   bool is_closed() const { return closed_.load(); }
+  bool is_damaged() const {
+    std::lock_guard lock{failure_mu_};
+    return damage_.has_value();
+  }
 
   events::outcome<void> create_stream() {
     jsStreamConfig cfg;
@@ -405,50 +445,141 @@ class jetstream_log final : public event_log, public detail::writer_stats_source
     return msg;
   }
 
-  /// Reads messages 1..`last` into the index. Damage (a missing message, one that does
-  /// not parse, seqs that do not follow on) stops the reading: `verify` reports it and
-  /// nothing more is appended.
-  events::outcome<void> read_through(std::uint64_t last) {
-    auto damaged = [&](std::string problem) -> events::outcome<void> {
-      damage_ = std::move(problem);
-      std::lock_guard lock{failure_mu_};
-      write_failure_ =
-          "the log in stream " + options_.stream + " is damaged: " + *damage_;
-      return {};
-    };
-    for (std::uint64_t js_seq = 1; js_seq <= last; ++js_seq) {
+  /// The stream's last sequence now.
+  events::outcome<std::uint64_t> stream_last() const {
+    jsStreamInfo* si = nullptr;
+    jsErrCode jerr = static_cast<jsErrCode>(0);
+    natsStatus s =
+        js_GetStreamInfo(&si, link_->js(), options_.stream.c_str(), nullptr, &jerr);
+    if (s != NATS_OK)
+      return events::unavailable("cannot read stream " + options_.stream + ": " +
+                                 nats_text(s, jerr));
+    const auto last = si->State.LastSeq;
+    jsStreamInfo_Destroy(si);
+    return last;
+  }
+
+  /// Damage found while reading: reading stops there, `verify` reports it and nothing
+  /// more is appended.
+  void damaged(std::string problem) {
+    std::lock_guard lock{failure_mu_};
+    damage_ = std::move(problem);
+    write_failure_ = "the log in stream " + options_.stream + " is damaged: " + *damage_;
+  }
+
+  /// Applies message `js_seq` (the next one) to the index; with `notify`, hands its
+  /// events to the commit handler as one committed group (a follower's projections
+  /// fold them). False once damage stopped the reading.
+  bool apply_message(std::uint64_t js_seq, const message* m, bool notify) {
+    if (is_damaged()) return false;
+    if (m == nullptr) {
+      damaged("message " + std::to_string(js_seq) +
+              " of the stream is missing (deleted)");
+      return false;
+    }
+    auto g = m->subject() == group_subject_ ? decode_group(m->data()) : std::nullopt;
+    if (!g) {
+      damaged("message " + std::to_string(js_seq) +
+              " of the stream is not a group of the log");
+      return false;
+    }
+    auto pos = index_.head();
+    for (const auto& w : g->writes) {
+      auto record = detail::parse_record(w.record);
+      if (w.seq != pos.seq + 1 || !record) {
+        damaged("message " + std::to_string(js_seq) + " holds seq " +
+                std::to_string(w.seq) + " where seq " + std::to_string(pos.seq + 1) +
+                " was due");
+        return false;
+      }
+      pos.seq = w.seq;
+      pos.hash = record->hash;
+    }
+    append_result committed;
+    if (notify) {
+      auto q = quarantined();
+      for (const auto& w : g->writes) {
+        auto e = detail::decode_record(w.record, w.seq, *q);
+        if (!e) {
+          damaged(e.error().message);
+          return false;
+        }
+        committed.events.push_back(std::move(*e));
+      }
+    }
+    index_.apply(std::move(g->writes), std::move(g->records), pos);
+    last_js_seq_ = js_seq;
+    if (notify && !committed.events.empty()) {
+      commit_handler handler;
+      {
+        std::lock_guard lock{queue_mu_};
+        handler = handler_;
+      }
+      std::vector<committed_append> group;
+      group.push_back({std::move(committed), [](events::outcome<append_result>) {}});
+      if (handler) handler(std::move(group));
+    }
+    return true;
+  }
+
+  /// Reads messages after the last applied one through `last` (with `notify`, handing
+  /// each group to the commit handler).
+  events::outcome<void> read_through(std::uint64_t last, bool notify) {
+    for (std::uint64_t js_seq = last_js_seq_ + 1; js_seq <= last; ++js_seq) {
       auto msg = get(js_seq);
       if (!msg) return std::move(msg).error();
-      if (!*msg)
-        return damaged("message " + std::to_string(js_seq) +
-                       " of the stream is missing (deleted)");
-      const auto& m = **msg;
       if (js_seq == 1) {
-        if (m.subject() != genesis_subject_ || !m.data().starts_with(genesis_magic))
+        const auto* m = msg->get();
+        if (m == nullptr || m->subject() != genesis_subject_ ||
+            !m->data().starts_with(genesis_magic))
           return events::unavailable("stream " + options_.stream +
                                      " does not start with a Waitroom log");
-        log_id_ = std::string(m.data().substr(genesis_magic.size()));
+        log_id_ = std::string(m->data().substr(genesis_magic.size()));
         last_js_seq_ = 1;
         continue;
       }
-      auto g = m.subject() == group_subject_ ? decode_group(m.data()) : std::nullopt;
-      if (!g)
-        return damaged("message " + std::to_string(js_seq) +
-                       " of the stream is not a group of the log");
-      auto pos = index_.head();
-      for (const auto& w : g->writes) {
-        auto record = detail::parse_record(w.record);
-        if (w.seq != pos.seq + 1 || !record)
-          return damaged("message " + std::to_string(js_seq) + " holds seq " +
-                         std::to_string(w.seq) + " where seq " +
-                         std::to_string(pos.seq + 1) + " was due");
-        pos.seq = w.seq;
-        pos.hash = record->hash;
-      }
-      index_.apply(std::move(g->writes), std::move(g->records), pos);
-      last_js_seq_ = js_seq;
+      if (!apply_message(js_seq, msg->get(), notify)) break;
     }
     return {};
+  }
+
+  /// A follower: applies each group other writers append, as it is stored, until
+  /// `become_writer` (an ordered consumer: JetStream redelivers from where it was after
+  /// a reconnect).
+  void run_follower() {
+    natsSubscription* sub = nullptr;
+    auto subscribe = [&] {
+      jsSubOptions so;
+      jsSubOptions_Init(&so);
+      so.Stream = options_.stream.c_str();
+      so.Ordered = true;
+      so.Config.DeliverPolicy = js_DeliverByStartSequence;
+      so.Config.OptStartSeq = last_js_seq_ + 1;
+      jsErrCode jerr = static_cast<jsErrCode>(0);
+      return js_SubscribeSync(&sub, link_->js(), group_subject_.c_str(), nullptr, &so,
+                              &jerr) == NATS_OK;
+    };
+    while (!stop_following_ && !subscribe())
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    while (!stop_following_ && !is_damaged()) {
+      natsMsg* raw = nullptr;
+      if (natsSubscription_NextMsg(&raw, sub, 100) != NATS_OK) continue;
+      message m{raw};
+      jsMsgMetaData* meta = nullptr;
+      if (natsMsg_GetMetaData(&meta, raw) != NATS_OK) continue;
+      const auto js_seq = meta->Sequence.Stream;
+      jsMsgMetaData_Destroy(meta);
+      if (js_seq <= last_js_seq_) continue; // had it already
+      if (js_seq != last_js_seq_ + 1) {
+        // a message between is not a group (or is gone): look at it
+        auto between = get(last_js_seq_ + 1);
+        if (!between) continue;
+        if (!apply_message(last_js_seq_ + 1, between->get(), true)) break;
+        if (js_seq != last_js_seq_ + 1) continue;
+      }
+      apply_message(js_seq, &m, true);
+    }
+    if (sub != nullptr) natsSubscription_Destroy(sub);
   }
 
   void run_writer() {
@@ -610,8 +741,11 @@ class jetstream_log final : public event_log, public detail::writer_stats_source
   const std::string group_subject_;
   std::string log_id_;
   detail::memory_index index_;
-  std::optional<std::string> damage_; ///< what reading the stream stopped at
+  std::optional<std::string> damage_; ///< what reading stopped at (`failure_mu_`)
   std::atomic<bool> closed_{false};
+  std::atomic<bool> following_;
+  std::atomic<bool> stop_following_{false};
+  std::thread follower_;
 
   // The queue between appenders and the writer.
   std::mutex queue_mu_;
@@ -621,7 +755,7 @@ class jetstream_log final : public event_log, public detail::writer_stats_source
   bool handler_changed_ = false;
   bool closing_ = false;
 
-  // Writer-thread state.
+  // Reader-then-follower-then-writer state (one thread at a time).
   std::uint64_t last_js_seq_ = 0; ///< the stream sequence of the last message
   const std::string writer_instance_ = detail::make_log_id(); ///< random, per open
   std::uint64_t published_ = 0;
@@ -638,6 +772,10 @@ class jetstream_log final : public event_log, public detail::writer_stats_source
 };
 
 } // namespace
+
+followed_log* as_followed(event_log& log) {
+  return dynamic_cast<followed_log*>(&log);
+}
 
 std::vector<std::string> parse_nats_urls(std::string_view list) {
   std::vector<std::string> out;

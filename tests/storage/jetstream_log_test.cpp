@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <future>
+#include <mutex>
 #include <thread>
 
 namespace waitroom::storage {
@@ -255,6 +256,106 @@ TEST(JetstreamLog, ANatsRestartLosesNoAcknowledgedAppend) {
   EXPECT_GE(again->head().seq, static_cast<std::uint64_t>(acknowledged.load()));
   EXPECT_EQ(again->head().seq, head.seq);
   EXPECT_TRUE(again->verify().ok);
+}
+
+/// Commit groups a follower hands over, collected.
+struct handed_over {
+  std::mutex mu;
+  std::vector<std::uint64_t> seqs;
+  void install(event_log& log) {
+    log.set_commit_handler([this](std::vector<committed_append>&& group) {
+      std::lock_guard lock(mu);
+      for (auto& c : group) {
+        EXPECT_TRUE(c.result.ok());
+        for (const auto& e : c.result->events)
+          seqs.push_back(e.meta.seq);
+        c.done(std::move(c.result));
+      }
+    });
+  }
+  std::size_t size() {
+    std::lock_guard lock(mu);
+    return seqs.size();
+  }
+  bool wait_for(std::size_t n) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (size() < n && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return size() >= n;
+  }
+};
+
+TEST(JetstreamLog, AFollowerAppliesWhatTheWriterAppendsThenTakesOver) {
+  nats_test_server nats;
+  auto writer = open_ok(options_for(nats));
+  ASSERT_TRUE(writer);
+  ASSERT_TRUE(writer->append(append_to("ci_a", expected_version::no_stream(), 2)).ok());
+  auto o = options_for(nats, false);
+  o.follow = true;
+  auto follower = open_ok(o);
+  ASSERT_TRUE(follower);
+  auto* followed = as_followed(*follower);
+  ASSERT_NE(followed, nullptr);
+  EXPECT_TRUE(followed->following());
+  EXPECT_FALSE(as_followed(*writer)->following()) << "opened as the writer";
+  auto memory = make_memory_log();
+  EXPECT_EQ(as_followed(*memory), nullptr) << "only a cluster's log is followed";
+  handed_over got;
+  got.install(*follower);
+  EXPECT_EQ(follower->head().seq, 2u) << "what was there when it opened";
+  // what the writer appends now reaches the follower, in order, through its handler
+  for (int i = 0; i < 5; ++i) {
+    auto req = append_to("ci_b" + std::to_string(i), expected_version::no_stream());
+    req.records.push_back({"k" + std::to_string(i), std::string("v")});
+    ASSERT_TRUE(writer->append(std::move(req)).ok());
+  }
+  ASSERT_TRUE(got.wait_for(5));
+  EXPECT_EQ(got.seqs, (std::vector<std::uint64_t>{3, 4, 5, 6, 7}));
+  EXPECT_EQ(follower->head().seq, 7u);
+  EXPECT_EQ(follower->head().hash, writer->head().hash);
+  EXPECT_EQ(follower->read_record("k4")->value_or(""), "v");
+  EXPECT_EQ(follower->read_stream("ci_b4")->size(), 1u);
+  // a follower does not append
+  auto refused = follower->append(append_to("ci_x", expected_version::any()));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("not its writer"), std::string::npos);
+
+  // the writer appends once more and goes (it died): the follower takes over with it
+  ASSERT_TRUE(writer->append(append_to("ci_c", expected_version::no_stream())).ok());
+  writer->close();
+  writer.reset();
+  ASSERT_TRUE(followed->become_writer().ok());
+  EXPECT_FALSE(followed->following());
+  ASSERT_TRUE(got.wait_for(6));
+  EXPECT_EQ(got.seqs.back(), 8u) << "the last of the old writer's, handed over too";
+  auto r = follower->append(append_to("ci_c", expected_version::exact(1)));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->events[0].meta.seq, 9u);
+  follower->close();
+  auto reader = open_ok(options_for(nats, false));
+  EXPECT_EQ(reader->head().seq, 9u);
+  EXPECT_TRUE(reader->verify().ok);
+}
+
+TEST(JetstreamLog, AWriterThatWasDeposedByATakeOverCannotAppend) {
+  nats_test_server nats;
+  auto old_writer = open_ok(options_for(nats));
+  ASSERT_TRUE(old_writer->append(append_to("ci_a", expected_version::no_stream())).ok());
+  auto o = options_for(nats, false);
+  o.follow = true;
+  auto next = open_ok(o);
+  // the old writer is thought dead (its lease ran out) but is not: both now write
+  ASSERT_TRUE(as_followed(*next)->become_writer().ok());
+  ASSERT_TRUE(next->append(append_to("ci_b", expected_version::no_stream())).ok());
+  auto late = old_writer->append(append_to("ci_c", expected_version::no_stream()));
+  EXPECT_FALSE(late.ok()) << "the old writer's late append is refused";
+  ASSERT_TRUE(old_writer->write_failure().has_value());
+  old_writer->close();
+  next->close();
+  auto reader = open_ok(options_for(nats, false));
+  EXPECT_EQ(reader->head().seq, 2u);
+  EXPECT_TRUE(reader->read_stream("ci_c")->empty());
+  EXPECT_TRUE(reader->verify().ok);
 }
 
 /// A log of three events in a stream that allows deletes (an operator's choice); the
