@@ -6,6 +6,7 @@
 #include "app/commands.hpp"
 #include "http/crypto/secret_box.hpp"
 #include "storage/event_log.hpp"
+#include "storage/writer_lease.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -29,6 +30,15 @@ int cluster_init(const cluster_init_options& o) {
     return 1;
   }
   auto& log = **opened;
+  storage::lease_options lo;
+  lo.servers = jo.servers;
+  lo.create = true;
+  lo.replicas = o.replicas;
+  if (auto lease = storage::open_writer_lease(lo); !lease) {
+    std::fprintf(stderr, "waitroom cluster init: %s\n", lease.error().message.c_str());
+    log.close();
+    return 1;
+  }
   const auto head = log.head();
   if (head.seq > 0) {
     std::printf("waitroom cluster init: the cluster is initialized already (log %s, %llu "
@@ -74,8 +84,8 @@ int cluster_init(const cluster_init_options& o) {
     std::printf("waitroom cluster init: another init was first; nothing changed\n");
     return 0;
   }
-  std::printf("waitroom cluster init: created log %s in JetStream (replicas: %d), the "
-              "organization, its owner and room 'general'\n",
+  std::printf("waitroom cluster init: created log %s and the writer lease in JetStream "
+              "(replicas: %d), the organization, its owner and room 'general'\n",
               log_id.c_str(), o.replicas);
   std::printf("waitroom cluster init: key file %s (%s)\n", o.key_file.c_str(),
               had_key ? "kept" : "written, mode 0600: give every node a copy");

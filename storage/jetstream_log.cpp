@@ -22,7 +22,7 @@
 #include "storage/memory_index.hpp"
 #include "storage/writer_stats.hpp"
 
-#include <nats/nats.h>
+#include "storage/nats_link.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -36,6 +36,9 @@ namespace waitroom::storage {
 
 namespace {
 
+using detail::nats_link;
+using detail::nats_text;
+
 constexpr std::string_view genesis_magic = "WL1";
 constexpr char group_format = 0x01;
 /// A group's message stays below NATS's default max_payload (1 MiB).
@@ -43,24 +46,6 @@ constexpr std::size_t max_group_bytes = 768 * 1024;
 constexpr auto duplicate_window = std::chrono::minutes(10);
 /// How long a publish whose answer was lost is retried before the log stops writing.
 constexpr auto publish_retry_limit = std::chrono::seconds(30);
-
-std::string nats_text(natsStatus s, jsErrCode jerr = static_cast<jsErrCode>(0)) {
-  std::string out = natsStatus_GetText(s);
-  if (jerr != 0)
-    out += " (JetStream error " + std::to_string(static_cast<int>(jerr)) + ")";
-  if (const char* last = nats_GetLastError(nullptr); last != nullptr && *last != 0) {
-    // nats.c puts where it failed first: "(conn.c:2088): " is for its developers
-    std::string_view detail(last);
-    if (detail.starts_with('('))
-      if (auto end = detail.find("): "); end != std::string_view::npos)
-        detail.remove_prefix(end + 3);
-    if (detail != out) {
-      out += ": ";
-      out += detail;
-    }
-  }
-  return out;
-}
 
 void put_bytes(std::string& out, std::string_view bytes) {
   detail::put_be32(out, static_cast<std::uint32_t>(bytes.size()));
@@ -154,48 +139,6 @@ std::optional<group> decode_group(std::string_view in) {
   if (!r.done()) return std::nullopt;
   return g;
 }
-
-/// A connection and its JetStream context.
-class nats_link {
- public:
-  ~nats_link() {
-    if (js_ != nullptr) jsCtx_Destroy(js_);
-    if (nc_ != nullptr) {
-      natsConnection_Close(nc_);
-      natsConnection_Destroy(nc_);
-    }
-  }
-
-  static events::outcome<std::unique_ptr<nats_link>> connect(const jetstream_options& o) {
-    auto link = std::make_unique<nats_link>();
-    natsOptions* opts = nullptr;
-    std::vector<const char*> servers;
-    for (const auto& s : o.servers)
-      servers.push_back(s.c_str());
-    natsStatus s = natsOptions_Create(&opts);
-    if (s == NATS_OK)
-      s = natsOptions_SetServers(opts, servers.data(), static_cast<int>(servers.size()));
-    if (s == NATS_OK) s = natsOptions_SetTimeout(opts, o.timeout.count());
-    if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1); // for ever
-    if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts, 100);
-    if (s == NATS_OK) s = natsConnection_Connect(&link->nc_, opts);
-    const auto why = s == NATS_OK ? std::string() : nats_text(s);
-    natsOptions_Destroy(opts);
-    if (s != NATS_OK) return events::unavailable("cannot connect to NATS: " + why);
-    jsOptions jo;
-    jsOptions_Init(&jo);
-    jo.Wait = o.timeout.count();
-    s = natsConnection_JetStream(&link->js_, link->nc_, &jo);
-    if (s != NATS_OK) return events::unavailable("cannot use JetStream: " + nats_text(s));
-    return link;
-  }
-
-  jsCtx* js() const { return js_; }
-
- private:
-  natsConnection* nc_ = nullptr;
-  jsCtx* js_ = nullptr;
-};
 
 /// A message read from the stream (owned).
 struct message {
@@ -798,7 +741,7 @@ open_jetstream_log(const jetstream_options& options) {
   if (options.servers.empty()) return events::unavailable("no NATS server given");
   for (const auto& s : options.servers)
     if (!s.starts_with("nats://")) return events::unavailable("not a nats:// URL: " + s);
-  auto link = nats_link::connect(options);
+  auto link = nats_link::connect(options.servers, options.timeout);
   if (!link) return std::move(link).error();
   auto log = std::make_unique<jetstream_log>(options, std::move(*link));
   if (auto opened = log->open(); !opened) return std::move(opened).error();

@@ -43,6 +43,7 @@ class ClusterCommands(unittest.TestCase):
         first = self.init()
         self.assertEqual(first.returncode, 0, first.stderr)
         self.assertIn("owner token (shown once): wrh_", first.stdout)
+        self.assertIn("writer lease", first.stdout)
         self.assertEqual(stat.S_IMODE(os.stat(self.key).st_mode), 0o600)
         key = self.read_key()
         again = self.init()
