@@ -44,8 +44,10 @@ constexpr char group_format = 0x01;
 /// A group's message stays below NATS's default max_payload (1 MiB).
 constexpr std::size_t max_group_bytes = 768 * 1024;
 constexpr auto duplicate_window = std::chrono::minutes(10);
-/// How long a publish whose answer was lost is retried before the log stops writing.
-constexpr auto publish_retry_limit = std::chrono::seconds(30);
+/// How long a publish whose answer was lost is retried before the log stops writing:
+/// past the longest JetStream election measured on loopback (20 s, killing the
+/// stream's leader in tests/storage/jetstream_log_test.cpp).
+constexpr auto publish_retry_limit = std::chrono::seconds(60);
 
 void put_bytes(std::string& out, std::string_view bytes) {
   detail::put_be32(out, static_cast<std::uint32_t>(bytes.size()));

@@ -358,6 +358,108 @@ TEST(JetstreamLog, AWriterThatWasDeposedByATakeOverCannotAppend) {
   EXPECT_TRUE(reader->verify().ok);
 }
 
+/// The name of the server that leads `stream` now (empty: none yet).
+std::string stream_leader(const std::string& url, const std::string& stream) {
+  raw_js raw(url);
+  jsStreamInfo* si = nullptr;
+  std::string leader;
+  if (js_GetStreamInfo(&si, raw.js(), stream.c_str(), nullptr, nullptr) == NATS_OK) {
+    if (si->Cluster != nullptr && si->Cluster->Leader != nullptr)
+      leader = si->Cluster->Leader;
+    jsStreamInfo_Destroy(si);
+  }
+  return leader;
+}
+
+// Guarantee 5 at the log's level: three NATS servers, the stream on all three; one
+// server killed with SIGKILL (a follower, then the stream's leader) while appends go on:
+// appends pause at most for JetStream's election, none fails, and every acknowledged
+// one is in the stream afterwards.
+TEST(JetstreamLog, ThreeNatsServersLoseNoAcknowledgedAppendWhenOneIsKilled) {
+  testing::nats_test_cluster cluster;
+  jetstream_options o;
+  o.servers = cluster.urls();
+  o.create = true;
+  o.replicas = 3;
+  o.timeout = std::chrono::milliseconds(2000);
+  std::unique_ptr<event_log> log;
+  std::string why;
+  const auto ready_by = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!log && std::chrono::steady_clock::now() < ready_by) {
+    auto opened = open_jetstream_log(o); // the cluster elects its meta leader first
+    if (opened)
+      log = std::move(*opened);
+    else {
+      why = opened.error().message;
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+  }
+  ASSERT_TRUE(log) << "the NATS cluster did not come up: " << why;
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> acknowledged{0};
+  std::atomic<long long> longest_ms{0};
+  std::string failure;
+  std::thread writer([&] {
+    for (int i = 0; !stop; ++i) {
+      const auto t0 = std::chrono::steady_clock::now();
+      auto r = log->append(
+          append_to("ci_" + std::to_string(i), expected_version::no_stream()));
+      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - t0)
+                          .count();
+      if (ms > longest_ms) longest_ms = ms;
+      if (!r.ok()) {
+        failure = r.error().message;
+        return;
+      }
+      ++acknowledged;
+    }
+  });
+  auto wait_for = [&](int count) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(40);
+    while (acknowledged < count && failure.empty() &&
+           std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return acknowledged >= count;
+  };
+  ASSERT_TRUE(wait_for(30));
+  std::string leader;
+  for (int i = 0; i < 100 && leader.empty(); ++i) {
+    leader = stream_leader(cluster.urls()[0], "WAITROOM_LOG");
+    if (leader.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_FALSE(leader.empty());
+  const auto lead = testing::nats_test_cluster::index_of(leader);
+
+  // a follower of the stream dies and comes back
+  cluster.server((lead + 1) % 3).restart(SIGKILL);
+  EXPECT_TRUE(wait_for(acknowledged + 30)) << failure;
+  const auto follower_pause = longest_ms.load();
+  // the stream's leader dies: JetStream elects another, the writer's publish waits
+  longest_ms = 0;
+  cluster.server(lead).restart(SIGKILL);
+  EXPECT_TRUE(wait_for(acknowledged + 30)) << failure;
+  stop = true;
+  writer.join();
+  EXPECT_TRUE(failure.empty()) << failure;
+  EXPECT_FALSE(log->write_failure().has_value());
+  std::printf("longest append: %lld ms with a follower killed, %lld ms with the leader "
+              "killed\n",
+              follower_pause, longest_ms.load());
+  const auto head = log->head();
+  EXPECT_EQ(head.seq, static_cast<std::uint64_t>(acknowledged.load()));
+  log->close();
+  auto ro = o;
+  ro.create = false;
+  ro.read_only = true;
+  auto again = open_ok(ro);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->head().seq, head.seq) << "every acknowledged append is there";
+  EXPECT_EQ(again->head().hash, head.hash);
+  EXPECT_TRUE(again->verify().ok);
+}
+
 /// A log of three events in a stream that allows deletes (an operator's choice); the
 /// raw connection is for damaging it.
 struct damaged_log_bed {
