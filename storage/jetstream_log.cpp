@@ -17,6 +17,7 @@
 // Every open reads the whole stream into a `memory_index` (this node's copy; reads
 // never go to NATS), then appends after the last message.
 
+#include "storage/append_queue.hpp"
 #include "storage/event_log.hpp"
 #include "storage/log_record.hpp"
 #include "storage/memory_index.hpp"
@@ -154,7 +155,7 @@ struct message {
   std::string_view subject() const { return natsMsg_GetSubject(m); }
 };
 
-class jetstream_log final : public event_log,
+class jetstream_log final : public detail::indexed_log,
                             public followed_log,
                             public detail::writer_stats_source {
  public:
@@ -228,64 +229,13 @@ class jetstream_log final : public event_log,
                                    : "this node follows the log: it is not its writer"));
       return;
     }
-    {
-      std::lock_guard lock{queue_mu_};
-      if (!closing_) {
-        queue_.push_back({std::move(req), std::move(done)});
-        queue_cv_.notify_one();
-        return;
-      }
-    }
+    if (queue_.push(req, done)) return;
     failed_.fetch_add(1, std::memory_order_relaxed);
     done(events::unavailable("the event log is closed"));
   }
 
   void set_commit_handler(commit_handler handler) override {
-    std::lock_guard lock{queue_mu_};
-    handler_ = std::move(handler);
-    handler_changed_ = true;
-  }
-
-  events::outcome<std::vector<events::recorded_event>>
-  read_stream(std::string_view stream) const override {
-    if (is_closed()) return events::unavailable("the event log is closed");
-    return index_.read_stream(stream, *quarantined());
-  }
-
-  events::outcome<void>
-  scan(std::uint64_t from_seq, std::uint64_t to_seq,
-       const std::function<bool(const stored_event&)>& visit) const override {
-    if (is_closed()) return events::unavailable("the event log is closed");
-    return index_.scan(from_seq, to_seq, visit, *quarantined());
-  }
-
-  events::outcome<std::optional<std::string>>
-  read_record(std::string_view key) const override {
-    if (is_closed()) return events::unavailable("the event log is closed");
-    return index_.read_record(key);
-  }
-
-  events::outcome<void>
-  scan_records(std::string_view prefix, bool descending,
-               const std::function<bool(std::string_view, std::string_view)>& visit)
-      const override {
-    if (is_closed()) return events::unavailable("the event log is closed");
-    index_.scan_records(prefix, descending, visit);
-    return {};
-  }
-
-  log_head head() const override {
-    auto h = index_.head();
-    return {h.seq, h.hash, log_id_};
-  }
-
-  verify_report verify() const override {
-    std::optional<std::string> damage;
-    {
-      std::lock_guard lock{failure_mu_};
-      damage = damage_;
-    }
-    return index_.verify(quarantined(), damage);
+    queue_.set_handler(std::move(handler));
   }
 
   std::optional<std::string> write_failure() const override {
@@ -294,11 +244,7 @@ class jetstream_log final : public event_log,
   }
 
   void close() override {
-    {
-      std::lock_guard lock{queue_mu_};
-      closing_ = true;
-    }
-    queue_cv_.notify_all();
+    queue_.close();
     if (std::this_thread::get_id() == writer_id_) return; // from a completion
     std::lock_guard closing{close_mu_};
     stop_following_ = true;
@@ -314,19 +260,14 @@ class jetstream_log final : public event_log,
   }
 
  protected:
-  events::outcome<std::optional<std::pair<std::string, std::uint32_t>>>
-  stream_position(std::uint64_t seq, std::string_view /*hint*/) const override {
-    if (is_closed()) return events::unavailable("the event log is closed");
-    return index_.stream_position(seq);
+  std::optional<std::string> damage() const override {
+    std::lock_guard lock{failure_mu_};
+    return damage_;
   }
 
  private:
-  struct pending_append {
-    append_request request;
-    append_callback done;
-  };
+  using pending_append = detail::append_queue::pending;
 
-  bool is_closed() const { return closed_.load(); }
   bool is_damaged() const {
     std::lock_guard lock{failure_mu_};
     return damage_.has_value();
@@ -455,11 +396,7 @@ class jetstream_log final : public event_log,
     index_.apply(std::move(g->writes), std::move(g->records), pos);
     last_js_seq_ = js_seq;
     if (notify && !committed.events.empty()) {
-      commit_handler handler;
-      {
-        std::lock_guard lock{queue_mu_};
-        handler = handler_;
-      }
+      auto handler = queue_.handler();
       std::vector<committed_append> group;
       group.push_back({std::move(committed), [](events::outcome<append_result>) {}});
       if (handler) handler(std::move(group));
@@ -531,23 +468,8 @@ class jetstream_log final : public event_log,
     writer_id_ = std::this_thread::get_id();
     std::deque<pending_append> batch;
     commit_handler handler;
-    for (;;) {
-      {
-        std::unique_lock lock{queue_mu_};
-        while (!batch.empty()) { // what did not fit in the last message goes first
-          queue_.push_front(std::move(batch.back()));
-          batch.pop_back();
-        }
-        queue_cv_.wait(lock, [this] { return !queue_.empty() || closing_; });
-        if (queue_.empty()) return; // closing and drained
-        batch.swap(queue_);
-        if (handler_changed_) {
-          handler = handler_;
-          handler_changed_ = false;
-        }
-      }
+    while (queue_.take(batch, handler)) // until closing and drained
       commit(batch, handler);
-    }
   }
 
   /// One group commit: checks and numbers requests from the front of `batch` (in
@@ -579,14 +501,7 @@ class jetstream_log final : public event_log,
       }
       if (bytes >= max_group_bytes) break; // the rest goes into the next message
       auto request_records = std::move(p.request.records);
-      auto plan = [&]() -> events::outcome<detail::planned_append> {
-        try {
-          return detail::plan_append(std::move(p.request), pos, lookup);
-        } catch (const std::exception& e) {
-          return events::internal_error(std::string("cannot prepare append: ") +
-                                        e.what());
-        }
-      }();
+      auto plan = detail::plan_append(std::move(p.request), pos, lookup);
       if (!plan) {
         group.push_back({std::move(plan).error(), std::move(p.done)});
         batch.pop_front();
@@ -664,8 +579,7 @@ class jetstream_log final : public event_log,
                             ": this node is no longer its writer");
       const auto why = nats_text(s, jerr);
       {
-        std::lock_guard lock{queue_mu_};
-        if (closing_ || std::chrono::steady_clock::now() > give_up)
+        if (queue_.closing() || std::chrono::steady_clock::now() > give_up)
           return stop_writing("publishing group " + msg_id +
                               " failed and its outcome is unknown: " + why);
       }
@@ -684,21 +598,12 @@ class jetstream_log final : public event_log,
   std::unique_ptr<nats_link> link_;
   const std::string genesis_subject_;
   const std::string group_subject_;
-  std::string log_id_;
-  detail::memory_index index_;
   std::optional<std::string> damage_; ///< what reading stopped at (`failure_mu_`)
-  std::atomic<bool> closed_{false};
   std::atomic<bool> following_;
   std::atomic<bool> stop_following_{false};
   std::thread follower_;
 
-  // The queue between appenders and the writer.
-  std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
-  std::deque<pending_append> queue_;
-  commit_handler handler_;
-  bool handler_changed_ = false;
-  bool closing_ = false;
+  detail::append_queue queue_;
 
   // Reader-then-follower-then-writer state (one thread at a time).
   std::uint64_t last_js_seq_ = 0; ///< the stream sequence of the last message

@@ -175,8 +175,10 @@ events::error version_conflict(const std::string& stream,
 
 } // namespace
 
-events::outcome<planned_append> plan_append(append_request&& req, chain_position& pos,
-                                            const version_lookup& current_version) {
+namespace {
+
+events::outcome<planned_append> plan(append_request&& req, chain_position& pos,
+                                     const version_lookup& current_version) {
   for (const auto& sa : req.streams) {
     if (!is_valid_stream_id(sa.stream))
       return events::internal_error("invalid stream id in append: \"" + sa.stream + "\"");
@@ -227,6 +229,17 @@ events::outcome<planned_append> plan_append(append_request&& req, chain_position
   }
   pos = next;
   return plan;
+}
+
+} // namespace
+
+events::outcome<planned_append> plan_append(append_request&& req, chain_position& pos,
+                                            const version_lookup& current_version) {
+  try {
+    return plan(std::move(req), pos, current_version);
+  } catch (const std::exception& e) { // memory exhaustion, or a bug: fail the request
+    return events::internal_error(std::string("cannot prepare append: ") + e.what());
+  }
 }
 
 void chain_verifier::fail(std::uint64_t seq, std::string problem) {

@@ -110,8 +110,8 @@ struct planned_append {
 /// everything holds, assigns seqs after `pos`, versions after each stream's current
 /// one, encodes, chains and advances `pos`. On error `pos` is untouched and nothing is
 /// planned: ABORTED for a failed expectation, INTERNAL for a malformed request or an
-/// event that would not read back (`events::encode_checked`), the
-/// lookup's error when a version could not be read.
+/// event that would not read back (`events::encode_checked`) or an exception while
+/// preparing (memory), the lookup's error when a version could not be read.
 events::outcome<planned_append> plan_append(append_request&& req, chain_position& pos,
                                             const version_lookup& current_version);
 

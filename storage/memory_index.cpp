@@ -116,4 +116,52 @@ verify_report memory_index::verify(std::shared_ptr<const quarantine_set> q,
   return verifier.finish(head_.seq, head_.hash);
 }
 
+namespace {
+events::error closed_log() {
+  return events::unavailable("the event log is closed");
+}
+} // namespace
+
+events::outcome<std::vector<events::recorded_event>>
+indexed_log::read_stream(std::string_view stream) const {
+  if (closed_) return closed_log();
+  return index_.read_stream(stream, *quarantined());
+}
+
+events::outcome<void>
+indexed_log::scan(std::uint64_t from_seq, std::uint64_t to_seq,
+                  const std::function<bool(const stored_event&)>& visit) const {
+  if (closed_) return closed_log();
+  return index_.scan(from_seq, to_seq, visit, *quarantined());
+}
+
+events::outcome<std::optional<std::string>>
+indexed_log::read_record(std::string_view key) const {
+  if (closed_) return closed_log();
+  return index_.read_record(key);
+}
+
+events::outcome<void> indexed_log::scan_records(
+    std::string_view prefix, bool descending,
+    const std::function<bool(std::string_view, std::string_view)>& visit) const {
+  if (closed_) return closed_log();
+  index_.scan_records(prefix, descending, visit);
+  return {};
+}
+
+log_head indexed_log::head() const {
+  auto h = index_.head();
+  return {h.seq, h.hash, log_id_};
+}
+
+verify_report indexed_log::verify() const {
+  return index_.verify(quarantined(), damage());
+}
+
+events::outcome<std::optional<std::pair<std::string, std::uint32_t>>>
+indexed_log::stream_position(std::uint64_t seq, std::string_view /*hint*/) const {
+  if (closed_) return closed_log();
+  return index_.stream_position(seq);
+}
+
 } // namespace waitroom::storage::detail

@@ -6,6 +6,7 @@
 
 #include "storage/log_record.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -55,6 +56,36 @@ class memory_index {
   std::unordered_map<std::string, std::vector<std::uint64_t>>
       streams_; // version - 1 -> seq
   std::map<std::string, std::string, std::less<>> side_records_;
+};
+
+/// An `event_log` whose reads are a `memory_index`: the in-memory log and the JetStream
+/// log. They add appending, the commit handler, `write_failure` and `close` (which sets
+/// `closed_`: reads then fail with UNAVAILABLE).
+class indexed_log : public event_log {
+ public:
+  events::outcome<std::vector<events::recorded_event>>
+  read_stream(std::string_view stream) const override;
+  events::outcome<void>
+  scan(std::uint64_t from_seq, std::uint64_t to_seq,
+       const std::function<bool(const stored_event&)>& visit) const override;
+  events::outcome<std::optional<std::string>>
+  read_record(std::string_view key) const override;
+  events::outcome<void>
+  scan_records(std::string_view prefix, bool descending,
+               const std::function<bool(std::string_view, std::string_view)>& visit)
+      const override;
+  log_head head() const override;
+  verify_report verify() const override;
+
+ protected:
+  events::outcome<std::optional<std::pair<std::string, std::uint32_t>>>
+  stream_position(std::uint64_t seq, std::string_view hint) const override;
+  /// Damage found while the index was filled, which `verify` reports after the records.
+  virtual std::optional<std::string> damage() const { return std::nullopt; }
+
+  memory_index index_;
+  std::string log_id_;
+  std::atomic<bool> closed_{false};
 };
 
 } // namespace waitroom::storage::detail

@@ -15,10 +15,9 @@ namespace waitroom::storage {
 
 namespace {
 
-class memory_log final : public event_log, public detail::writer_stats_source {
+class memory_log final : public detail::indexed_log, public detail::writer_stats_source {
  public:
-  memory_log()
-      : log_id_(detail::make_log_id()) {}
+  memory_log() { log_id_ = detail::make_log_id(); }
 
   void append_async(append_request req, append_callback done) override {
     // The caller plays the writer thread: `writer_` keeps groups in seq order when
@@ -50,42 +49,7 @@ class memory_log final : public event_log, public detail::writer_stats_source {
     handler_ = std::move(handler);
   }
 
-  events::outcome<std::vector<events::recorded_event>>
-  read_stream(std::string_view stream) const override {
-    if (is_closed()) return events::unavailable("the event log is closed");
-    return index_.read_stream(stream, *quarantined());
-  }
-
-  events::outcome<void>
-  scan(std::uint64_t from_seq, std::uint64_t to_seq,
-       const std::function<bool(const stored_event&)>& visit) const override {
-    if (is_closed()) return events::unavailable("the event log is closed");
-    return index_.scan(from_seq, to_seq, visit, *quarantined());
-  }
-
   std::optional<std::string> write_failure() const override { return std::nullopt; }
-
-  events::outcome<std::optional<std::string>>
-  read_record(std::string_view key) const override {
-    if (is_closed()) return events::unavailable("the event log is closed");
-    return index_.read_record(key);
-  }
-
-  events::outcome<void>
-  scan_records(std::string_view prefix, bool descending,
-               const std::function<bool(std::string_view, std::string_view)>& visit)
-      const override {
-    if (is_closed()) return events::unavailable("the event log is closed");
-    index_.scan_records(prefix, descending, visit);
-    return {};
-  }
-
-  log_head head() const override {
-    auto h = index_.head();
-    return {h.seq, h.hash, log_id_};
-  }
-
-  verify_report verify() const override { return index_.verify(quarantined()); }
 
   void close() override {
     std::lock_guard lock{mu_};
@@ -97,19 +61,7 @@ class memory_log final : public event_log, public detail::writer_stats_source {
     return stats_;
   }
 
- protected:
-  events::outcome<std::optional<std::pair<std::string, std::uint32_t>>>
-  stream_position(std::uint64_t seq, std::string_view /*hint*/) const override {
-    if (is_closed()) return events::unavailable("the event log is closed");
-    return index_.stream_position(seq);
-  }
-
  private:
-  bool is_closed() const {
-    std::lock_guard lock{mu_};
-    return closed_;
-  }
-
   // Requires `mu_`.
   events::outcome<append_result> plan_and_store(append_request&& req) {
     auto records = std::move(req.records);
@@ -117,13 +69,7 @@ class memory_log final : public event_log, public detail::writer_stats_source {
       return index_.version(stream);
     };
     detail::chain_position pos = index_.head();
-    auto plan = [&]() -> events::outcome<detail::planned_append> {
-      try {
-        return detail::plan_append(std::move(req), pos, lookup);
-      } catch (const std::exception& e) {
-        return events::internal_error(std::string("cannot prepare append: ") + e.what());
-      }
-    }();
+    auto plan = detail::plan_append(std::move(req), pos, lookup);
     if (!plan) {
       ++stats_.appends_failed;
       return std::move(plan).error();
@@ -135,12 +81,9 @@ class memory_log final : public event_log, public detail::writer_stats_source {
   }
 
   std::recursive_mutex writer_;
-  detail::memory_index index_;
   mutable std::mutex mu_; // everything below
-  std::string log_id_;
   commit_handler handler_;
   writer_stats stats_;
-  bool closed_ = false;
 };
 
 } // namespace

@@ -1,6 +1,7 @@
 // The RocksDB event log: column families, the group-committing writer thread, reads and
 // chain verification. See README.md for the on-disk layout.
 
+#include "storage/append_queue.hpp"
 #include "storage/event_log.hpp"
 #include "storage/log_record.hpp"
 #include "storage/writer_stats.hpp"
@@ -296,10 +297,7 @@ events::outcome<stored_meta> load_meta(const rocks_store& store, bool read_only)
 }
 
 // A queued append.
-struct pending_append {
-  append_request request;
-  append_callback done;
-};
+using pending_append = detail::append_queue::pending;
 
 class rocksdb_log final : public event_log, public detail::writer_stats_source {
  public:
@@ -328,22 +326,13 @@ class rocksdb_log final : public event_log, public detail::writer_stats_source {
       done(events::unavailable("the event log is open read-only"));
       return;
     }
-    {
-      std::lock_guard lock{queue_mu_};
-      if (!closing_) {
-        queue_.push_back({std::move(req), std::move(done)});
-        queue_cv_.notify_one();
-        return;
-      }
-    }
+    if (queue_.push(req, done)) return;
     count_failed(1);
     done(events::unavailable("the event log is closed"));
   }
 
   void set_commit_handler(commit_handler handler) override {
-    std::lock_guard lock{queue_mu_};
-    handler_ = std::move(handler);
-    handler_changed_ = true;
+    queue_.set_handler(std::move(handler));
   }
 
   events::outcome<std::vector<events::recorded_event>>
@@ -512,11 +501,7 @@ class rocksdb_log final : public event_log, public detail::writer_stats_source {
   }
 
   void close() override {
-    {
-      std::lock_guard lock{queue_mu_};
-      closing_ = true;
-    }
-    queue_cv_.notify_all();
+    queue_.close();
     // From a completion (on the writer thread) the writer cannot be joined: stop
     // accepting now; a later close() or the destructor finishes on another thread.
     if (std::this_thread::get_id() == writer_id_) return;
@@ -583,17 +568,7 @@ class rocksdb_log final : public event_log, public detail::writer_stats_source {
   void run_writer() {
     std::deque<pending_append> batch;
     commit_handler handler;
-    for (;;) {
-      {
-        std::unique_lock lock{queue_mu_};
-        queue_cv_.wait(lock, [this] { return !queue_.empty() || closing_; });
-        if (queue_.empty()) return; // closing and drained
-        batch.swap(queue_);
-        if (handler_changed_) {
-          handler = handler_;
-          handler_changed_ = false;
-        }
-      }
+    while (queue_.take(batch, handler)) { // until closing and drained
       commit(batch, handler);
       batch.clear();
     }
@@ -643,14 +618,7 @@ class rocksdb_log final : public event_log, public detail::writer_stats_source {
     std::size_t planned = 0;
     for (auto& p : batch) {
       auto records = std::move(p.request.records);
-      auto plan = [&]() -> events::outcome<detail::planned_append> {
-        try {
-          return detail::plan_append(std::move(p.request), pos, lookup);
-        } catch (const std::exception& e) {
-          return events::internal_error(std::string("cannot prepare append: ") +
-                                        e.what());
-        }
-      }();
+      auto plan = detail::plan_append(std::move(p.request), pos, lookup);
       if (!plan) {
         group.push_back({std::move(plan).error(), std::move(p.done)});
         continue;
@@ -735,13 +703,7 @@ class rocksdb_log final : public event_log, public detail::writer_stats_source {
   const std::string log_id_;
   rdb::WriteOptions write_options_;
 
-  // The queue between appenders and the writer.
-  std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
-  std::deque<pending_append> queue_;
-  commit_handler handler_;
-  bool handler_changed_ = false;
-  bool closing_ = false;
+  detail::append_queue queue_;
 
   // Writer-thread state.
   detail::chain_position head_;

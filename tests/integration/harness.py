@@ -5,6 +5,7 @@ Only the standard library: the tests are black-box clients of the contract.
 import http.client
 import json
 import os
+import socket
 import shutil
 import signal
 import subprocess
@@ -183,3 +184,10 @@ def wait_until(predicate, timeout=5.0, interval=0.02):
             return value
         time.sleep(interval)
     return predicate()
+
+
+def free_port():
+    """A free loopback TCP port (bound and released: good enough for tests)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

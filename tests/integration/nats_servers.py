@@ -5,15 +5,10 @@ import socket
 import subprocess
 import tempfile
 
-from harness import wait_until
+from harness import free_port, wait_until
 
 NATS = shutil.which("nats-server")
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class NatsServer:

@@ -16,7 +16,7 @@ import time
 import unittest
 
 from fixtures import create_user, list_all, register_agent, unique
-from harness import BIN, OWNER_TOKEN, Server, ServerTest, wait_until
+from harness import BIN, OWNER_TOKEN, Server, ServerTest, free_port, wait_until
 
 CHECKIN_ID = r"ci_[a-z0-9]{10}"
 
@@ -462,12 +462,6 @@ class Usage(ServerTest):
                      "--context", "--timeout", "--timeout-action", "--required-approvals",
                      "--wait", "--max-wait", "--key", "WAITROOM_API_KEY", "Exit status"):
             self.assertIn(flag, out.stdout)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class FlakyFront:

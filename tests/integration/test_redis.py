@@ -10,15 +10,10 @@ import time
 import unittest
 
 from fixtures import new_checkin, register_agent
-from harness import BIN, Server, wait_until
+from harness import BIN, Server, free_port, wait_until
 
 REDIS = shutil.which("redis-server")
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class RedisServer:
