@@ -215,7 +215,11 @@ class jetstream_log final : public detail::indexed_log,
       follower_ = std::thread([this] { run_follower(); });
       return std::move(last).error();
     }
-    if (auto read = read_through(*last, true); !read) return read;
+    if (auto read = read_through(*last, true); !read) {
+      stop_following_ = false; // NATS failed mid-way: follow on from where it got
+      follower_ = std::thread([this] { run_follower(); });
+      return read;
+    }
     following_ = false;
     writer_ = std::thread([this] { run_writer(); });
     return {};
@@ -465,7 +469,7 @@ class jetstream_log final : public detail::indexed_log,
   }
 
   void run_writer() {
-    writer_id_ = std::this_thread::get_id();
+    writer_id_ = std::this_thread::get_id(); // atomic: close() may look from any thread
     std::deque<pending_append> batch;
     commit_handler handler;
     while (queue_.take(batch, handler)) // until closing and drained
@@ -610,7 +614,7 @@ class jetstream_log final : public detail::indexed_log,
   const std::string writer_instance_ = detail::make_log_id(); ///< random, per open
   std::uint64_t published_ = 0;
   std::thread writer_;
-  std::thread::id writer_id_;
+  std::atomic<std::thread::id> writer_id_{};
   std::mutex close_mu_;
 
   mutable std::mutex failure_mu_;
