@@ -191,3 +191,30 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class LocalServerProcess:
+    """A third-party server the tests start (redis-server, nats-server): a free port, a
+    scratch directory, and a process killed and cleaned up at the end. Subclasses
+    start `self.proc` and say when it `accepts`."""
+
+    def __init__(self, prefix, port=None):
+        self.port = port or free_port()
+        self.dir = tempfile.mkdtemp(prefix=prefix)
+        self.proc = None
+
+    def wait_accepting(self, what):
+        assert wait_until(self.accepts, timeout=10), f"{what} did not start"
+        return self
+
+    def accepts(self):
+        raise NotImplementedError
+
+    def kill(self):
+        self.proc.kill()
+        self.proc.wait()
+
+    def cleanup(self):
+        if self.proc and self.proc.poll() is None:
+            self.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)

@@ -3,20 +3,16 @@ ports with their stores in temporary directories (Debian's nats-server 2.9)."""
 import shutil
 import socket
 import subprocess
-import tempfile
 
-from harness import free_port, wait_until
+from harness import LocalServerProcess
 
 NATS = shutil.which("nats-server")
 
 
-
-class NatsServer:
+class NatsServer(LocalServerProcess):
     def __init__(self):
         assert NATS, "nats-server is not installed (scripts/deps.sh --test)"
-        self.port = free_port()
-        self.dir = tempfile.mkdtemp(prefix="waitroom-nats-")
-        self.proc = None
+        super().__init__("waitroom-nats-")
 
     @property
     def url(self):
@@ -28,8 +24,7 @@ class NatsServer:
                 [NATS, "-js", "-a", "127.0.0.1", "-p", str(self.port), "-sd",
                  self.dir + "/js"],
                 stdout=subprocess.DEVNULL, stderr=log)
-        assert wait_until(self.accepts, timeout=10), "nats-server did not start"
-        return self
+        return self.wait_accepting("nats-server")
 
     def accepts(self):
         try:
@@ -37,12 +32,3 @@ class NatsServer:
                 return s.recv(4096).startswith(b"INFO ")
         except OSError:
             return False
-
-    def kill(self):
-        self.proc.kill()
-        self.proc.wait()
-
-    def cleanup(self):
-        if self.proc and self.proc.poll() is None:
-            self.kill()
-        shutil.rmtree(self.dir, ignore_errors=True)

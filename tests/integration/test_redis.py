@@ -10,25 +10,22 @@ import time
 import unittest
 
 from fixtures import new_checkin, register_agent
-from harness import BIN, Server, free_port, wait_until
+from harness import BIN, LocalServerProcess, Server, free_port, wait_until
 
 REDIS = shutil.which("redis-server")
 
 
 
-class RedisServer:
+class RedisServer(LocalServerProcess):
     def __init__(self, port):
-        self.port = port
-        self.dir = tempfile.mkdtemp(prefix="waitroom-redis-")
-        self.proc = None
+        super().__init__("waitroom-redis-", port)
 
     def start(self):
         self.proc = subprocess.Popen(
             [REDIS, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", self.dir],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        assert wait_until(self.accepts, timeout=10), "redis-server did not start"
-        return self
+        return self.wait_accepting("redis-server")
 
     def accepts(self):
         try:
@@ -37,15 +34,6 @@ class RedisServer:
                 return s.recv(16).startswith(b"+PONG")
         except OSError:
             return False
-
-    def kill(self):
-        self.proc.kill()
-        self.proc.wait()
-
-    def cleanup(self):
-        if self.proc and self.proc.poll() is None:
-            self.kill()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class Subscriber:
