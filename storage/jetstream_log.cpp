@@ -582,11 +582,9 @@ class jetstream_log final : public detail::indexed_log,
         return stop_writing("another writer appended to stream " + options_.stream +
                             ": this node is no longer its writer");
       const auto why = nats_text(s, jerr);
-      {
-        if (queue_.closing() || std::chrono::steady_clock::now() > give_up)
-          return stop_writing("publishing group " + msg_id +
-                              " failed and its outcome is unknown: " + why);
-      }
+      if (queue_.closing() || std::chrono::steady_clock::now() > give_up)
+        return stop_writing("publishing group " + msg_id +
+                            " failed and its outcome is unknown: " + why);
       std::this_thread::sleep_for(backoff);
       backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
     }

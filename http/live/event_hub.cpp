@@ -252,7 +252,7 @@ void event_hub::stop() {
 
 void event_hub::fan_out_loop() {
   for (;;) {
-    std::vector<rendered> batch;
+    std::vector<room_event> batch;
     bool overflow = false;
     {
       std::unique_lock lock(queue_mu_);
@@ -285,7 +285,7 @@ void event_hub::fan_out_loop() {
   }
 }
 
-void event_hub::fan_out(const std::vector<rendered>& batch) {
+void event_hub::fan_out(const std::vector<room_event>& batch) {
   // The rooms as they are now (access as of now), copied so that the read models are
   // not held while thousands of streams are written to: a commit must never wait.
   std::map<std::string, std::shared_ptr<const ev::room::state>, std::less<>> rooms;

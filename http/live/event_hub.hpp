@@ -143,9 +143,8 @@ class event_hub {
   static constexpr std::size_t max_queued_bytes = 64u << 20;
 
  private:
-  using rendered = room_event;
   void fan_out_loop();
-  void fan_out(const std::vector<rendered>& batch);
+  void fan_out(const std::vector<room_event>& batch);
 
   struct frame {
     std::uint64_t seq = 0;
@@ -168,7 +167,7 @@ class event_hub {
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
-  std::deque<std::vector<rendered>> queue_;
+  std::deque<std::vector<room_event>> queue_;
   std::size_t queued_bytes_ = 0;
   bool stopping_ = false;
 
