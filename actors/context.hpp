@@ -9,6 +9,7 @@
 
 #include <caf/actor.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <vector>
@@ -30,6 +31,7 @@ struct context {
   caf::actor reader;      ///< the log reader (detached: blocking reads live there)
   caf::actor bulk_reader; ///< a second reader for long scans (audit, verify)
   caf::actor timer;       ///< the timer service
+  std::atomic<bool> effects{true};     ///< the timer fires deadlines (`runtime::effects`)
   std::vector<subscriber> subscribers; ///< fixed before the first commit
 };
 

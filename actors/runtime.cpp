@@ -40,6 +40,7 @@ runtime::runtime(storage::event_log& log, const clock& time, runtime_options opt
   ctx_.time = &time_;
   ctx_.ids = &ids_;
   ctx_.registry = &registry_;
+  ctx_.effects = options_.effects;
 }
 
 runtime::~runtime() {
@@ -159,6 +160,12 @@ void runtime::delete_records(std::vector<std::string> keys,
 
 void runtime::wake_timers() {
   if (ctx_.timer) caf::anon_send(ctx_.timer, wake_atom::value);
+}
+
+void runtime::start_effects() {
+  if (ctx_.effects.exchange(true)) return;
+  registry_.sweep(std::chrono::steady_clock::duration::zero());
+  wake_timers();
 }
 
 void runtime::shutdown() {

@@ -28,6 +28,10 @@ struct runtime_options {
   int scheduler_threads = 1;
   std::chrono::milliseconds sweep_every{10'000};
   std::chrono::milliseconds passivate_after{60'000};
+  /// Whether this runtime acts on its own: fires deadlines (the timer service). A
+  /// cluster's replica starts without (it folds what its writer appends, whose timers
+  /// fire) and gains them with `start_effects` when it becomes the writer.
+  bool effects = true;
   /// Tests only (unset in production): adjusts the actor system's configuration after
   /// the defaults above, before the system is created, e.g. to load CAF's test
   /// coordinator as the scheduler (tests/actors/runtime_fixture.hpp).
@@ -105,6 +109,11 @@ class runtime {
 
   /// Makes the timer service look at the deadline index now (tests with a manual clock).
   void wake_timers();
+  /// A replica that became its cluster's writer: drops every aggregate actor (their
+  /// state may predate what it followed), then fires deadlines from now on, overdue
+  /// ones at once. Idempotent.
+  void start_effects();
+  bool effects() const { return ctx_.effects.load(); }
   /// Number of live aggregate actors.
   std::size_t live_actors() const { return registry_.size(); }
   /// Passivates every actor idle for `idle` (tests).

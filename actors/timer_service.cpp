@@ -50,6 +50,7 @@ void fire(context* ctx, const deadline& d, ev::timestamp now) {
 
 void run(caf::stateful_actor<timer_state>* self, context* ctx) {
   auto& st = self->state;
+  if (!ctx->effects) return; // a replica: its writer fires (`start_effects` wakes it)
   auto now = ctx->time->now();
   auto steady_now = steady::now();
   if (st.next_wake && *st.next_wake <= steady_now) st.next_wake.reset();

@@ -270,7 +270,8 @@ struct jetstream_options {
   /// otherwise a missing stream is an error.
   bool create = false;
   bool read_only = false; ///< read beside the writer (audit, replay): no writer thread
-  /// Follow what other writers append (`followed_log`) until `become_writer`.
+  /// Follow what other writers append (`followed_log`) until `become_writer`: from
+  /// when the commit handler is installed (what came before, the open read).
   bool follow = false;
   std::chrono::milliseconds timeout{5000}; ///< for each request to NATS
 };
@@ -287,6 +288,12 @@ class followed_log {
   /// UNAVAILABLE when NATS cannot be read (it goes on following).
   virtual events::outcome<void> become_writer() = 0;
   virtual bool following() const = 0;
+  /// Calls `fn` with this copy's head seq once it has applied the stream's message
+  /// `stream_seq` (a sequence of JetStream's, e.g. the stream's last one when a read
+  /// began): at once when it has, or when this node is the writer, or the copy is
+  /// damaged or closed; otherwise on the follower's thread (`fn` must not block).
+  virtual void when_applied(std::uint64_t stream_seq,
+                            std::function<void(std::uint64_t)> fn) = 0;
 
  protected:
   ~followed_log() = default;

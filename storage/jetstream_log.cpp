@@ -29,6 +29,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -194,15 +195,26 @@ class jetstream_log final : public detail::indexed_log,
       return events::unavailable("stream " + options_.stream +
                                  " is empty: run `waitroom cluster init` first");
     if (auto read = read_through(last, false); !read) return read;
+    release_applied_waiters(false); // none yet: notes what is applied
     if (auto q = load_quarantined(); !q) return q;
-    if (options_.follow)
-      follower_ = std::thread([this] { run_follower(); });
-    else if (!options_.read_only)
+    if (!options_.follow && !options_.read_only)
       writer_ = std::thread([this] { run_writer(); });
     return {};
   }
 
   bool following() const override { return following_.load(); }
+
+  void when_applied(std::uint64_t stream_seq,
+                    std::function<void(std::uint64_t)> fn) override {
+    {
+      std::lock_guard lock{applied_mu_};
+      if (following_ && !applied_closed_ && applied_js_seq_ < stream_seq) {
+        applied_waiters_.emplace(stream_seq, std::move(fn));
+        return;
+      }
+    }
+    fn(index_.head().seq);
+  }
 
   events::outcome<void> become_writer() override {
     std::lock_guard closing{close_mu_};
@@ -221,6 +233,7 @@ class jetstream_log final : public detail::indexed_log,
       return read;
     }
     following_ = false;
+    release_applied_waiters(false);
     writer_ = std::thread([this] { run_writer(); });
     return {};
   }
@@ -239,7 +252,13 @@ class jetstream_log final : public detail::indexed_log,
   }
 
   void set_commit_handler(commit_handler handler) override {
+    const bool installed = handler != nullptr;
     queue_.set_handler(std::move(handler));
+    // A follower starts applying once someone folds what it applies: what came
+    // before was read by the open, and whoever installs the handler has seen that.
+    std::lock_guard closing{close_mu_};
+    if (installed && following_ && !stop_following_ && !follower_.joinable())
+      follower_ = std::thread([this] { run_follower(); });
   }
 
   std::optional<std::string> write_failure() const override {
@@ -254,6 +273,7 @@ class jetstream_log final : public detail::indexed_log,
     stop_following_ = true;
     if (follower_.joinable()) follower_.join();
     if (writer_.joinable()) writer_.join(); // it drains the queue first
+    release_applied_waiters(true);
     closed_ = true;
   }
 
@@ -271,6 +291,26 @@ class jetstream_log final : public detail::indexed_log,
 
  private:
   using pending_append = detail::append_queue::pending;
+
+  /// Calls the `when_applied` waiters that are due: those of applied messages, or
+  /// (`all`) every one, for good (closing).
+  void release_applied_waiters(bool all) {
+    std::vector<std::function<void(std::uint64_t)>> due;
+    {
+      std::lock_guard lock{applied_mu_};
+      applied_js_seq_ = last_js_seq_;
+      if (all) applied_closed_ = true;
+      const bool everyone = all || !following_ || damage_seen_;
+      auto end = everyone ? applied_waiters_.end()
+                          : applied_waiters_.upper_bound(applied_js_seq_);
+      for (auto it = applied_waiters_.begin(); it != end; ++it)
+        due.push_back(std::move(it->second));
+      applied_waiters_.erase(applied_waiters_.begin(), end);
+    }
+    const auto head = index_.head().seq;
+    for (auto& fn : due)
+      fn(head);
+  }
 
   bool is_damaged() const {
     std::lock_guard lock{failure_mu_};
@@ -352,9 +392,17 @@ class jetstream_log final : public detail::indexed_log,
   /// Damage found while reading: reading stops there, `verify` reports it and nothing
   /// more is appended.
   void damaged(std::string problem) {
-    std::lock_guard lock{failure_mu_};
-    damage_ = std::move(problem);
-    write_failure_ = "the log in stream " + options_.stream + " is damaged: " + *damage_;
+    {
+      std::lock_guard lock{failure_mu_};
+      damage_ = std::move(problem);
+      write_failure_ =
+          "the log in stream " + options_.stream + " is damaged: " + *damage_;
+    }
+    {
+      std::lock_guard lock{applied_mu_};
+      damage_seen_ = true; // it will apply nothing more: nobody waits for it
+    }
+    release_applied_waiters(false);
   }
 
   /// Applies message `js_seq` (the next one) to the index; with `notify`, hands its
@@ -405,6 +453,7 @@ class jetstream_log final : public detail::indexed_log,
       group.push_back({std::move(committed), [](events::outcome<append_result>) {}});
       if (handler) handler(std::move(group));
     }
+    if (notify) release_applied_waiters(false);
     return true;
   }
 
@@ -614,6 +663,13 @@ class jetstream_log final : public detail::indexed_log,
   std::thread writer_;
   std::atomic<std::thread::id> writer_id_{};
   std::mutex close_mu_;
+
+  // `when_applied`: the stream sequence applied, as other threads may read it.
+  std::mutex applied_mu_;
+  std::uint64_t applied_js_seq_ = 0;
+  bool applied_closed_ = false;
+  bool damage_seen_ = false;
+  std::multimap<std::uint64_t, std::function<void(std::uint64_t)>> applied_waiters_;
 
   mutable std::mutex failure_mu_;
   std::optional<std::string> write_failure_;

@@ -70,6 +70,7 @@ class nats_link {
   }
 
   jsCtx* js() const { return js_; }
+  natsConnection* connection() const { return nc_; }
 
  private:
   natsConnection* nc_ = nullptr;
