@@ -5,6 +5,7 @@
 #include "actors/id_source.hpp"
 #include "app/commands.hpp"
 #include "http/crypto/secret_box.hpp"
+#include "storage/cluster_bus.hpp"
 #include "storage/event_log.hpp"
 #include "storage/writer_lease.hpp"
 
@@ -36,6 +37,15 @@ int cluster_init(const cluster_init_options& o) {
   lo.replicas = o.replicas;
   if (auto lease = storage::open_writer_lease(lo); !lease) {
     std::fprintf(stderr, "waitroom cluster init: %s\n", lease.error().message.c_str());
+    log.close();
+    return 1;
+  }
+  storage::bus_options bo;
+  bo.servers = jo.servers;
+  bo.create = true;
+  bo.replicas = o.replicas;
+  if (auto bus = storage::open_cluster_bus(bo); !bus) {
+    std::fprintf(stderr, "waitroom cluster init: %s\n", bus.error().message.c_str());
     log.close();
     return 1;
   }

@@ -33,6 +33,11 @@ struct serve_options {
   std::string vapid_public_key;      ///< base64url, 65-byte P-256 point (Web Push)
   std::string vapid_private_key;     ///< base64url, 32 bytes
   std::string vapid_subject = "mailto:admin@localhost"; ///< VAPID `sub` claim
+  // A cluster's node (docs/cluster.md): the log in NATS JetStream instead of --data.
+  std::string nats;          ///< comma-separated nats:// URLs; empty: a single node
+  std::string key_file;      ///< the cluster's secrets key (`cluster init` wrote it)
+  std::string node;          ///< this node's name, unique in the cluster
+  std::string advertise_url; ///< how clients reach this node (default: from --listen)
 };
 
 /// Where an operator tool reads the log: a data directory, or a cluster's JetStream.

@@ -30,7 +30,7 @@ using std::chrono::milliseconds;
 class connection {
  public:
   /// Resolves and connects; the error, or empty.
-  std::string open(const server_address& to, milliseconds limit) {
+  std::string open(const server_endpoint& to, milliseconds limit) {
     tcp::resolver::results_type endpoints;
     auto ec = step(limit, [&](auto done) {
       resolver_.async_resolve(
@@ -73,7 +73,7 @@ class connection {
   beast::tcp_stream stream_{ioc_};
 };
 
-bhttp::request<bhttp::string_body> message_of(const server_address& to,
+bhttp::request<bhttp::string_body> message_of(const server_endpoint& to,
                                               const http_request& req) {
   bhttp::request<bhttp::string_body> m{bhttp::string_to_verb(req.method),
                                        to.base_path + req.target, 11};
@@ -104,10 +104,12 @@ std::optional<milliseconds> retry_after_of(std::string_view header) {
 
 } // namespace
 
-std::optional<server_address> parse_server_url(std::string_view text) {
+namespace {
+
+std::optional<server_endpoint> parse_one(std::string_view text) {
   auto url = boost::urls::parse_uri(text);
   if (!url || url->scheme() != "http" || url->host().empty()) return std::nullopt;
-  server_address a;
+  server_endpoint a;
   a.host = url->host_address();
   if (a.host.size() > 2 && a.host.front() == '[')
     a.host = a.host.substr(1, a.host.size() - 2);
@@ -119,13 +121,53 @@ std::optional<server_address> parse_server_url(std::string_view text) {
   return a;
 }
 
+/// One exchange with one server; `connected` says whether a connection was made.
+http_result exchange_with(const server_endpoint& to, const http_request& req,
+                          bool& connected);
+
+} // namespace
+
+std::optional<server_address> parse_server_url(std::string_view text) {
+  server_address out;
+  while (true) {
+    auto comma = text.find(',');
+    auto one = text.substr(0, comma);
+    while (!one.empty() && one.front() == ' ')
+      one.remove_prefix(1);
+    while (!one.empty() && one.back() == ' ')
+      one.remove_suffix(1);
+    auto parsed = parse_one(one);
+    if (!parsed) return std::nullopt;
+    out.servers.push_back(std::move(*parsed));
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
 http_result exchange(const server_address& to, const http_request& req) {
+  http_result last;
+  for (std::size_t tried = 0; tried < to.servers.size(); ++tried) {
+    bool connected = false;
+    last = exchange_with(to.now(), req, connected);
+    if (last.response) return last;
+    to.next();            // the next request goes to another node
+    if (connected) break; // it may have been received: the caller decides on a retry
+  }
+  return last;
+}
+
+namespace {
+
+http_result exchange_with(const server_endpoint& to, const http_request& req,
+                          bool& connected) {
   const auto deadline = clock::now() + req.timeout;
   auto left = [&] {
     return std::chrono::duration_cast<milliseconds>(deadline - clock::now());
   };
   connection c;
   if (auto err = c.open(to, left()); !err.empty()) return {std::nullopt, err};
+  connected = true;
   auto message = message_of(to, req);
   auto ec =
       c.step(left(), [&](auto done) { bhttp::async_write(c.socket(), message, done); });
@@ -145,22 +187,36 @@ http_result exchange(const server_address& to, const http_request& req) {
   return {std::move(out), {}};
 }
 
-std::string stream(const server_address& to, const http_request& req,
+} // namespace
+
+std::string stream(const server_address& servers, const http_request& req,
                    const std::function<void(int)>& on_head,
                    const std::function<bool(std::string_view)>& on_bytes) {
   connection c;
-  if (auto err = c.open(to, req.timeout); !err.empty()) return err;
+  std::string err;
+  for (std::size_t tried = 0; tried < servers.servers.size(); ++tried) {
+    err = c.open(servers.now(), req.timeout);
+    if (err.empty()) break;
+    servers.next();
+  }
+  if (!err.empty()) return err;
+  const auto& to = servers.now();
   auto message = message_of(to, req);
   auto ec = c.step(req.timeout,
                    [&](auto done) { bhttp::async_write(c.socket(), message, done); });
-  if (ec) return "send: " + ec.message();
+  // a connection that broke: the next attempt goes to another node
+  auto failed = [&](std::string why) {
+    servers.next();
+    return why;
+  };
+  if (ec) return failed("send: " + ec.message());
   beast::flat_buffer buffer;
   bhttp::response_parser<bhttp::buffer_body> parser;
   parser.body_limit(boost::none);
   ec = c.step(req.timeout, [&](auto done) {
     bhttp::async_read_header(c.socket(), buffer, parser, done);
   });
-  if (ec) return "no answer: " + ec.message();
+  if (ec) return failed("no answer: " + ec.message());
   on_head(static_cast<int>(parser.get().result_int()));
   std::array<char, 8192> chunk;
   while (!parser.is_done()) {
@@ -173,8 +229,9 @@ std::string stream(const server_address& to, const http_request& req,
     const std::size_t n = chunk.size() - parser.get().body().size;
     if (n > 0 && !on_bytes(std::string_view(chunk.data(), n))) return {};
     if (ec == asio::error::timed_out)
-      return "nothing received for " + std::to_string(req.timeout.count() / 1000) + " s";
-    if (ec) return ec.message();
+      return failed("nothing received for " + std::to_string(req.timeout.count() / 1000) +
+                    " s");
+    if (ec) return failed(ec.message());
   }
   return {};
 }

@@ -16,15 +16,27 @@
 
 namespace waitroom::app {
 
-/// Where the server is, from `--server` / `WAITROOM_URL`.
-struct server_address {
+/// One server.
+struct server_endpoint {
   std::string host;        ///< name or address, IPv6 without brackets
   std::string port;        ///< "80" when the URL names none
   std::string host_header; ///< as the URL spells it, port included
   std::string base_path;   ///< what comes before `/v1`, without a trailing slash
 };
 
-/// `http://host[:port][/prefix]`; nothing for any other scheme or a URL without a host.
+/// Where the server is, from `--server` / `WAITROOM_URL`: one, or the nodes of a
+/// cluster (comma-separated). Requests go to the current one; a connection that cannot
+/// be made moves to the next at once (each is tried once per request), and any other
+/// failure moves the next request there, so a wait carries on when a node dies.
+struct server_address {
+  std::vector<server_endpoint> servers;
+  mutable std::size_t current = 0;
+  const server_endpoint& now() const { return servers[current % servers.size()]; }
+  void next() const { current = (current + 1) % servers.size(); }
+};
+
+/// `http://host[:port][/prefix]`, or several separated by commas; nothing for any other
+/// scheme or a URL without a host.
 std::optional<server_address> parse_server_url(std::string_view url);
 
 /// One request. `target` is the path and query after `base_path`, e.g.

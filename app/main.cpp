@@ -73,7 +73,9 @@ enum class credential_kind { agent, human, any };
 
 /// `--server` and the credential options a client subcommand takes.
 void add_client_options(CLI::App* cmd, client_options& c, credential_kind who) {
-  cmd->add_option("--server", c.server, "Server URL")
+  cmd->add_option("--server", c.server,
+                  "Server URL, or the nodes of a cluster separated by commas (a wait "
+                  "moves to the next when one is unreachable)")
       ->envname("WAITROOM_URL")
       ->capture_default_str();
   if (who != credential_kind::agent)
@@ -205,6 +207,28 @@ int main(int argc, char** argv) {
                    "VAPID contact (mailto: or https: URL) sent to push services")
       ->envname("WAITROOM_VAPID_SUBJECT")
       ->capture_default_str();
+  auto* serve_nats =
+      serve_cmd
+          ->add_option("--nats", so.nats,
+                       "Run as a node of a cluster whose log is in NATS JetStream "
+                       "(comma-separated nats://host:port; see waitroom cluster init)")
+          ->envname("WAITROOM_NATS_URL");
+  serve_cmd
+      ->add_option("--key-file", so.key_file,
+                   "With --nats: the cluster's key file (the same on every node)")
+      ->envname("WAITROOM_KEY_FILE")
+      ->needs(serve_nats);
+  serve_cmd
+      ->add_option("--node", so.node,
+                   "With --nats: this node's name, unique in the cluster")
+      ->envname("WAITROOM_NODE")
+      ->needs(serve_nats);
+  serve_cmd
+      ->add_option("--advertise-url", so.advertise_url,
+                   "With --nats: the URL clients reach this node at, shown in "
+                   "GET /v1/cluster (default: http://<--listen>)")
+      ->envname("WAITROOM_ADVERTISE_URL")
+      ->needs(serve_nats);
   serve_cmd
       ->add_option("--cors-origin", so.cors_origins,
                    "Let pages of this origin (e.g. https://ops.example.com; * for any) "

@@ -2,7 +2,9 @@
 #include "actors/bootstrap.hpp"
 #include "actors/runtime.hpp"
 #include "app/commands.hpp"
+#include "app/node.hpp"
 #include "http/api/api.hpp"
+#include "http/cluster/node_handler.hpp"
 #include "http/crypto/web_push.hpp"
 #include "http/live/event_hub.hpp"
 #include "http/live/status_waiters.hpp"
@@ -12,6 +14,8 @@
 #include "http/outbound/supabase_publisher.hpp"
 #include "http/outbound/webhook_worker.hpp"
 #include "http/transport/server.hpp"
+#include "storage/cluster_bus.hpp"
+#include "storage/writer_lease.hpp"
 
 #include <boost/system/system_error.hpp>
 #include <spdlog/spdlog.h>
@@ -26,6 +30,7 @@
 #include <stdexcept>
 #include <system_error>
 #include <time.h>
+#include <unistd.h>
 
 namespace waitroom::app {
 
@@ -90,6 +95,19 @@ int serve(const serve_options& o) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  const bool cluster = !o.nats.empty();
+  if (cluster && (o.key_file.empty() || o.node.empty())) {
+    spdlog::error("--nats needs --key-file (the cluster's key file) and --node (this "
+                  "node's name)");
+    return 2;
+  }
+  if (cluster && !fs::exists(o.key_file)) {
+    spdlog::error(
+        "--key-file {} does not exist: copy the key file `waitroom cluster init` "
+        "wrote to every node",
+        o.key_file);
+    return 2;
+  }
   auto [host, port] = split_listen(o.listen);
   http::server_options so;
   so.host = host;
@@ -101,7 +119,8 @@ int serve(const serve_options& o) {
       std::chrono::milliseconds(static_cast<std::int64_t>(o.stream_ping_seconds * 1000));
   // The owner token of a first start must have a token's shape; later starts ignore it
   // (API.md), so a leftover variable never stops a server.
-  const bool first_start = !storage::has_rocksdb_log(fs::path(o.data) / "log");
+  const bool first_start =
+      !cluster && !storage::has_rocksdb_log(fs::path(o.data) / "log");
   if (first_start && o.bootstrap_token)
     if (auto checked = actors::check_bootstrap_token(*o.bootstrap_token); !checked) {
       spdlog::error("--bootstrap-token (WAITROOM_BOOTSTRAP_TOKEN) {}",
@@ -119,22 +138,58 @@ int serve(const serve_options& o) {
     return 1;
   }
   auto& srv = *listening;
-  fs::create_directories(o.data);
-  storage::rocksdb_options lo;
-  lo.mode =
-      o.durability == "none" ? storage::durability::none : storage::durability::fsync;
-  if (lo.mode == storage::durability::none)
-    spdlog::warn("durability=none: acknowledged writes may be lost on a crash (unsafe)");
-  auto opened = storage::open_rocksdb_log(fs::path(o.data) / "log", lo);
-  if (!opened) {
-    spdlog::error("cannot open the event log in {}: {}", o.data, opened.error().message);
-    return 1;
+  // A cluster's node keeps its log in JetStream and follows it until it holds the
+  // writer lease; a single node keeps it in the data directory.
+  const auto nats_servers = storage::parse_nats_urls(o.nats);
+  std::unique_ptr<storage::event_log> log;
+  if (cluster) {
+    storage::jetstream_options jo;
+    jo.servers = nats_servers;
+    jo.follow = true;
+    auto opened = storage::open_jetstream_log(jo);
+    if (!opened) {
+      spdlog::error("cannot open the cluster's log: {}", opened.error().message);
+      return 1;
+    }
+    log = std::move(*opened);
+  } else {
+    fs::create_directories(o.data);
+    storage::rocksdb_options lo;
+    lo.mode =
+        o.durability == "none" ? storage::durability::none : storage::durability::fsync;
+    if (lo.mode == storage::durability::none)
+      spdlog::warn(
+          "durability=none: acknowledged writes may be lost on a crash (unsafe)");
+    auto opened = storage::open_rocksdb_log(fs::path(o.data) / "log", lo);
+    if (!opened) {
+      spdlog::error("cannot open the event log in {}: {}", o.data,
+                    opened.error().message);
+      return 1;
+    }
+    log = std::move(*opened);
   }
-  auto log = std::move(*opened);
+  std::unique_ptr<storage::cluster_bus> bus;
+  std::unique_ptr<storage::writer_lease> lease;
+  if (cluster) {
+    storage::bus_options bo;
+    bo.servers = nats_servers;
+    auto b = storage::open_cluster_bus(bo);
+    storage::lease_options leo;
+    leo.servers = nats_servers;
+    auto l = b ? storage::open_writer_lease(leo) : std::move(b).error();
+    if (!b || !l) {
+      spdlog::error("cannot join the cluster: {}", (!b ? b.error() : l.error()).message);
+      return 1;
+    }
+    bus = std::move(*b);
+    lease = std::move(*l);
+  }
 
   actors::system_clock clock;
   actors::id_source ids;
-  auto boot = actors::bootstrap_if_empty(*log, ids, clock, o.bootstrap_token);
+  auto boot = cluster
+                  ? events::outcome<actors::bootstrap_result>(actors::bootstrap_result{})
+                  : actors::bootstrap_if_empty(*log, ids, clock, o.bootstrap_token);
   if (!boot) {
     spdlog::error("bootstrap failed: {}", boot.error().message);
     return 1;
@@ -153,7 +208,14 @@ int serve(const serve_options& o) {
 
   actors::runtime_options ro;
   ro.scheduler_threads = o.actor_threads;
+  ro.effects = !cluster; // a replica's writer fires the deadlines
   actors::runtime rt(*log, clock, ro);
+  // Publishing and delivering are effects: on a cluster, only its writer has them.
+  auto if_effects = [&rt](auto* target) {
+    return [&rt, target](const std::vector<events::recorded_event>& events) {
+      if (rt.effects()) target->on_committed(events);
+    };
+  };
   http::status_waiters waiters;
   rt.add_subscriber([&waiters](const auto& events) { waiters.on_committed(events); });
   http::event_hub hub(rt.reads());
@@ -166,7 +228,7 @@ int serve(const serve_options& o) {
           "--redis-url must be redis://[:password@]host:port[/db], got '" + o.redis_url +
           "'");
     redis = std::make_unique<http::redis_publisher>(*target, rt.reads());
-    rt.add_subscriber([r = redis.get()](const auto& events) { r->on_committed(events); });
+    rt.add_subscriber(if_effects(redis.get()));
     spdlog::info("publishing room events to redis {}:{}", target->host, target->port);
   }
   http::outbound_client outbound;
@@ -182,15 +244,15 @@ int serve(const serve_options& o) {
     so.broadcast_url = *url;
     so.key = o.supabase_key;
     supabase = std::make_unique<http::supabase_publisher>(so, rt.reads(), outbound);
-    rt.add_subscriber(
-        [s = supabase.get()](const auto& events) { s->on_committed(events); });
+    rt.add_subscriber(if_effects(supabase.get()));
     spdlog::info("publishing room events to {}", *url);
   }
-  auto secrets = http::secret_box::open(fs::path(o.data) / "keys" / "secrets.key");
+  auto secrets = http::secret_box::open(
+      cluster ? fs::path(o.key_file) : fs::path(o.data) / "keys" / "secrets.key");
   http::webhook_options wo;
   wo.deny_private = o.webhook_deny_private;
   http::webhook_worker webhooks(rt, hub, outbound, secrets, wo);
-  rt.add_subscriber([&webhooks](const auto& events) { webhooks.on_committed(events); });
+  rt.add_subscriber(if_effects(&webhooks));
   std::unique_ptr<http::push_worker> push;
   std::optional<std::string> vapid_public;
   if (!o.vapid_public_key.empty() || !o.vapid_private_key.empty()) {
@@ -206,7 +268,18 @@ int serve(const serve_options& o) {
     po.subject = o.vapid_subject;
     po.deny_private = o.webhook_deny_private;
     push = std::make_unique<http::push_worker>(rt, outbound, po);
-    rt.add_subscriber([p = push.get()](const auto& events) { p->on_committed(events); });
+    rt.add_subscriber(if_effects(push.get()));
+  }
+  // A cluster's node: forwarding, read barriers, and the loop around the writer lease.
+  handler_slot local;
+  std::unique_ptr<http::node_handler> forwarding;
+  if (cluster) {
+    http::node_handler_options no;
+    no.subject = "waitroom.WAITROOM_LOG.writer";
+    forwarding = std::make_unique<http::node_handler>(local, rt, *bus,
+                                                      *storage::as_followed(*log), no);
+    rt.add_subscriber(
+        [f = forwarding.get()](const auto& events) { f->on_committed(events); });
   }
   auto stats = rt.start();
   if (!stats) {
@@ -232,10 +305,49 @@ int serve(const serve_options& o) {
   ao.realtime_idle = std::chrono::milliseconds(
       static_cast<std::int64_t>(o.realtime_idle_seconds * 1000));
   ao.webhooks = &webhooks;
+  const auto url =
+      !o.advertise_url.empty()
+          ? o.advertise_url
+          : "http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) +
+                ":" + std::to_string(srv.port());
+  // 75 (EX_TEMPFAIL): a deposed writer stops, and its supervisor starts it as a replica
+  std::atomic<int> exit_code{0};
+  std::unique_ptr<cluster_node> node;
+  if (cluster) {
+    node_options nodo;
+    nodo.name = o.node;
+    nodo.url = url;
+    cluster_node::hooks h;
+    h.promote = [&]() -> events::outcome<void> {
+      if (auto caught_up = storage::as_followed(*log)->become_writer(); !caught_up)
+        return caught_up;
+      rt.start_effects();
+      webhooks.start();
+      if (push) push->start();
+      return forwarding->start_writing();
+    };
+    h.deposed = [&exit_code](const std::string& why) {
+      spdlog::error("this node is no longer the cluster's writer ({}): stopping, to be "
+                    "started again as a replica",
+                    why);
+      exit_code = 75;
+      kill(getpid(), SIGTERM);
+    };
+    h.writer_changed = [&forwarding] { forwarding->writer_gone(); };
+    node = std::make_unique<cluster_node>(nodo, *lease, *bus, rt.reads(), *log, h);
+    ao.cluster = node.get();
+    ao.in_process = forwarding.get();
+  }
   http::api api(rt, waiters, secrets, ao);
-  webhooks.start();
-  if (push) push->start();
-  slot.set(api);
+  if (!cluster) {
+    webhooks.start();
+    if (push) push->start();
+    slot.set(api);
+  } else {
+    local.set(api);
+    slot.set(*forwarding);
+    node->start();
+  }
   // The server was made first (to hold its port), so it outlives `api`: whatever way
   // this function is left, it stops before `api` and what `api` uses go.
   struct stop_before_api {
@@ -252,7 +364,8 @@ int serve(const serve_options& o) {
 
   // The main thread waits for SIGINT/SIGTERM and meanwhile purges idempotency records
   // older than 24 h: now and every hour (the purge itself runs on the bulk reader lane).
-  auto purge = [&api, &webhooks] {
+  auto purge = [&api, &webhooks, &rt] {
+    if (!rt.effects()) return; // a replica: its writer purges
     api.purge_idempotency([](events::outcome<std::size_t> purged) {
       if (!purged)
         spdlog::warn("could not purge old idempotency records: {}",
@@ -279,6 +392,7 @@ int serve(const serve_options& o) {
       throw std::system_error(errno, std::generic_category(), "sigtimedwait");
   }
   spdlog::info("signal {}: draining", sig);
+  if (node) node->stop(); // no promotion while stopping
   api.set_ready(false);
   waiters.release_all();
   srv.stop(std::chrono::seconds(8));
@@ -290,9 +404,12 @@ int serve(const serve_options& o) {
   if (auto left = srv.in_flight(); left > 0)
     spdlog::warn("{} requests were still in flight after the grace period", left);
   log->close();
+  // after the log drained: a lease given back earlier could let the next writer
+  // catch up before this one's last group landed (and be fenced by it)
+  if (node) node->release();
   rt.shutdown();
   spdlog::info("stopped cleanly");
-  return 0;
+  return exit_code.load();
 }
 
 } // namespace waitroom::app

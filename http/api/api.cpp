@@ -30,7 +30,7 @@ api::api(actors::runtime& rt, status_waiters& waiters, secret_box secrets,
                 self_register_limits_,
                 counters_,
                 ready_,
-                *this}
+                options_.in_process != nullptr ? *options_.in_process : *this}
     , idempotency_(rt_, secrets_, counters_.idempotent_replays) {
   // In the order of docs/api.md; a path's methods come from one group, so the order of
   // the groups changes neither a match nor an `Allow`.

@@ -6,6 +6,7 @@
 
 #include "actors/runtime.hpp"
 #include "http/api/activity.hpp"
+#include "http/api/cluster_view.hpp"
 #include "http/api/cors.hpp"
 #include "http/api/rate_limiter.hpp"
 #include "http/crypto/secret_box.hpp"
@@ -52,6 +53,11 @@ struct api_options {
   std::chrono::milliseconds realtime_idle{60000};
   /// Origins whose pages may call the API (`--cors-origin`; empty: CORS is off).
   std::vector<std::string> cors_origins;
+  /// The cluster this node is one of (`serve --nats`; none: a single node).
+  const cluster_view* cluster = nullptr;
+  /// What requests made in-process (MCP tools) go through; none: this API. A cluster's
+  /// node sets the handler that forwards writes to its writer.
+  request_handler* in_process = nullptr;
 };
 
 /// Counters for /metrics (process lifetime).

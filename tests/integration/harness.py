@@ -58,6 +58,9 @@ class Server:
         """Starts the server on `port` (0: any free one). After a stop or a kill,
         `start(port=server.port)` brings it back where its clients expect it."""
         cmd = [BIN, "serve", "--data", self.data_dir, "--listen", f"127.0.0.1:{port}"] + self.args
+        return self._start(cmd, timeout)
+
+    def _start(self, cmd, timeout):
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      env=self.env, text=True)
         threading.Thread(target=self._drain_stderr, args=(self.proc,), daemon=True).start()

@@ -26,14 +26,22 @@ void readyz(call& c) {
   auto seq = c.s.rt.reads().read(
       [](const projections::projection_set& p) { return p.applied_seq; });
   auto failure = c.s.rt.write_failure();
-  bool ready = c.s.ready && !failure;
+  const auto* cluster = c.s.options.cluster;
+  auto behind = cluster != nullptr ? cluster->not_ready() : std::nullopt;
+  bool ready = c.s.ready && !failure && !behind;
   response r;
   r.status = ready ? 200 : 503;
   json::object body{{"status", ready ? "ready" : "not_ready"}, {"seq", seq}};
+  if (cluster != nullptr) {
+    body["node"] = cluster->node();
+    body["role"] = cluster->role();
+  }
   if (failure)
     body["reason"] = "the event log refuses writes: " + *failure;
   else if (!c.s.ready)
     body["reason"] = "starting or shutting down";
+  else if (behind)
+    body["reason"] = *behind;
   r.body = json::serialize(body);
   c.respond(std::move(r));
 }
@@ -79,6 +87,23 @@ void metrics(call& c) {
     line("waitroom_open_deadlines", "Deadlines the timer service watches", "gauge");
     value("waitroom_open_deadlines", p.deadlines.size());
   });
+  if (const auto* cluster = c.s.options.cluster) {
+    const auto applied = c.s.rt.reads().read(
+        [](const projections::projection_set& p) { return p.applied_seq; });
+    const auto head = std::max(cluster->head_seq(), applied);
+    line("waitroom_cluster_role",
+         "This node's role in its cluster (1 for the role it has)", "gauge");
+    for (const auto* role : {"writer", "replica"})
+      value(std::string("waitroom_cluster_role{node=\"") + cluster->node() +
+                "\",role=\"" + role + "\"}",
+            cluster->role() == role ? 1 : 0);
+    line("waitroom_cluster_head_seq", "The log's last seq as this node last heard it",
+         "gauge");
+    value("waitroom_cluster_head_seq", head);
+    line("waitroom_cluster_lag_events", "Events of the log this node has yet to fold",
+         "gauge");
+    value("waitroom_cluster_lag_events", head - applied);
+  }
   line("waitroom_live_actors", "Aggregate actors in memory", "gauge");
   value("waitroom_live_actors", c.s.rt.live_actors());
   line("waitroom_status_waiters", "Open long-polls", "gauge");
@@ -135,6 +160,22 @@ void metrics(call& c) {
   c.respond(std::move(r));
 }
 
+/// `GET /v1/cluster` (docs/cluster.md): the nodes and the writer; one node when this is
+/// not a cluster.
+void cluster(call& c) {
+  if (const auto* view = c.s.options.cluster)
+    return c.respond(data_response(view->describe()));
+  auto seq = c.s.rt.reads().read(
+      [](const projections::projection_set& p) { return p.applied_seq; });
+  json::object node{{"name", "local"},
+                    {"url", nullptr},
+                    {"role", "writer"},
+                    {"applied_seq", seq},
+                    {"last_seen", ev::format_rfc3339(c.s.rt.time().now())}};
+  c.respond(data_response(json::object{
+      {"nodes", json::array{node}}, {"head_seq", seq}, {"writer", "local"}}));
+}
+
 void dashboard(call& c) {
   c.respond(dashboard_response());
 }
@@ -157,6 +198,7 @@ void add_operations_routes(route_table& t) {
   t.add("GET", "/healthz", guard::none, healthz);
   t.add("GET", "/readyz", guard::none, readyz);
   t.add("GET", "/metrics", guard::none, metrics);
+  t.add("GET", "/v1/cluster", guard::admin, cluster);
   t.add("GET", "/v1/openapi.json", guard::none, openapi);
   t.add("GET", "/", guard::none, dashboard);
   t.add("GET", "/dashboard/:file", guard::none, serve_dashboard_file);
