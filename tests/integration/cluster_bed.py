@@ -13,7 +13,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import BIN, OWNER_TOKEN, Server, free_port, wait_until  # noqa: E402
-from nats_servers import NatsCluster  # noqa: E402
+from nats_servers import NatsCluster, nats_argv, route_args  # noqa: E402
 
 
 class ClusterNode(Server):
@@ -36,11 +36,18 @@ class ClusterNode(Server):
         return f"http://127.0.0.1:{self.port}"
 
 
-def cluster_init(nats_urls, key_file, replicas=3):
-    env = dict(os.environ, WAITROOM_BOOTSTRAP_TOKEN=OWNER_TOKEN)
-    return subprocess.run([BIN, "cluster", "init", "--nats", nats_urls, "--key-file",
-                           key_file, "--replicas", str(replicas)],
-                          env=env, capture_output=True, text=True, timeout=60)
+def cluster_init(nats_urls, key_file, replicas=3, token=OWNER_TOKEN, tries=50):
+    """`waitroom cluster init`, tried again while JetStream is still electing its meta
+    leader (a moment after its servers start)."""
+    env = dict(os.environ, WAITROOM_BOOTSTRAP_TOKEN=token)
+    for _ in range(tries):
+        done = subprocess.run([BIN, "cluster", "init", "--nats", nats_urls, "--key-file",
+                               key_file, "--replicas", str(replicas)],
+                              env=env, capture_output=True, text=True, timeout=60)
+        if done.returncode == 0:
+            break
+        time.sleep(0.2)
+    return done
 
 
 class ClusterBed:
@@ -56,15 +63,19 @@ class ClusterBed:
                                   args=self.node_args) for i in range(nodes)]
 
     def start(self):
+        """Starts it all; on a failure stops what started (no stray process) and
+        raises."""
+        try:
+            return self._start()
+        except BaseException:
+            self.cleanup()
+            raise
+
+    def _start(self):
         self.nats.start()
         for n in self.nodes:
             n.nats_urls = self.nats.urls
-        done = None
-        for _ in range(50):  # JetStream needs a moment to elect its meta leader
-            done = cluster_init(self.nats.urls, self.key_file)
-            if done.returncode == 0:
-                break
-            time.sleep(0.2)
+        done = cluster_init(self.nats.urls, self.key_file)
         assert done.returncode == 0, done.stderr
         for n in self.nodes:
             n.start()
@@ -103,28 +114,20 @@ def up(state, count, base_port):
     nats_ports = [base_port + 100 + i for i in range(3)]
     route_ports = [base_port + 200 + i for i in range(3)]
     pids = []
-    routes = ",".join(f"nats://127.0.0.1:{p}" for p in route_ports)
     for i in range(3):
         d = os.path.join(state, f"nats{i}")
         os.makedirs(d, exist_ok=True)
         with open(os.path.join(d, "log"), "ab") as log:
-            p = subprocess.Popen(
-                ["nats-server", "-js", "-a", "127.0.0.1", "-p", str(nats_ports[i]), "-sd",
-                 os.path.join(d, "js"), "--server_name", f"n{i}", "--cluster_name",
-                 "waitroom", "--cluster", f"nats://127.0.0.1:{route_ports[i]}", "--routes",
-                 routes], stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+            p = subprocess.Popen(nats_argv(nats_ports[i], os.path.join(d, "js"),
+                                           route_args(i, route_ports)),
+                                 stdout=subprocess.DEVNULL, stderr=log,
+                                 start_new_session=True)
         pids.append(p.pid)
     urls = ",".join(f"nats://127.0.0.1:{p}" for p in nats_ports)
     key = os.path.join(state, "cluster.key")
     token = os.environ.get("WAITROOM_BOOTSTRAP_TOKEN", OWNER_TOKEN)
-    env = dict(os.environ, WAITROOM_BOOTSTRAP_TOKEN=token)
-    for _ in range(100):
-        done = subprocess.run([BIN, "cluster", "init", "--nats", urls, "--key-file", key],
-                              env=env, capture_output=True, text=True)
-        if done.returncode == 0:
-            break
-        time.sleep(0.2)
-    else:
+    done = cluster_init(urls, key, token=token, tries=100)
+    if done.returncode != 0:
         sys.exit("cluster init failed: " + done.stderr)
     node_urls = []
     for i in range(count):

@@ -148,10 +148,11 @@ class Server:
         assert r.status == 201, r
         return r.data
 
-    def check_in(self, key, room="general", **fields):
+    def check_in(self, key, room="general", headers=None, timeout=30, **fields):
         body = {"action": "deploy v2.3.1 to production"}
         body.update(fields)
-        return self.post(f"/v1/rooms/{room}/check-in", body, token=key)
+        return self.post(f"/v1/rooms/{room}/check-in", body, token=key, headers=headers,
+                         timeout=timeout)
 
 
 class ServerTest(unittest.TestCase):

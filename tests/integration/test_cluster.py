@@ -217,5 +217,80 @@ class Failover(unittest.TestCase):
             bed.cleanup()
 
 
+class ClientsCarryOn(unittest.TestCase):
+    """The CLI gate with every node in WAITROOM_URL keeps its wait when the node it
+    talks to dies; scripts/cluster.sh brings a cluster up and down."""
+
+    def test_the_cli_wait_survives_the_death_of_its_node(self):
+        bed = ClusterBed(nodes=3).start()
+        try:
+            key, _ = bed.nodes[0].register_agent("cli-agent")
+            first = bed.replicas()[0]  # the node the client talks to first
+            others = [n for n in bed.nodes if n is not first]
+            url = ",".join(n.url for n in [first] + others)
+            env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "WAITROOM_URL": url,
+                   "WAITROOM_API_KEY": key}
+            p = subprocess.Popen([BIN, "checkin", "--room", "general", "--action",
+                                  "gate across a node death", "--wait"],
+                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True)
+            pending = wait_until(lambda: [c for c in others[0].get(
+                "/v1/check-ins?room=general&status=pending").data
+                if c["action"] == "gate across a node death"], timeout=10)
+            self.assertTrue(pending)
+            time.sleep(0.5)
+            first.kill()
+            time.sleep(1.0)
+            r = others[1].post(f"/v1/check-ins/{pending[0]['id']}/approve", {})
+            self.assertEqual(r.status, 200, r)
+            out, err = p.communicate(timeout=60)
+            self.assertEqual(p.returncode, 0, out + err)
+            self.assertIn("approved", out + err)
+        finally:
+            bed.cleanup()
+
+    def test_cluster_sh_up_and_down(self):
+        import tempfile
+        from harness import free_port
+        state = tempfile.mkdtemp(prefix="waitroom-cluster-sh-")
+        base = free_port()
+        while any(not _port_free(base + d) for d in (0, 1, 100, 101, 102, 200, 201, 202)):
+            base = free_port()
+        script = os.path.join(os.path.dirname(__file__), "../../scripts/cluster.sh")
+        env = dict(os.environ, WAITROOM_CLUSTER_STATE=state,
+                   WAITROOM_CLUSTER_PORT=str(base), WAITROOM_BIN=BIN)
+        try:
+            up = subprocess.run(["bash", script, "up", "2"], env=env, capture_output=True,
+                                text=True, timeout=120)
+            self.assertEqual(up.returncode, 0, up.stdout + up.stderr)
+            self.assertIn(f"WAITROOM_URL=http://127.0.0.1:{base},http://127.0.0.1:{base + 1}",
+                          up.stdout)
+
+            def ready(port):
+                try:
+                    c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                    c.request("GET", "/readyz")
+                    return c.getresponse().status == 200
+                except OSError:
+                    return False
+            self.assertTrue(wait_until(lambda: ready(base) and ready(base + 1), timeout=15))
+        finally:
+            down = subprocess.run(["bash", script, "down"], env=env, capture_output=True,
+                                  text=True, timeout=60)
+        self.assertEqual(down.returncode, 0, down.stdout + down.stderr)
+        self.assertTrue(wait_until(lambda: _port_free(base), timeout=5))
+
+
+def _port_free(port):
+    import socket
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is free
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
 if __name__ == "__main__":
     unittest.main()
